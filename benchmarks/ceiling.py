@@ -1,0 +1,91 @@
+"""What the device can do at best: XLA's cost analysis of a step, and short matmul/copy probes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
+
+from .result import Ceiling
+from .stats import round_significant
+
+# Big enough to reach the device's matmul and streaming rates, small enough to take well under a second.
+MATMUL_SIZE = {"cpu": 1024, "gpu": 8192, "tpu": 8192}
+COPY_BYTES = {"cpu": 64 << 20, "gpu": 1 << 30, "tpu": 1 << 30}
+PROBE_REPEATS = 5
+
+
+def cost_of(compiled: Any) -> dict[str, float]:
+    """FLOPs and bytes per call from XLA. JAX returns a dict, older JAX a one-element list, some backends None."""
+    try:
+        analysis = compiled.cost_analysis()
+    except Exception:
+        return {}
+    if isinstance(analysis, (list, tuple)):
+        analysis = analysis[0] if analysis else None
+    if not isinstance(analysis, dict):
+        return {}
+    out = {}
+    for key in ("flops", "bytes accessed"):
+        value = analysis.get(key)
+        if isinstance(value, (int, float)) and math.isfinite(value) and value > 0:
+            out[key] = float(value)
+    return out
+
+
+def _best_seconds(fn: Callable[[], Any], clock: Callable[[], float], repeats: int) -> float:
+    jax.block_until_ready(fn())  # warm-up
+    best = math.inf
+    for _ in range(repeats):
+        start = clock()
+        jax.block_until_ready(fn())
+        best = min(best, clock() - start)
+    return best
+
+
+def _matmul_rate(
+    count: int, size: int, dtype: Any, rows: NamedSharding, replicated: NamedSharding,
+    clock: Callable[[], float], repeats: int,
+) -> float:
+    def operands(key: jax.Array) -> tuple[jax.Array, jax.Array]:
+        left_key, right_key = jax.random.split(key)
+        # Random, not zeros: some hardware multiplies zeros measurably faster.
+        left = jax.random.normal(left_key, (count * size, size), jnp.float32).astype(dtype)
+        right = jax.random.normal(right_key, (size, size), jnp.float32).astype(dtype)
+        return left, right
+
+    # Operands live only inside this function, so their memory is free before the copy probe.
+    left, right = jax.jit(operands, out_shardings=(rows, replicated))(jax.random.key(1))
+    matmul = jax.jit(jnp.matmul, out_shardings=rows)
+    return 2.0 * count * size**3 / _best_seconds(lambda: matmul(left, right), clock, repeats)
+
+
+def probe(devices: list[Any], dtype: str, clock: Callable[[], float], repeats: int = PROBE_REPEATS) -> Ceiling:
+    """Aggregate rate over all devices: each device multiplies its own NxN blocks and copies its own slab."""
+    platform = devices[0].platform
+    count = len(devices)
+    size = MATMUL_SIZE.get(platform, 1024)
+    copy_bytes = COPY_BYTES.get(platform, 64 << 20)
+    mesh = Mesh(np.asarray(devices), ("data",))
+    rows = NamedSharding(mesh, P("data"))
+    replicated = NamedSharding(mesh, P())
+    jdtype = jnp.dtype(dtype)
+
+    matmul_rate = _matmul_rate(count, size, jdtype, rows, replicated, clock, repeats)
+    elements = copy_bytes // jdtype.itemsize
+    slab = jax.jit(lambda: jnp.ones((count * elements,), jdtype), out_shardings=rows)()
+    add_one = jax.jit(lambda x: x + jnp.ones((), jdtype), out_shardings=rows)
+    moved = 2.0 * count * elements * jdtype.itemsize  # each element read once and written once
+    copy_rate = moved / _best_seconds(lambda: add_one(slab), clock, repeats)
+    return Ceiling(
+        matmul_flops_per_second=round_significant(matmul_rate, 4),
+        matmul_size=size,
+        copy_bytes_per_second=round_significant(copy_rate, 4),
+        copy_bytes=int(count * elements * jdtype.itemsize),
+    )

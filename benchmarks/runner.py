@@ -1,0 +1,262 @@
+"""Runs the AutoEncoder microbenchmark on the local devices and returns a Measurement."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
+
+from . import ceiling as ceiling_probe
+from . import metadata
+from .config import MIN_SAMPLE_SECONDS, BenchmarkError, Config
+from .model import build_model, make_device_loop, make_train_step
+from .result import Fingerprint, Measurement, Timing
+from .stats import UNSTABLE_RELATIVE_STD, relative_std, round_significant
+
+Progress = Callable[[str, float], None]
+Clock = Callable[[], float]
+
+# How the timing budget is shared; the ceiling probe takes what is left.
+PYTHON_LOOP_SHARE = 0.45
+DEVICE_LOOP_SHARE = 0.40
+
+
+def _no_progress(phase: str, fraction: float) -> None:
+    pass
+
+
+def select_devices(requested: str) -> list[Any]:
+    if requested == "auto":
+        return jax.devices()
+    try:
+        devices = jax.devices(requested)
+    except RuntimeError:
+        available = sorted({d.platform for d in jax.devices()})
+        raise BenchmarkError(
+            f"no {requested} device on this machine; available: {', '.join(available)} (try --device auto)"
+        ) from None
+    if not devices:
+        raise BenchmarkError(f"no {requested} device on this machine (try --device auto)")
+    return devices
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    text = str(exc)
+    return "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower()
+
+
+@dataclass
+class _Loop:
+    """One timed loop mode: a callable that advances the training state by `steps_per_call` steps."""
+
+    name: str
+    call: Callable[[], Any]  # runs one dispatch, returns something to block on
+    steps_per_call: int
+
+
+def _sample(loop: _Loop, calls: int, clock: Clock) -> float:
+    start = clock()
+    out = None
+    for _ in range(calls):
+        out = loop.call()
+    jax.block_until_ready(out)
+    return clock() - start
+
+
+def time_loop(
+    loop: _Loop, config: Config, budget: float, clock: Clock, report: Callable[[float], None]
+) -> tuple[Timing, list[str]]:
+    """Calibrate calls per sample to >= MIN_SAMPLE_SECONDS, then collect samples within budget."""
+    started = clock()
+    calls, warmup_calls = 1, 0
+    # Calibration doubles as warm-up: none of these samples are kept.
+    while True:
+        elapsed = _sample(loop, calls, clock)
+        warmup_calls += calls
+        if elapsed >= MIN_SAMPLE_SECONDS:
+            break
+        calls = max(calls * 2, math.ceil(calls * 1.2 * MIN_SAMPLE_SECONDS / max(elapsed, 1e-9)))
+    samples: list[float] = []
+    while len(samples) < config.max_samples:
+        spent = clock() - started
+        if len(samples) >= config.min_samples and spent + elapsed > budget:
+            break
+        # Slow steps (a large preset on a CPU): settle for fewer samples than a runaway run.
+        if len(samples) >= 2 and spent + elapsed > 4 * budget:
+            break
+        elapsed = _sample(loop, calls, clock)
+        samples.append(round_significant(elapsed / (calls * loop.steps_per_call)))
+        report(min(1.0, (clock() - started) / budget))
+    timing = Timing(
+        loop=loop.name,
+        steps_per_sample=calls * loop.steps_per_call,
+        warmup_steps=warmup_calls * loop.steps_per_call,
+        samples=tuple(samples),
+    )
+    notes = []
+    spread = relative_std(samples)
+    if spread >= UNSTABLE_RELATIVE_STD:
+        notes.append(
+            f"{loop.name} loop is unstable: std is {spread:.0%} of the mean; close other programs, "
+            "raise --budget, and run again"
+        )
+    return timing, notes
+
+
+def _place(tree: Any, sharding: NamedSharding) -> Any:
+    return jax.device_put(tree, sharding)
+
+
+def _measure_once(
+    config: Config,
+    devices: list[Any],
+    batch_size: int,
+    progress: Progress,
+    clock: Clock,
+) -> dict[str, Any]:
+    preset = config.preset_spec
+    dtype = jnp.dtype(config.dtype)
+    mesh = Mesh(np.asarray(devices), ("data",))
+    replicated = NamedSharding(mesh, P())
+    batch_sharding = NamedSharding(mesh, P("data"))
+    stack_sharding = NamedSharding(mesh, P(None, "data"))
+    steps_per_dispatch = preset.steps_per_dispatch
+
+    train_step, params, opt_state, _ = make_train_step(build_model(preset, dtype, config.seed), preset.learning_rate)
+    params, opt_state = _place(params, replicated), _place(opt_state, replicated)
+
+    def make_data(key: jax.Array) -> jax.Array:
+        shape = (steps_per_dispatch, *preset.input_shape(batch_size))
+        return jax.random.uniform(key, shape, jnp.float32).astype(dtype)
+
+    # Generated where it is used: the data never crosses the host-device link.
+    make_data = jax.jit(make_data, out_shardings=stack_sharding)
+    data = make_data(jax.random.key(config.seed))
+    batches = [jax.device_put(data[i], batch_sharding) for i in range(steps_per_dispatch)]
+
+    progress("compiling", 0.0)
+    shardings = dict(in_shardings=(replicated, replicated, batch_sharding), out_shardings=replicated)
+    start = clock()
+    step = jax.jit(train_step, donate_argnums=(0, 1), **shardings).lower(params, opt_state, batches[0]).compile()
+    compile_python = clock() - start
+    shardings["in_shardings"] = (replicated, replicated, stack_sharding)
+    start = clock()
+    scan = (
+        jax.jit(make_device_loop(train_step), donate_argnums=(0, 1), **shardings)
+        .lower(params, opt_state, data)
+        .compile()
+    )
+    compile_device = clock() - start
+
+    # XLA's CPU collectives deadlock when several multi-device executions queue up on a host with
+    # fewer cores than simulated devices, so there each dispatch waits for the previous one.
+    synchronous = devices[0].platform == "cpu" and len(devices) > 1
+
+    def settle(out: Any) -> Any:
+        return jax.block_until_ready(out) if synchronous else out
+
+    # The same seed and data give the same loss on any machine that computes the same thing.
+    state = {"params": params, "opt": opt_state}
+    loss = None
+    for i in range(config.fingerprint_steps):
+        state["params"], state["opt"], loss = settle(
+            step(state["params"], state["opt"], batches[i % steps_per_dispatch])
+        )
+    fingerprint_loss = float(loss)  # type: ignore[arg-type]
+    if not math.isfinite(fingerprint_loss):
+        raise BenchmarkError(f"training diverged in {config.dtype} (loss {fingerprint_loss}); try --dtype float32")
+
+    counter = {"i": 0}
+
+    def python_call() -> Any:
+        i = counter["i"] = (counter["i"] + 1) % steps_per_dispatch
+        state["params"], state["opt"], out = settle(step(state["params"], state["opt"], batches[i]))
+        return out
+
+    def device_call() -> Any:
+        state["params"], state["opt"], out = settle(scan(state["params"], state["opt"], data))
+        return out
+
+    budget = config.budget_seconds
+    progress("python loop", 0.05)
+    python_timing, notes = time_loop(
+        _Loop("python", python_call, 1), config, budget * PYTHON_LOOP_SHARE, clock,
+        lambda f: progress("python loop", 0.05 + 0.45 * f),
+    )
+    progress("device loop", 0.5)
+    device_timing, device_notes = time_loop(
+        _Loop("device", device_call, steps_per_dispatch), config, budget * DEVICE_LOOP_SHARE, clock,
+        lambda f: progress("device loop", 0.5 + 0.4 * f),
+    )
+    cost = ceiling_probe.cost_of(step)
+    return {
+        "compile_seconds": {
+            "python": round_significant(compile_python, 4),
+            "device": round_significant(compile_device, 4),
+        },
+        "python_loop": python_timing,
+        "device_loop": device_timing,
+        "flops_per_step": cost.get("flops"),
+        "bytes_per_step": cost.get("bytes accessed"),
+        "fingerprint_loss": round_significant(fingerprint_loss, 7),
+        "notes": notes + device_notes + ([] if cost else ["XLA gave no cost analysis on this backend: FLOP/s unknown"]),
+    }
+
+
+def run(
+    config: Config,
+    *,
+    progress: Progress | None = None,
+    clock: Clock = time.perf_counter,
+    tool_version: str = "unknown",
+) -> Measurement:
+    progress = progress or _no_progress
+    warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
+    devices = select_devices(config.device)
+    notes: list[str] = []
+    requested = config.effective_batch_size
+    batch_size = max(len(devices), requested - requested % len(devices))
+    if batch_size != requested:
+        notes.append(f"batch size {requested} rounded to {batch_size} to split evenly over {len(devices)} devices")
+    oom_retries = 0
+    while True:
+        try:
+            figures = _measure_once(config, devices, batch_size, progress, clock)
+            break
+        except Exception as exc:
+            if not is_out_of_memory(exc):
+                raise
+            if batch_size // 2 < len(devices):
+                raise BenchmarkError("out of device memory even at the smallest batch size") from None
+            oom_retries += 1
+            notes.append(f"out of device memory at batch size {batch_size}; halved to {batch_size // 2}")
+            batch_size //= 2
+    progress("ceiling", 0.9)
+    ceiling = ceiling_probe.probe(devices, config.dtype, clock) if config.probe_ceiling else None
+    progress("done", 1.0)
+    timings: dict[str, Timing] = {k: figures[k] for k in ("python_loop", "device_loop")}
+    if any(len(t.samples) < config.min_samples for t in timings.values()):
+        notes.append(f"fewer than {config.min_samples} samples fit in the budget: raise --budget")
+    return Measurement(
+        config=config,
+        environment=metadata.describe(devices, tool_version),
+        batch_size=batch_size,
+        oom_retries=oom_retries,
+        compile_seconds=figures["compile_seconds"],
+        python_loop=timings["python_loop"],
+        device_loop=timings["device_loop"],
+        flops_per_step=figures["flops_per_step"],
+        bytes_per_step=figures["bytes_per_step"],
+        ceiling=ceiling,
+        fingerprint=Fingerprint(steps=config.fingerprint_steps, loss=figures["fingerprint_loss"]),
+        warnings=tuple(notes + figures["notes"]),
+    )
