@@ -1,0 +1,189 @@
+"""The command line. The only module that knows about Typer, the terminal and exit codes.
+
+Each command parses its options, calls one library function, and renders the result.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+from . import __version__
+from .errors import AdvisorError, user_errors
+from .render import FORMATS, envelope, render_tables
+
+EXIT_OK = 0
+EXIT_USAGE = 2  # bad input of any kind, as click uses it
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+APP_NAME = "colab-advisor"
+
+
+def _click_exception(name: str) -> type[Exception]:
+    # Newer Typer vendors Click privately, older Typer uses Click itself; the public BadParameter
+    # derives from the right UsageError/ClickException in both.
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+UsageError = _click_exception("UsageError")
+
+
+@dataclass
+class Env:
+    """Everything outside the process the CLI touches, so tests can replace it."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    def home(self) -> Path:
+        override = self.environ.get("COLAB_ADVISOR_HOME")
+        return Path(override) if override else Path(typer.get_app_dir(APP_NAME))
+
+    def out(self, text: str) -> None:
+        self.stdout.write(text.rstrip("\n") + "\n")
+
+    def warn(self, text: str) -> None:
+        self.stderr.write(f"warning: {text}\n")
+
+    def interactive(self) -> bool:
+        return bool(getattr(self.stderr, "isatty", lambda: False)())
+
+
+app = typer.Typer(
+    name=APP_NAME,
+    help="Does a paid Colab plan pay off for your training workload? Measure, price, decide.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _env(ctx: typer.Context) -> Env:
+    return ctx.find_root().obj  # type: ignore[no-any-return]
+
+
+def _version(ctx: typer.Context, value: bool) -> None:
+    if value:
+        _env(ctx).out(f"{APP_NAME} {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+) -> None:
+    """Does a paid Colab plan pay off for your training workload? Measure, price, decide."""
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise AdvisorError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+@contextmanager
+def _progress_bar(env: Env, enabled: bool) -> Iterator[Callable[[str, float], None] | None]:
+    if not (enabled and env.interactive()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn(),
+        console=Console(file=env.stderr), transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=1.0)
+        yield lambda phase, fraction: bar.update(task, description=phase, completed=fraction)
+
+
+# ---- measure -----------------------------------------------------------------------------------
+@app.command(
+    epilog="Example: colab-advisor measure --preset medium --dtype bfloat16 --budget 10",
+)
+def measure(
+    ctx: typer.Context,
+    preset: str = typer.Option("medium", help="AutoEncoder preset: small, medium, large or conv."),
+    batch_size: int = typer.Option(None, "--batch-size", help="Batch size (default: the preset's)."),
+    dtype: str = typer.Option("float32", help="float32, bfloat16 or float16."),
+    device: str = typer.Option("auto", help="auto, cpu, gpu or tpu."),
+    budget: float = typer.Option(None, help="Seconds of timing (default 6; 1 with --quick)."),
+    quick: bool = typer.Option(False, "--quick", help="A short run: fewer samples, rougher figures."),
+    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
+    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+    output: Path = typer.Option(None, "--output", help="Also write the result's JSON to this file."),
+    no_save: bool = typer.Option(False, "--no-save", help="Do not store the result in the history."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+) -> None:
+    """Measure AutoEncoder training speed on this machine's accelerator (or CPU)."""
+    from benchmarks import Config
+    from benchmarks.config import DEFAULT_BUDGET_SECONDS, QUICK_BUDGET_SECONDS
+
+    from .measure import measure as run_measure
+    from .store import Store
+    from .views import measurement_tables
+
+    env = _env(ctx)
+    _check_format(fmt)
+    if budget is None:
+        budget = QUICK_BUDGET_SECONDS if quick else DEFAULT_BUDGET_SECONDS
+    config = Config(
+        preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget_seconds=budget,
+        **({"min_samples": 3} if quick else {}),
+    )
+    with _progress_bar(env, not no_progress) as progress:
+        outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress)
+    m = outcome.measurement
+    if json_out:
+        env.out(envelope("measure", {
+            "id": m.id,
+            "saved_to": str(outcome.saved_to) if outcome.saved_to else None,
+            "measurement": m.to_dict(),
+        }))
+    else:
+        env.out(render_tables(measurement_tables(m), fmt))
+        if outcome.saved_to:
+            env.out(f"\nsaved as {m.id} in {outcome.saved_to.parent}")
+    for note in (*m.warnings, *outcome.warnings):
+        env.warn(note)
+
+
+# ---- entry point -------------------------------------------------------------------------------
+def main(argv: list[str] | None = None, env: Env | None = None) -> int:
+    """Run the CLI; return the exit status instead of raising SystemExit."""
+    env = env or Env()
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name=APP_NAME, standalone_mode=False, obj=env)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except UsageError as exc:
+        ctx = getattr(exc, "ctx", None)
+        where = f" (see: {ctx.command_path} --help)" if ctx else ""
+        env.stderr.write(f"error: {exc.format_message()}{where}\n")  # type: ignore[attr-defined]
+        return EXIT_USAGE
+    except (typer.Abort, KeyboardInterrupt):
+        env.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    except user_errors() as exc:
+        if "--debug" in args:
+            traceback.print_exc(file=env.stderr)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        env.stderr.write(f"error: {message}\n")
+        return EXIT_USAGE
+    return result if isinstance(result, int) else EXIT_OK

@@ -1,0 +1,64 @@
+"""`measure`: run the benchmark, keep the result, and never lose it to a bad path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import benchmarks
+from benchmarks import Config, Measurement
+
+from . import __version__
+from .errors import AdvisorError
+from .store import Store, atomic_write
+
+
+@dataclass(frozen=True)
+class MeasureOutcome:
+    measurement: Measurement
+    saved_to: Path | None
+    written_to: Path | None
+    warnings: tuple[str, ...]
+
+
+def check_output_path(output: Path) -> None:
+    """Refuse a bad --output before minutes of measuring, not after."""
+    if output.is_dir():
+        raise AdvisorError(f"--output {output} is a folder; give a file name")
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise AdvisorError(f"--output {output}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise AdvisorError(f"--output {output}: folder {parent} is not writable")
+
+
+def measure(
+    config: Config,
+    *,
+    store: Store | None,
+    output: Path | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> MeasureOutcome:
+    if output is not None:
+        check_output_path(output)
+    measurement = benchmarks.run(config, progress=progress, tool_version=__version__)
+    warnings = []
+    written_to = None
+    if output is not None:
+        try:
+            atomic_write(output, measurement.to_json())
+            written_to = output
+        except OSError as exc:
+            warnings.append(f"could not write {output}: {exc.strerror or exc}")
+    saved_to = None
+    if store is not None:
+        try:
+            saved_to = store.save(measurement)
+        except OSError as exc:
+            warnings.append(
+                f"could not save to {store.home} ({exc.strerror or exc}); the result is shown but not "
+                "stored: set COLAB_ADVISOR_HOME to a writable folder"
+            )
+    return MeasureOutcome(measurement, saved_to, written_to, tuple(warnings))

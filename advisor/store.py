@@ -1,0 +1,87 @@
+"""The data folder: saved measurements (the history), written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.result import Measurement, ResultError
+
+from .errors import AdvisorError
+
+RESULTS_DIR = "results"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temp file in the same folder, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass(frozen=True)
+class StoredMeasurement:
+    path: Path
+    measurement: Measurement
+
+    @property
+    def id(self) -> str:
+        return self.measurement.id
+
+
+class Store:
+    """Measurements as one JSON file each under `<home>/results/`; a bad file costs only itself."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.results = self.home / RESULTS_DIR
+
+    def save(self, measurement: Measurement) -> Path:
+        stamp = measurement.environment.timestamp.replace(":", "").replace("-", "").replace("+0000", "Z")
+        path = self.results / f"{stamp[:15]}-{measurement.id}.json"
+        atomic_write(path, measurement.to_json())
+        return path
+
+    def _files(self) -> Iterator[Path]:
+        if self.results.is_dir():
+            yield from sorted(p for p in self.results.glob("*.json") if not p.name.startswith("."))
+
+    def load_all(self) -> tuple[list[StoredMeasurement], list[str]]:
+        """All readable measurements, oldest first, and one warning per file that could not be read."""
+        entries, warnings = [], []
+        for path in self._files():
+            try:
+                measurement = Measurement.from_json(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ResultError) as exc:
+                warnings.append(f"skipped {path.name}: {str(exc).splitlines()[0]}")
+                continue
+            entries.append(StoredMeasurement(path, measurement))
+        entries.sort(key=lambda e: e.measurement.environment.timestamp)
+        return entries, warnings
+
+    def find(self, ref: str) -> StoredMeasurement:
+        """A measurement by id (or unique id prefix), or 'latest'."""
+        entries, _ = self.load_all()
+        if not entries:
+            raise AdvisorError("no measurement stored yet: run `colab-advisor measure` (about 15 s)")
+        if ref == "latest":
+            return entries[-1]
+        matches = [e for e in entries if e.id.startswith(ref)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise AdvisorError(f"no stored measurement with id '{ref}'; `colab-advisor history` lists them")
+        raise AdvisorError(f"id '{ref}' matches {len(matches)} measurements; give more characters")

@@ -1,0 +1,51 @@
+"""Tables for measurements: what `measure`, `history` and `compare` show."""
+
+from __future__ import annotations
+
+from benchmarks import Measurement
+
+from .render import Table, percent, scaled, seconds
+
+
+def measurement_tables(m: Measurement) -> list[Table]:
+    env = m.environment
+    config = m.config
+    ceiling = m.ceiling
+    summary = Table(
+        title=f"{config.preset} AutoEncoder, {config.dtype}, batch {m.batch_size} on {env.device_label}",
+        headers=("figure", "value"),
+        rows=[
+            ("step time, python loop (median)", seconds(m.python_loop.median)),
+            ("step time, device loop (median)", seconds(m.device_loop.median)),
+            ("throughput, python loop", f"{m.samples_per_second:,.0f} samples/s"),
+            ("throughput, device loop", f"{m.device_samples_per_second:,.0f} samples/s"),
+            ("dispatch overhead", percent(m.dispatch_overhead_pct, 1)),
+            ("compile time (python / device loop)",
+             f"{m.compile_seconds['python']:.2f} s / {m.compile_seconds['device']:.2f} s"),
+            ("FLOPs per step (XLA)", scaled(m.flops_per_step, "FLOP")),
+            ("bytes per step (XLA)", scaled(m.bytes_per_step, "B")),
+            ("achieved, device loop", scaled(m.achieved_flops_per_second, "FLOP/s")),
+            ("matmul ceiling (same device, dtype)",
+             scaled(ceiling.matmul_flops_per_second if ceiling else None, "FLOP/s")),
+            ("share of matmul ceiling", percent(m.pct_of_matmul_ceiling)),
+            ("copy bandwidth ceiling", scaled(ceiling.copy_bytes_per_second if ceiling else None, "B/s")),
+            ("arithmetic intensity",
+             "unknown" if m.arithmetic_intensity is None else f"{m.arithmetic_intensity:.1f} FLOP/B"),
+            ("bound by", m.bound),
+            (f"loss after {m.fingerprint.steps} steps (fingerprint)", f"{m.fingerprint.loss:.6g}"),
+        ],
+    )
+    spread = Table(
+        title="step time per sample",
+        headers=("loop", "median", "MAD", "mean", "std", "min", "max", "samples", "steps/sample"),
+        rows=[
+            (t.loop, seconds(t.median), seconds(t.mad), seconds(t.mean), seconds(t.std), seconds(t.min),
+             seconds(t.max), str(len(t.samples)), str(t.steps_per_sample))
+            for t in (m.python_loop, m.device_loop)
+        ],
+        notes=[
+            f"{env.host_cpu}, {env.logical_cores} logical cores; jax {env.versions.get('jax', '?')}; "
+            f"{env.timestamp}; id {m.id}",
+        ],
+    )
+    return [summary, spread]

@@ -1,0 +1,143 @@
+import json
+import os
+
+import pytest
+
+import benchmarks
+from advisor import __version__
+from advisor.store import Store
+from tests.advisor.cli_helpers import run_cli
+from tests.helpers import make_measurement
+
+FAST = ["measure", "--preset", "small", "--budget", "0.3", "--no-progress"]
+
+
+@pytest.fixture
+def fake_run(monkeypatch):
+    """Replaces the benchmark with a canned record; for tests about the command, not the timing."""
+    calls = []
+
+    def run(config, progress=None, **kwargs):
+        calls.append(config)
+        return make_measurement(preset=config.preset, dtype=config.dtype)
+
+    monkeypatch.setattr(benchmarks, "run", run)
+    return calls
+
+
+def test_measure_prints_the_figures_and_stores_the_result(tmp_path):
+    out = run_cli(FAST, tmp_path)
+    assert out.code == 0, out.stderr
+    for label in ("step time, python loop", "dispatch overhead", "share of matmul ceiling", "fingerprint"):
+        assert label in out.stdout
+    (entry,), warnings = Store(tmp_path).load_all()
+    assert warnings == []
+    assert entry.measurement.config.preset == "small"
+    assert f"saved as {entry.id}" in out.stdout
+
+
+def test_json_output_is_a_versioned_envelope_holding_the_record(tmp_path, fake_run):
+    out = run_cli([*FAST, "--json"], tmp_path)
+    payload = json.loads(out.stdout)
+    assert payload["schema"] == "colab-advisor/measure/v1"
+    assert payload["measurement"]["schema"] == "colab-advisor/measurement/v1"
+    assert payload["saved_to"].startswith(str(tmp_path))
+
+
+def test_markdown_format_prints_pipe_tables(tmp_path, fake_run):
+    out = run_cli([*FAST, "--format", "markdown"], tmp_path)
+    assert "| figure" in out.stdout and "|---" in out.stdout.replace(" ", "").replace(":", "")
+
+
+def test_no_save_leaves_the_history_empty(tmp_path, fake_run):
+    assert run_cli([*FAST, "--no-save"], tmp_path).code == 0
+    assert Store(tmp_path).load_all() == ([], [])
+
+
+def test_output_writes_the_record_to_a_file(tmp_path, fake_run):
+    target = tmp_path / "result.json"
+    assert run_cli([*FAST, "--no-save", "--output", str(target)], tmp_path).code == 0
+    assert benchmarks.Measurement.from_json(target.read_text()) == make_measurement(preset="small")
+
+
+def test_quick_uses_a_short_budget(tmp_path, fake_run):
+    run_cli(["measure", "--quick", "--no-progress"], tmp_path)
+    assert fake_run[0].budget_seconds == benchmarks.config.QUICK_BUDGET_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--preset", "huge"], "error: unknown preset 'huge'"),
+        (["--dtype", "float64"], "error: unknown dtype 'float64'"),
+        (["--device", "cuda"], "error: unknown device 'cuda'"),
+        (["--device", "tpu"], "error: no tpu device on this machine"),
+        (["--batch-size", "0"], "error: batch size must be a positive integer"),
+        (["--batch-size", "many"], "error: Invalid value for '--batch-size'"),
+        (["--budget", "-1"], "error: budget must be a positive number"),
+        (["--format", "html"], "error: unknown format 'html'"),
+        (["--output", "/nonexistent/folder/x.json"], "error: --output /nonexistent/folder/x.json: folder"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
+    out = run_cli(["measure", "--no-progress", "--no-save", *args], tmp_path)
+    assert out.code == 2
+    assert out.stderr.startswith(message)
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_an_unknown_command_is_one_line_and_exit_2(tmp_path):
+    out = run_cli(["measur"], tmp_path)
+    assert out.code == 2 and out.stderr.count("\n") == 1
+
+
+def test_an_unwritable_data_folder_still_prints_the_result_with_a_warning(tmp_path, fake_run):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    out = run_cli(FAST, blocked)
+    assert out.code == 0
+    assert "step time, python loop" in out.stdout
+    assert "warning: could not save to" in out.stderr
+
+
+def test_ctrl_c_exits_130_and_writes_nothing(tmp_path, monkeypatch):
+    def interrupted(config, progress=None, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(benchmarks, "run", interrupted)
+    target = tmp_path / "out.json"
+    out = run_cli([*FAST, "--output", str(target)], tmp_path / "home")
+    assert out.code == 130
+    assert not target.exists() and not (tmp_path / "home").exists()
+
+
+def test_an_existing_output_file_survives_a_failed_run(tmp_path, monkeypatch):
+    target = tmp_path / "out.json"
+    target.write_text("precious")
+
+    def broken(config, progress=None, **kwargs):
+        raise benchmarks.BenchmarkError("no gpu device on this machine")
+
+    monkeypatch.setattr(benchmarks, "run", broken)
+    assert run_cli([*FAST, "--output", str(target)], tmp_path).code == 2
+    assert target.read_text() == "precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_version(tmp_path):
+    assert run_cli(["--version"], tmp_path).stdout.strip() == f"colab-advisor {__version__}"
+
+
+def test_help_shows_an_example(tmp_path, capsys):
+    # Help text goes through Click's own echo, straight to the process's stdout.
+    assert run_cli(["measure", "--help"], tmp_path).code == 0
+    assert "Example: colab-advisor measure" in capsys.readouterr().out
+
+
+def test_module_entry_point_runs(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "advisor", "--version"], capture_output=True, text=True,
+                          env={**os.environ, "COLAB_ADVISOR_HOME": str(tmp_path)}, check=False)
+    assert done.returncode == 0 and done.stdout.startswith("colab-advisor ")
