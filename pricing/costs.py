@@ -1,0 +1,87 @@
+"""What a month on a plan costs for a given CU usage."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pricing.errors import CatalogError
+from pricing.model import Plan, TaxRate
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A month's bill on `plan`, in USD. `tax_usd`/`total_usd` are None when the tax rate is unknown.
+
+    Extra CU are priced per CU at the Pay As You Go rate: Colab sells them in packs (100 or 500 CU)
+    that stay valid 90 days, so over a few months the unused part of a pack is spent later.
+    """
+
+    plan: str
+    cu_used: float
+    cu_included: float | None
+    extra_cu: float
+    extra_cu_price_usd: float | None
+    subscription_usd: float | None
+    extra_cu_usd: float
+    subtotal_usd: float | None
+    tax_rate: float | None
+    tax_usd: float | None
+    total_usd: float | None
+    tax_source: str | None
+    notes: tuple[str, ...]
+
+
+def _fraction(tax_rate: float | TaxRate) -> tuple[float | None, str | None]:
+    if isinstance(tax_rate, TaxRate):
+        return tax_rate.rate, f"{tax_rate.name} ({tax_rate.source})"
+    if isinstance(tax_rate, bool) or not isinstance(tax_rate, (int, float)) or not 0 <= tax_rate < 1:
+        raise CatalogError(f"tax rate must be a fraction from 0 to below 1 (0.10 for 10 %), got {tax_rate!r}")
+    return float(tax_rate), None
+
+
+def monthly_cost(plan: Plan, cu_used: float, tax_rate: float | TaxRate = 0.0) -> Cost:
+    """The month's subscription, the extra CU bought beyond the plan's CU, the tax and the total.
+
+    `tax_rate` is a fraction (0.10 for 10 %) or a catalog `TaxRate`. Plans without CU accounting (the
+    flat-subscription era, the free tier) cost their flat price whatever `cu_used` is.
+    """
+    if isinstance(cu_used, bool) or not isinstance(cu_used, (int, float)) or not math.isfinite(cu_used) or cu_used < 0:
+        raise CatalogError(f"CU used must be a number >= 0, got {cu_used!r}")
+    rate, tax_source = _fraction(tax_rate)
+    notes: list[str] = []
+    subscription = plan.monthly_price_usd
+    if subscription is None:
+        notes.append(f"the monthly price of '{plan.name}' is unknown")
+    extra_cu = 0.0
+    extra_cu_usd = 0.0
+    if plan.cu_included is None:
+        if cu_used > 0:
+            notes.append(f"'{plan.name}' has no compute units: the usage is not billed")
+    else:
+        extra_cu = max(0.0, float(cu_used) - plan.cu_included)
+        if extra_cu > 0:
+            if plan.extra_cu_price_usd is None:
+                raise CatalogError(f"plan '{plan.name}' has no price for extra compute units in the catalog")
+            extra_cu_usd = extra_cu * plan.extra_cu_price_usd
+            notes.append(f"{extra_cu:g} CU beyond the {plan.cu_included:g} included, at Pay As You Go prices")
+    subtotal = None if subscription is None else subscription + extra_cu_usd
+    if rate is None:
+        notes.append("the tax rate is unknown, so the total is too")
+    tax = None if rate is None or subtotal is None else subtotal * rate
+    total = None if tax is None or subtotal is None else subtotal + tax
+    return Cost(
+        plan=plan.name,
+        cu_used=float(cu_used),
+        cu_included=plan.cu_included,
+        extra_cu=extra_cu,
+        extra_cu_price_usd=plan.extra_cu_price_usd,
+        subscription_usd=subscription,
+        extra_cu_usd=extra_cu_usd,
+        subtotal_usd=subtotal,
+        tax_rate=rate,
+        tax_usd=tax,
+        total_usd=total,
+        tax_source=tax_source,
+        notes=tuple(notes),
+    )

@@ -1,0 +1,91 @@
+"""Lookups forgive spelling, suggest on a miss, and match measured devices."""
+
+from __future__ import annotations
+
+import pytest
+
+from pricing import CatalogError, load_catalog, match_device_kind, tax_rate_for
+
+CATALOG = load_catalog()
+
+
+@pytest.mark.parametrize("spelling", ["pro-plus", "Pro+", "pro plus", "Colab Pro+"])
+def test_a_plan_is_found_by_any_usual_spelling(spelling):
+    assert CATALOG.plan(spelling).name == "pro-plus"
+
+
+def test_a_misspelt_plan_gets_a_suggestion_and_the_valid_names():
+    with pytest.raises(CatalogError) as caught:
+        CATALOG.plan("por")
+    assert str(caught.value) == "unknown plan 'por'; did you mean 'pro'? Known: free, pay-as-you-go, pro, pro-plus"
+
+
+def test_an_ambiguous_accelerator_prefix_suggests_both_variants():
+    with pytest.raises(CatalogError, match=r"did you mean 'a100-40gb' or 'a100-80gb'"):
+        CATALOG.accelerator("a100")
+
+
+def test_a_hopeless_name_lists_the_valid_names_only():
+    with pytest.raises(CatalogError) as caught:
+        CATALOG.plan("zzzz")
+    assert str(caught.value) == "unknown plan 'zzzz'. Known: free, pay-as-you-go, pro, pro-plus"
+
+
+def test_lookup_errors_are_one_line():
+    with pytest.raises(CatalogError) as caught:
+        CATALOG.accelerator("t5")
+    assert "\n" not in str(caught.value)
+    assert "did you mean 't4'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("device_kind", "key"),
+    [
+        ("Tesla T4", "t4"),
+        ("NVIDIA A100-SXM4-40GB", "a100-40gb"),
+        ("NVIDIA A100-SXM4-80GB", "a100-80gb"),
+        ("NVIDIA H100 80GB HBM3", "h100"),
+        ("NVIDIA H100 PCIe", "h100-pcie"),
+        ("NVIDIA L4", "l4"),
+        ("Tesla V100-SXM2-16GB", "v100"),
+        ("TPU v5 lite", "tpu-v5e-1"),
+        ("TPU v6 lite", "tpu-v6e-1"),
+        ("TPU v2", "tpu-v2-8"),
+        ("Apple M1 Pro", "apple-m1-pro"),
+    ],
+)
+def test_a_measured_device_kind_matches_its_catalog_entry(device_kind, key):
+    assert match_device_kind(device_kind).key == key
+
+
+@pytest.mark.parametrize("device_kind", ["cpu", "", "NVIDIA GeForce RTX 4090"])
+def test_an_unknown_device_kind_matches_nothing(device_kind):
+    assert match_device_kind(device_kind) is None
+
+
+def test_tax_rate_by_code_in_any_case():
+    assert tax_rate_for("de").rate == pytest.approx(0.19)
+
+
+def test_tax_rate_by_alias():
+    assert tax_rate_for("UK").country == "GB"
+
+
+def test_us_has_no_federal_rate_and_says_state_tax_varies():
+    us = tax_rate_for("US")
+    assert us.rate == 0
+    assert "state" in us.note
+
+
+def test_an_unknown_country_suggests_and_asks_for_the_rate_itself():
+    with pytest.raises(CatalogError) as caught:
+        tax_rate_for("Germny")
+    assert str(caught.value).startswith("unknown country 'Germny'; did you mean 'DE'? Known: BR, CA, DE")
+    assert str(caught.value).endswith("give the tax rate itself")
+
+
+def test_the_free_tier_estimate_is_a_sourced_assumption():
+    estimate = CATALOG.free_tier_estimate
+    assert (estimate.accelerator, estimate.session_minutes, estimate.session_cu) == ("t4", 200, 6)
+    assert "3h20m" in estimate.statement
+    assert estimate.source

@@ -1,0 +1,150 @@
+"""A user's catalog file replaces or adds entries, and is checked like the shipped data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pricing import CatalogError, cu_rate, load_catalog
+
+NEW_ACCELERATOR = """
+[[accelerator]]
+key = "rtx-4090"
+name = "NVIDIA GeForce RTX 4090"
+kind = "gpu"
+aliases = ["RTX 4090"]
+fp32_tflops = 82.6
+memory_gb = 24
+source = "NVIDIA RTX 4090 specifications"
+as_of = 2026-01-01
+"""
+
+T4_WITH = """
+[[accelerator]]
+key = "t4"
+name = "NVIDIA T4"
+kind = "gpu"
+source = "NVIDIA T4 datasheet"
+as_of = 2026-01-01
+{field}
+"""
+
+
+def reading(accelerator: str = "t4", as_of: str = "2026-03-09", rate: str = "1.25", source: str = "my Colab") -> str:
+    lines = ["[[cu_rate]]", f'accelerator = "{accelerator}"', f"as_of = {as_of}", f"cu_per_hour = {rate}"]
+    if source:
+        lines.append(f'source = "{source}"')
+    return "\n".join(lines) + "\n"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "catalog.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(path: Path) -> str:
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(override=path)
+    return str(caught.value)
+
+
+def test_an_override_replaces_a_cu_reading_with_the_same_date(tmp_path):
+    path = write(tmp_path, reading())
+    rate = load_catalog(override=path).cu_rate("t4")
+    assert (rate.value, rate.source) == (1.25, "my Colab")
+
+
+def test_a_newer_reading_extends_the_coverage_to_its_date(tmp_path):
+    path = write(tmp_path, reading(as_of="2026-11-02", rate="1.3"))
+    catalog = load_catalog(date(2026, 11, 2), override=path)
+    assert catalog.coverage.last == date(2026, 11, 2)
+    assert catalog.cu_rate("t4").value == 1.3
+    assert catalog.cu_rate("t4", date(2026, 11, 1)).value == 1.19
+
+
+def test_an_override_leaves_the_shipped_catalog_alone(tmp_path):
+    path = write(tmp_path, reading())
+    load_catalog(override=path)
+    assert cu_rate("t4").value == 1.19
+
+
+def test_an_override_adds_an_accelerator(tmp_path):
+    catalog = load_catalog(override=write(tmp_path, NEW_ACCELERATOR))
+    added = catalog.accelerator("RTX 4090")
+    assert (added.key, added.fp32_tflops, added.memory_bandwidth_gbs) == ("rtx-4090", 82.6, None)
+    assert catalog.match_device_kind("NVIDIA GeForce RTX 4090").key == "rtx-4090"
+    assert catalog.accelerator("t4").fp32_tflops == 8.1
+
+
+def test_an_override_entry_replaces_the_whole_shipped_entry(tmp_path):
+    catalog = load_catalog(override=write(tmp_path, T4_WITH.format(field="memory_gb = 15")))
+    t4 = catalog.accelerator("t4")
+    assert (t4.memory_gb, t4.fp32_tflops) == (15, None)
+
+
+def test_a_bad_number_names_file_entry_and_field(tmp_path):
+    path = write(tmp_path, T4_WITH.format(field="memory_gb = -3"))
+    assert error_for(path) == f"{path}: accelerator 't4' field 'memory_gb': expected a positive number, got -3"
+
+
+def test_a_misspelt_field_is_refused_with_a_suggestion(tmp_path):
+    path = write(tmp_path, T4_WITH.format(field="memroy_gb = 15"))
+    assert error_for(path) == f"{path}: accelerator 't4' field 'memroy_gb': unknown field (did you mean 'memory_gb'?)"
+
+
+def test_a_missing_source_is_refused(tmp_path):
+    path = write(tmp_path, reading(source=""))
+    assert error_for(path) == f"{path}: cu_rate 't4' (2026-03-09) field 'source' is missing"
+
+
+def test_a_bad_date_is_refused(tmp_path):
+    path = write(tmp_path, reading(as_of='"March"'))
+    expected = "cu_rate 't4' (March) field 'as_of': expected a date like 2026-03-09, got 'March'"
+    assert error_for(path) == f"{path}: {expected}"
+
+
+def test_a_reading_for_an_unknown_accelerator_suggests_the_right_one(tmp_path):
+    path = write(tmp_path, reading(accelerator="t5"))
+    message = error_for(path)
+    assert message.startswith(f"{path}: cu_rate 't5' (2026-03-09) field 'accelerator': unknown accelerator 't5'")
+    assert "did you mean 't4'" in message
+
+
+def test_a_plan_offering_an_unknown_accelerator_is_refused(tmp_path):
+    plan = """
+[[plan]]
+name = "pro"
+display_name = "Colab Pro"
+era = "compute-units"
+valid_from = 2022-09-29
+monthly_price_usd = 9.99
+cu_included = 100
+accelerators = ["t4", "a1000"]
+source = "x"
+as_of = 2026-01-01
+"""
+    message = error_for(write(tmp_path, plan))
+    assert "plan 'pro' (from 2022-09-29) field 'accelerators': unknown accelerator 'a1000'" in message
+
+
+def test_an_unknown_section_is_refused_with_a_suggestion(tmp_path):
+    path = write(tmp_path, '[[plans]]\nname = "pro"\n')
+    assert error_for(path).startswith(f"{path}: unknown section 'plans' (did you mean 'plan'?)")
+
+
+def test_a_file_that_is_not_toml_is_refused(tmp_path):
+    path = write(tmp_path, "this is = = not toml")
+    assert error_for(path).startswith(f"{path}: not valid TOML:")
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    path = tmp_path / "nowhere.toml"
+    assert error_for(path) == f"{path}: no such catalog file"
+
+
+def test_the_same_entry_twice_in_one_file_is_refused(tmp_path):
+    path = write(tmp_path, reading() * 2)
+    assert error_for(path) == f"{path}: cu_rate 't4' (2026-03-09) appears twice"
