@@ -146,7 +146,8 @@ def _measure_once(
     progress("compiling", 0.0)
     shardings = dict(in_shardings=(replicated, replicated, batch_sharding), out_shardings=replicated)
     start = clock()
-    step = jax.jit(train_step, donate_argnums=(0, 1), **shardings).lower(params, opt_state, batches[0]).compile()
+    lowered_step = jax.jit(train_step, donate_argnums=(0, 1), **shardings).lower(params, opt_state, batches[0])
+    step = lowered_step.compile()
     compile_python = clock() - start
     shardings["in_shardings"] = (replicated, replicated, stack_sharding)
     start = clock()
@@ -197,7 +198,7 @@ def _measure_once(
         _Loop("device", device_call, steps_per_dispatch), config, budget * DEVICE_LOOP_SHARE, clock,
         lambda f: progress("device loop", 0.5 + 0.4 * f),
     )
-    cost = ceiling_probe.cost_of(step)
+    cost = ceiling_probe.cost_of(lowered_step, step)
     return {
         "compile_seconds": {
             "python": round_significant(compile_python, 4),

@@ -128,7 +128,14 @@ class _Compiled:
     ],
 )
 def test_cost_analysis_copes_with_every_shape_jax_returns(analysis, expected):
-    assert ceiling_module.cost_of(_Compiled(analysis)) == expected
+    assert ceiling_module.cost_of(_Compiled(analysis), _Compiled(None)) == expected
+
+
+def test_flops_come_from_before_optimisation_and_bytes_from_after():
+    # GPU backends turn matmuls into library calls the optimised module's analysis does not count.
+    lowered = _Compiled({"flops": 1.9e12, "bytes accessed": 1.5e10})
+    compiled = _Compiled({"flops": 1.9e10, "bytes accessed": 4.0e9})
+    assert ceiling_module.cost_of(lowered, compiled) == {"flops": 1.9e12, "bytes accessed": 4.0e9}
 
 
 MULTI_DEVICE = textwrap.dedent(
