@@ -6,11 +6,13 @@ Each command parses its options, calls one library function, and renders the res
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -160,6 +162,88 @@ def measure(
             env.out(f"\nsaved as {m.id} in {outcome.saved_to.parent}")
     for note in (*m.warnings, *outcome.warnings):
         env.warn(note)
+
+
+# ---- plans and hardware ------------------------------------------------------------------------
+_CATALOG_HELP = "Your catalog file, merged over the shipped one (default: catalog.toml in the data folder)."
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _parse_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    # date.fromisoformat alone also takes '20240423' and week dates; the message promises one form.
+    if _ISO_DAY.fullmatch(text.strip()):
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+    raise AdvisorError(f"--as-of: expected a date like 2024-04-23, got '{text}'")
+
+
+def _catalog_file(env: Env, given: Path | None) -> Path | None:
+    """The user's catalog: --catalog, else catalog.toml in the data folder when there is one."""
+    if given is not None:
+        return given
+    default = env.home() / "catalog.toml"
+    return default if default.is_file() else None
+
+
+@app.command(
+    epilog="Example: colab-advisor plans --as-of 2024-04-23 --country DE",
+)
+def plans(
+    ctx: typer.Context,
+    as_of: str = typer.Option(
+        None, "--as-of", metavar="DATE", help="Date, like 2024-04-23 (default: the catalog's newest entry)."
+    ),
+    country: str = typer.Option(
+        None, "--country", metavar="CC", help="Add this country's standard VAT/GST rate (DE, JP, ...)."
+    ),
+    tax_rate: float = typer.Option(None, "--tax-rate", metavar="PCT", help="Add this tax, in percent (8.7 for 8.7 %)."),
+    catalog_file: Path = typer.Option(None, "--catalog", metavar="FILE", help=_CATALOG_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
+    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+) -> None:
+    """Colab plans on a date: price, compute units, GPU hours they buy, RAM, session length."""
+    from pricing import load_catalog
+
+    from .catalog_views import plans_payload, plans_tables, tax_basis
+
+    env = _env(ctx)
+    _check_format(fmt)
+    day = _parse_day(as_of)
+    catalog = load_catalog(day, override=_catalog_file(env, catalog_file))
+    tax = tax_basis(catalog, country=country, percent=tax_rate)
+    if tax_rate is not None and 0 < tax_rate < 1:
+        env.warn(f"--tax-rate is a percentage: {tax_rate:g} means {tax_rate:g} %, not {tax_rate * 100:g} %")
+    if json_out:
+        env.out(envelope("plans", plans_payload(catalog, tax)))
+    else:
+        env.out(render_tables(plans_tables(catalog, tax), fmt))
+
+
+@app.command(
+    epilog="Example: colab-advisor hardware --format markdown",
+)
+def hardware(
+    ctx: typer.Context,
+    catalog_file: Path = typer.Option(None, "--catalog", metavar="FILE", help=_CATALOG_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
+    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+) -> None:
+    """Accelerators in the catalog: peak TFLOP/s, memory bandwidth and size, when Colab offered them."""
+    from pricing import load_catalog
+
+    from .catalog_views import hardware_payload, hardware_tables
+
+    env = _env(ctx)
+    _check_format(fmt)
+    catalog = load_catalog(override=_catalog_file(env, catalog_file))
+    if json_out:
+        env.out(envelope("hardware", hardware_payload(catalog)))
+    else:
+        env.out(render_tables(hardware_tables(catalog), fmt))
 
 
 # ---- entry point -------------------------------------------------------------------------------

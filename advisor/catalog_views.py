@@ -1,0 +1,341 @@
+"""What the `plans` and `hardware` commands show: tables and JSON-ready payloads built from the catalog.
+
+Pure functions of a `Catalog` (and the tax asked for); nothing here prints. Every figure carries the
+catalog entry it came from, and a figure the catalog lacks stays None (shown as "unknown").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pricing import TAX_CAVEAT, Accelerator, Catalog, CatalogError, Plan, Rate, TaxRate, figure_text, monthly_cost
+
+from .errors import AdvisorError
+from .render import UNKNOWN, Table, duration, money
+
+NO_CU = "no CU"
+NOT_OFFERED = "-"
+
+
+# ---- tax -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TaxBasis:
+    """The tax prices are shown with: none ("before tax"), a rate the user gave, or a country's rate.
+
+    `fraction` is None when no tax was asked for, and also for a country without one national rate.
+    """
+
+    kind: str  # "none", "given" or "country"
+    fraction: float | None = None
+    country: TaxRate | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self.kind != "none"
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.fraction is None else round(self.fraction * 100, 6)
+
+    @property
+    def heading(self) -> str:
+        """The price column's heading for prices with this tax."""
+        if self.kind == "given":
+            return f"with {self.percent:g} % tax"
+        if self.country is not None:
+            rate = "" if self.percent is None else f"{self.percent:g} % "
+            return f"with {rate}tax ({self.country.country})"
+        return "before tax"
+
+
+def tax_basis(catalog: Catalog, *, country: str | None = None, percent: float | None = None) -> TaxBasis:
+    """The tax for `--country` (looked up in the catalog's table) or `--tax-rate` (a percentage)."""
+    if country is not None and percent is not None:
+        raise AdvisorError("give either --country or --tax-rate, not both")
+    if percent is not None:
+        if not 0 <= percent < 100:
+            raise AdvisorError(
+                f"--tax-rate: expected a percentage from 0 to below 100 (8.7 for 8.7 %), got {percent:g}"
+            )
+        return TaxBasis("given", percent / 100)
+    if country is not None:
+        try:
+            found = catalog.tax_rate_for(country)
+        except CatalogError as error:
+            raise AdvisorError(f"--country: {error} with --tax-rate") from None
+        return TaxBasis("country", found.rate, found)
+    return TaxBasis("none")
+
+
+def _with_tax(plan: Plan, tax: TaxBasis) -> float | None:
+    if not tax.applies or plan.monthly_price_usd is None:
+        return None
+    cost = monthly_cost(plan, 0.0, tax.country if tax.country is not None else (tax.fraction or 0.0))
+    return cost.total_usd
+
+
+def _tax_notes(tax: TaxBasis) -> list[str]:
+    if tax.kind == "none":
+        return ["Prices are USD per month before tax; add --country CC or --tax-rate PCT to include it."]
+    if tax.kind == "given":
+        return [f"Prices are USD per month, before tax and with the {tax.percent:g} % tax given."]
+    assert tax.country is not None
+    where = f"{tax.country.name} ({tax.country.country})"
+    if tax.fraction is None:
+        lines = [f"{where} has no single national tax rate in the catalog, so prices with tax are unknown; "
+                 "give the rate with --tax-rate PCT."]
+    else:
+        lines = [f"Prices are USD per month, before tax and with {where}'s {tax.percent:g} % standard rate."]
+    if tax.country.note:
+        lines.append(f"{where}: {tax.country.note}")
+    lines.append(f"Tax rate source: {tax.country.source}, as of {tax.country.as_of}.")
+    lines.append(TAX_CAVEAT)
+    return lines
+
+
+def _tax_payload(tax: TaxBasis) -> dict[str, Any] | None:
+    if tax.kind == "none":
+        return None
+    payload: dict[str, Any] = {"basis": tax.kind, "percent": tax.percent}
+    if tax.country is not None:
+        payload.update(
+            country=tax.country.country,
+            country_name=tax.country.name,
+            note=tax.country.note,
+            source=tax.country.source,
+            as_of=tax.country.as_of.isoformat(),
+            caveat=TAX_CAVEAT,
+        )
+    return payload
+
+
+# ---- plans ---------------------------------------------------------------------------------------
+def _accelerators_of(plan: Plan, by_key: dict[str, Accelerator]) -> list[str]:
+    """The plan's GPUs and TPUs on the catalog's date; every plan comes with a CPU runtime."""
+    return [key for key in plan.accelerators if by_key[key].kind != "cpu"]
+
+
+def _metered(plans: Iterable[Plan]) -> list[Plan]:
+    """Plans whose subscription includes compute units, the only ones that buy a number of hours."""
+    return [plan for plan in plans if plan.cu_included]
+
+
+def _rates(catalog: Catalog, by_key: dict[str, Accelerator]) -> dict[str, Rate]:
+    keys = dict.fromkeys(key for plan in _metered(catalog.plans) for key in _accelerators_of(plan, by_key))
+    return {key: catalog.cu_rate(key, catalog.as_of) for key in keys}
+
+
+def _cu_text(plan: Plan) -> str:
+    if plan.cu_included is None:
+        return NO_CU
+    return figure_text(plan.cu_included)
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def plans_tables(catalog: Catalog, tax: TaxBasis) -> list[Table]:
+    """The plans in force on `catalog.as_of`, and the hours of each accelerator their CU buy."""
+    by_key = {accelerator.key: accelerator for accelerator in catalog.accelerators}
+    day = catalog.as_of
+    price_headers = ["price/month (before tax)"] + ([tax.heading] if tax.applies else [])
+    headers = ["plan", *price_headers, "CU/month", "RAM", "High-RAM RAM", "longest session", "GPUs and TPUs"]
+    rows = []
+    for plan in catalog.plans:
+        prices = [money(plan.monthly_price_usd)] + ([money(_with_tax(plan, tax))] if tax.applies else [])
+        rows.append([
+            plan.display_name, *prices, _cu_text(plan), figure_text(plan.ram_gb, "GB"),
+            figure_text(plan.high_ram_gb, "GB"), figure_text(plan.max_session_hours, "h"),
+            ", ".join(_accelerators_of(plan, by_key)) or "none",
+        ])
+    notes = [
+        *_tax_notes(tax),
+        *catalog.era.notes,
+        *_no_cu_note(catalog),
+        *(f"{plan.display_name}: {plan.source} (as of {plan.as_of})." for plan in catalog.plans),
+        f"As of {day}; the catalog covers {catalog.coverage}. \"{UNKNOWN}\": no source gives the figure.",
+    ]
+    plans_table = Table(
+        headers=headers, rows=rows, title=f"Colab plans on {day} ({catalog.era.title})", notes=notes,
+    )
+    if not _metered(catalog.plans):
+        return [plans_table]
+    return [plans_table, _hours_table(catalog, by_key)]
+
+
+def _no_cu_note(catalog: Catalog) -> list[str]:
+    if _metered(catalog.plans):
+        return []
+    starts = [era.valid_from for era in catalog.eras if era.cu_price_usd is not None and era.valid_from > catalog.as_of]
+    since = f"; compute units start {min(starts)}" if starts else ""
+    return [f"No plan on {catalog.as_of} includes compute units, so none buys a number of GPU hours{since}."]
+
+
+def _hours_table(catalog: Catalog, by_key: dict[str, Accelerator]) -> Table:
+    day = catalog.as_of
+    metered = _metered(catalog.plans)
+    title = f"GPU and TPU hours a month's CU buy on {day} (CU/month / CU per hour)"
+    rates = _rates(catalog, by_key)
+    rows = []
+    not_offered = False
+    for key, rate in rates.items():
+        cells = []
+        for plan in metered:
+            offered = key in plan.accelerators
+            cells.append(duration(catalog.hours_included(plan, key, day)) if offered else NOT_OFFERED)
+            not_offered = not_offered or not offered
+        reading = _day(rate.as_of) or UNKNOWN
+        rows.append([key, figure_text(rate.value), reading, *cells])
+    notes = [f"{key}: {rate.note}." for key, rate in rates.items() if rate.note]
+    notes += _rate_sources(rates)
+    unmetered = [plan.display_name for plan in catalog.plans if not plan.cu_included]
+    if unmetered:
+        notes.append(f"Not shown: {', '.join(unmetered)} (no compute units included).")
+    if catalog.era.cu_price_usd is not None:
+        per_hundred = money(catalog.era.cu_price_usd * 100)
+        notes.append(f"Extra CU cost about {per_hundred} per 100 (Pay As You Go), before tax.")
+    notes.append("Hours use the standard-RAM runtime's rate where the source gives both.")
+    if not_offered:
+        notes.append(f"\"{NOT_OFFERED}\": not offered by that plan on {day}.")
+    headers = ["accelerator", "CU/hour", "rate reported", *(plan.display_name for plan in metered)]
+    return Table(headers=headers, rows=rows, title=title, notes=notes)
+
+
+def _rate_sources(rates: dict[str, Rate]) -> list[str]:
+    by_source: dict[tuple[str, str], list[str]] = {}
+    for key, rate in rates.items():
+        if rate.source is not None and rate.as_of is not None:
+            by_source.setdefault((rate.source, rate.as_of.isoformat()), []).append(key)
+    return [f"CU rates of {', '.join(keys)}: {source} ({as_of})." for (source, as_of), keys in by_source.items()]
+
+
+def plans_payload(catalog: Catalog, tax: TaxBasis) -> dict[str, Any]:
+    """The `plans` JSON: numbers as numbers, unknown figures as null, each with its source and as_of."""
+    by_key = {accelerator.key: accelerator for accelerator in catalog.accelerators}
+    rates = _rates(catalog, by_key)
+    plans = []
+    for plan in catalog.plans:
+        hours = None
+        if plan.cu_included is not None:
+            hours = {
+                key: _rounded(catalog.hours_included(plan, key, catalog.as_of))
+                for key in _accelerators_of(plan, by_key)
+            }
+        plans.append({
+            "name": plan.name,
+            "display_name": plan.display_name,
+            "era": plan.era,
+            "valid_from": plan.valid_from.isoformat(),
+            "valid_to": _day(plan.valid_to),
+            "monthly_price_usd": plan.monthly_price_usd,
+            "monthly_price_with_tax_usd": _rounded(_with_tax(plan, tax)),
+            "cu_included": plan.cu_included,
+            "cu_expiry_days": plan.cu_expiry_days,
+            "extra_cu_price_usd": plan.extra_cu_price_usd,
+            "accelerators": _accelerators_of(plan, by_key),
+            "gpu_hours_included": hours,
+            "ram_gb": plan.ram_gb,
+            "high_ram_gb": plan.high_ram_gb,
+            "vcpus": plan.vcpus,
+            "max_session_hours": plan.max_session_hours,
+            "background_execution": plan.background_execution,
+            "concurrent_sessions": plan.concurrent_sessions,
+            "notes": list(plan.notes),
+            "source": plan.source,
+            "as_of": plan.as_of.isoformat(),
+        })
+    return {
+        "as_of": catalog.as_of.isoformat(),
+        "coverage": {"first": catalog.coverage.first.isoformat(), "last": catalog.coverage.last.isoformat()},
+        "era": {"name": catalog.era.name, "title": catalog.era.title, "notes": list(catalog.era.notes),
+                "source": catalog.era.source, "as_of": catalog.era.as_of.isoformat()},
+        "currency": "USD",
+        "tax": _tax_payload(tax),
+        "plans": plans,
+        "cu_rates": {
+            key: {"cu_per_hour": rate.value, "high_ram": rate.high_ram, "note": rate.note,
+                  "source": rate.source, "as_of": _day(rate.as_of)}
+            for key, rate in rates.items()
+        },
+        "catalog_files": list(catalog.files),
+    }
+
+
+# ---- hardware ------------------------------------------------------------------------------------
+def _colab_window(accelerator: Accelerator, offered_now: set[str], day: date) -> str:
+    start, end = accelerator.colab_from, accelerator.colab_until
+    if start and end:
+        return f"{start} to {end}"
+    if start:
+        return f"from {start}"
+    if end:
+        return f"until {end}"
+    return f"offered on {day}" if accelerator.key in offered_now else UNKNOWN
+
+
+def _offered(catalog: Catalog) -> set[str]:
+    return {key for plan in catalog.plans for key in plan.accelerators}
+
+
+def hardware_tables(catalog: Catalog) -> list[Table]:
+    """Peak figures of every accelerator in the catalog, "unknown" where no source gives one."""
+    offered_now = _offered(catalog)
+    rows = []
+    for a in catalog.accelerators:
+        rows.append([
+            a.key, a.name, a.kind, figure_text(a.fp32_tflops), figure_text(a.fp16_bf16_tflops),
+            figure_text(a.tf32_tflops), figure_text(a.memory_bandwidth_gbs), figure_text(a.memory_gb),
+            figure_text(a.year), _colab_window(a, offered_now, catalog.as_of),
+        ])
+    headers = ["accelerator", "name", "kind", "FP32 TFLOP/s", "FP16/BF16 TFLOP/s", "TF32 TFLOP/s",
+               "memory GB/s", "memory GB", "year", "on Colab"]
+    notes = [
+        "Peak dense figures (sparse halved); FP16/BF16 is the matrix peak, on tensor cores where there are any.",
+        f"\"{UNKNOWN}\": no source gives the figure, or the hardware lacks the feature (--json has the notes).",
+        *(f"{a.key}: assumed figures, not published ones." for a in catalog.accelerators if a.assumption),
+        *(f"{a.key}: {a.source} (as of {a.as_of})." for a in catalog.accelerators),
+        f"Catalog as of {catalog.as_of}.",
+    ]
+    return [Table(headers=headers, rows=rows, title="Accelerators", notes=notes,
+                  align=("left", "left", "left", *("right",) * 6, "left"))]
+
+
+def hardware_payload(catalog: Catalog) -> dict[str, Any]:
+    """The `hardware` JSON: every accelerator's figures (null where unknown) with source and as_of."""
+    offered_now = _offered(catalog)
+    return {
+        "as_of": catalog.as_of.isoformat(),
+        "accelerators": [
+            {
+                "key": a.key,
+                "name": a.name,
+                "kind": a.kind,
+                "aliases": list(a.aliases),
+                "fp32_tflops": a.fp32_tflops,
+                "fp16_bf16_tflops": a.fp16_bf16_tflops,
+                "tf32_tflops": a.tf32_tflops,
+                "memory_bandwidth_gbs": a.memory_bandwidth_gbs,
+                "memory_gb": a.memory_gb,
+                "year": a.year,
+                "physical_cores": a.physical_cores,
+                "vcpus": a.vcpus,
+                "colab_from": _day(a.colab_from),
+                "colab_until": _day(a.colab_until),
+                "offered_on_as_of": a.key in offered_now,
+                "assumption": a.assumption,
+                "notes": list(a.notes),
+                "source": a.source,
+                "as_of": a.as_of.isoformat(),
+            }
+            for a in catalog.accelerators
+        ],
+        "catalog_files": list(catalog.files),
+    }

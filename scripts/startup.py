@@ -1,0 +1,58 @@
+"""How long the commands that do not measure take to start, against a bare interpreter.
+
+Run from anywhere: python scripts/startup.py [--runs N]. Each command runs N times in a fresh
+process (after one untimed run that warms the bytecode cache) with an empty data folder, and the
+table shows the minimum and median wall time of each. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+COMMANDS = {
+    "python -c pass": ["-c", "pass"],
+    "colab-advisor --version": ["-m", "advisor", "--version"],
+    "colab-advisor plans": ["-m", "advisor", "plans"],
+    "colab-advisor hardware": ["-m", "advisor", "hardware"],
+}
+
+
+def wall_times(args: list[str], runs: int, environ: dict[str, str]) -> list[float]:
+    command = [sys.executable, *args]
+    subprocess.run(command, cwd=ROOT, env=environ, check=True, capture_output=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=environ, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="timed runs per command (default 10)")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        # An empty data folder, so a user's catalog.toml does not change what is timed.
+        environ = {**os.environ, "COLAB_ADVISOR_HOME": home, "PYTHONPATH": ROOT}
+        results = {label: wall_times(args, options.runs, environ) for label, args in COMMANDS.items()}
+    baseline = statistics.median(results["python -c pass"])
+    width = max(len(label) for label in results)
+    print(f"{sys.executable} ({sys.version.split()[0]}), {options.runs} runs each")
+    print(f"{'command':<{width}}  {'min':>8}  {'median':>8}  {'over bare':>9}")
+    for label, times in results.items():
+        median = statistics.median(times)
+        print(f"{label:<{width}}  {min(times):>7.3f}s  {median:>7.3f}s  {median - baseline:>8.3f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
