@@ -130,6 +130,7 @@ def measure(
     output: Path = typer.Option(None, "--output", help="Also write the result's JSON to this file."),
     no_save: bool = typer.Option(False, "--no-save", help="Do not store the result in the history."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
+    share: bool = typer.Option(False, "--share", help="Print one line to paste into `colab-advisor import`."),
 ) -> None:
     """Measure AutoEncoder training speed on this machine's accelerator (or CPU)."""
     from benchmarks import Config
@@ -150,7 +151,11 @@ def measure(
     with _progress_bar(env, not no_progress) as progress:
         outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress)
     m = outcome.measurement
-    if json_out:
+    if share:
+        from .share import encode_token
+
+        env.out(encode_token(m))
+    elif json_out:
         env.out(envelope("measure", {
             "id": m.id,
             "saved_to": str(outcome.saved_to) if outcome.saved_to else None,
@@ -244,6 +249,166 @@ def hardware(
         env.out(envelope("hardware", hardware_payload(catalog)))
     else:
         env.out(render_tables(hardware_tables(catalog), fmt))
+
+
+# ---- the Colab round trip ------------------------------------------------------------------------
+def _stdin_text(env: Env, refs: list[str]) -> str | None:
+    return env.stdin.read() if "-" in refs else None
+
+
+@app.command(
+    name="import",
+    epilog="Example: colab-advisor import 'ca1:eNq...'   (or a result file, or - for standard input)",
+)
+def import_(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., metavar="TOKEN|FILE|-", help="A share token, a result file, or - to read one."),
+) -> None:
+    """Store a result measured elsewhere (in Colab: `measure --share`) in the history."""
+    from .history import import_result
+    from .share import load_result
+    from .store import Store
+
+    env = _env(ctx)
+    m = load_result(source, _stdin_text(env, [source]))
+    _, already = import_result(Store(env.home()), m)
+    where = "Colab" if m.environment.in_colab else "elsewhere"
+    verb = "already in the history as" if already else "imported"
+    env.out(f"{verb} {m.id}: {m.config.preset}, {m.config.dtype} on {m.environment.device_label} ({where})")
+
+
+@app.command(epilog="Example: colab-advisor history --format markdown")
+def history(
+    ctx: typer.Context,
+    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
+    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+) -> None:
+    """List stored measurements: id, when, where, device, preset, dtype, throughput."""
+    from .history import history_payload, history_table
+    from .render import render_table
+    from .store import Store
+
+    env = _env(ctx)
+    _check_format(fmt)
+    entries, warnings = Store(env.home()).load_all()
+    for warning in warnings:
+        env.warn(warning)
+    if json_out:
+        env.out(envelope("history", history_payload(entries, warnings)))
+    else:
+        env.out(render_table(history_table(entries), fmt))
+
+
+@app.command(epilog="Example: colab-advisor compare latest 3f2a9c 'ca1:eNq...' --format markdown")
+def compare(
+    ctx: typer.Context,
+    refs: list[str] = typer.Argument(..., metavar="A B ...", help="History ids, result files or share tokens."),
+    epoch_samples: int = typer.Option(None, "--epoch-samples", help="Also show seconds per epoch of N samples."),
+    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
+    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+) -> None:
+    """Side by side: step time, throughput, speedup with its band, compile time, fingerprints."""
+    from .compare import compare as compare_results
+    from .compare import comparison_payload, comparison_table
+    from .render import render_table
+    from .share import resolve
+    from .store import Store
+
+    env = _env(ctx)
+    _check_format(fmt)
+    if len(refs) < 2:
+        raise AdvisorError("compare needs at least two results (history ids, files or tokens)")
+    if epoch_samples is not None and epoch_samples <= 0:
+        raise AdvisorError(f"--epoch-samples: expected a positive number, got {epoch_samples}")
+    store = Store(env.home())
+    stdin_text = _stdin_text(env, refs)
+    comparison = compare_results([resolve(ref, store, stdin_text) for ref in refs], epoch_samples=epoch_samples)
+    if json_out:
+        env.out(envelope("compare", comparison_payload(comparison)))
+    else:
+        env.out(render_table(comparison_table(comparison), fmt))
+
+
+# ---- recommend -----------------------------------------------------------------------------------
+@app.command(
+    epilog="Example: colab-advisor recommend --model deep --epochs 100 --epoch-seconds 100 --country DE",
+)
+def recommend(
+    ctx: typer.Context,
+    model: str = typer.Option(..., "--model", help="deep (uses the accelerator) or boosting (CPU-bound)."),
+    epochs: int = typer.Option(..., "--epochs", help="Epochs (or boosting rounds) per training run."),
+    epoch_seconds: float = typer.Option(None, "--epoch-seconds", help="Seconds per epoch, as you timed it here."),
+    samples: int = typer.Option(None, "--samples", help="Samples per epoch (with --preset): the epoch is timed "
+                                "from this machine's measurement."),
+    preset: str = typer.Option(None, "--preset", help="The benchmark preset that resembles your model."),
+    runs_per_month: float = typer.Option(4, "--runs-per-month", help="Training runs a month."),
+    hour_value: float = typer.Option(None, "--hour-value", metavar="USD",
+                                     help="What an hour of waiting is worth to you (default 10)."),
+    ram_gb: float = typer.Option(None, "--ram-gb", help="Peak RAM the job needs, in GB."),
+    setup_minutes: float = typer.Option(3.0, "--setup-minutes", help="Setup per Colab session (reinstalls, uploads)."),
+    local: str = typer.Option(None, "--local", metavar="FILE|ID|latest",
+                              help="This machine's measurement (default: the latest stored)."),
+    local_device: str = typer.Option(None, "--local-device", metavar="NAME",
+                                     help="No measurement: estimate this machine from the catalog's specs."),
+    colab: str = typer.Option(None, "--colab", metavar="TOKEN|FILE|ID", help="A measurement made inside Colab."),
+    as_of: str = typer.Option(None, "--as-of", metavar="DATE", help="Price as of this date, like 2021-03-01."),
+    country: str = typer.Option(None, "--country", metavar="CC", help="Add this country's standard VAT/GST rate."),
+    tax_rate: float = typer.Option(None, "--tax-rate", metavar="PCT", help="Add this tax, in percent."),
+    catalog_file: Path = typer.Option(None, "--catalog", metavar="FILE", help=_CATALOG_HELP),
+    plot: Path = typer.Option(None, "--plot", metavar="FILE.png", help="Draw monthly cost against runs (matplotlib)."),
+    every: bool = typer.Option(False, "--all", help="List every accelerator of every plan, not each plan's best."),
+    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
+    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+) -> None:
+    """Colab or this machine, and which plan pays off, for your workload."""
+    from pricing import load_catalog
+
+    from .catalog_views import tax_basis
+    from .recommend import DEFAULT_HOUR_VALUE, Sources, Workload, cost_curves
+    from .recommend import recommend as advise
+    from .recommend_views import plot_costs, recommendation_payload, render_recommendation
+    from .share import resolve
+    from .store import Store
+
+    env = _env(ctx)
+    _check_format(fmt)
+    workload = Workload(
+        model=model, epochs=epochs, epoch_seconds=epoch_seconds, samples=samples, preset=preset,
+        runs_per_month=runs_per_month, hour_value=DEFAULT_HOUR_VALUE if hour_value is None else hour_value,
+        hour_value_given=hour_value is not None, ram_gb=ram_gb, setup_minutes=setup_minutes,
+    )
+    if samples is not None and preset is None:
+        raise AdvisorError("--samples needs --preset: the benchmark preset that resembles your model")
+    catalog = load_catalog(_parse_day(as_of), override=_catalog_file(env, catalog_file))
+    tax = tax_basis(catalog, country=country, percent=tax_rate)
+    store = Store(env.home())
+    refs = [r for r in (local, colab) if r is not None]
+    stdin_text = _stdin_text(env, refs)
+    if local is not None:
+        local_m = resolve(local, store, stdin_text)
+    elif local_device is not None:
+        local_m = None
+    else:
+        local_m = store.latest_local(preset if samples is not None else None).measurement
+    sources = Sources(
+        local=local_m,
+        local_device=catalog.accelerator(local_device) if local_device is not None else None,
+        colab=resolve(colab, store, stdin_text) if colab is not None else None,
+    )
+    result = advise(workload, sources, catalog, tax)
+    if json_out:
+        env.out(envelope("recommendation", recommendation_payload(result)))
+    else:
+        env.out(render_recommendation(result, fmt, every))
+    for warning in result.warnings:
+        env.warn(warning)
+    if plot is not None:
+        try:
+            plot_costs(result, cost_curves(workload, sources, catalog, tax), plot)
+        except AdvisorError as exc:
+            if "matplotlib" not in str(exc):
+                raise
+            env.warn(str(exc))
 
 
 # ---- entry point -------------------------------------------------------------------------------

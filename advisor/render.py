@@ -101,4 +101,6 @@ def percent(value: float | None, digits: int = 0) -> str:
 
 
 def money(value: float | None) -> str:
-    return UNKNOWN if value is None else f"${value:,.2f}"
+    if value is None:
+        return UNKNOWN
+    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"

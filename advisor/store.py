@@ -72,6 +72,21 @@ class Store:
         entries.sort(key=lambda e: e.measurement.environment.timestamp)
         return entries, warnings
 
+    def latest_local(self, preset: str | None = None) -> StoredMeasurement:
+        """The newest measurement made on this machine (not imported from Colab), of `preset` if given."""
+        entries, _ = self.load_all()
+        local = [e for e in entries if not e.measurement.environment.in_colab]
+        if preset is not None:
+            local = [e for e in local if e.measurement.config.preset == preset]
+        if not local:
+            which = f" of the {preset} preset" if preset else ""
+            flag = f" --preset {preset}" if preset else ""
+            raise AdvisorError(
+                f"no measurement{which} of this machine yet: run `colab-advisor measure{flag}` (about 15 s), "
+                "or give --local-device NAME to estimate from specs"
+            )
+        return local[-1]
+
     def find(self, ref: str) -> StoredMeasurement:
         """A measurement by id (or unique id prefix), or 'latest'."""
         entries, _ = self.load_all()

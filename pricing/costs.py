@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from pricing.errors import CatalogError
 from pricing.model import Plan, TaxRate
 
+# Colab's smallest CU purchase: 100 CU for 9.99 USD, valid 90 days (plans.toml, Pay As You Go notes).
+SMALLEST_PACK_CU = 100.0
+DAYS_PER_MONTH = 365.25 / 12
+
 
 @dataclass(frozen=True)
 class Cost:
     """A month's bill on `plan`, in USD. `tax_usd`/`total_usd` are None when the tax rate is unknown.
 
     Extra CU are priced per CU at the Pay As You Go rate: Colab sells them in packs (100 or 500 CU)
-    that stay valid 90 days, so over a few months the unused part of a pack is spent later.
+    that stay valid 90 days, so over a few months the unused part of a pack is spent later. A month
+    that needs any extra CU costs at least its share of the smallest pack (100 CU every 90 days).
     """
 
     plan: str
@@ -63,8 +68,15 @@ def monthly_cost(plan: Plan, cu_used: float, tax_rate: float | TaxRate = 0.0) ->
         if extra_cu > 0:
             if plan.extra_cu_price_usd is None:
                 raise CatalogError(f"plan '{plan.name}' has no price for extra compute units in the catalog")
-            extra_cu_usd = extra_cu * plan.extra_cu_price_usd
+            validity_months = (plan.cu_expiry_days or 90) / DAYS_PER_MONTH
+            billed_cu = max(extra_cu, SMALLEST_PACK_CU / validity_months)
+            extra_cu_usd = billed_cu * plan.extra_cu_price_usd
             notes.append(f"{extra_cu:g} CU beyond the {plan.cu_included:g} included, at Pay As You Go prices")
+            if billed_cu > extra_cu:
+                notes.append(
+                    f"billed as {billed_cu:.1f} CU a month: the smallest pack is {SMALLEST_PACK_CU:g} CU, "
+                    f"valid {plan.cu_expiry_days or 90} days"
+                )
     subtotal = None if subscription is None else subscription + extra_cu_usd
     if rate is None:
         notes.append("the tax rate is unknown, so the total is too")

@@ -53,3 +53,22 @@ def test_the_module_entry_point_imports_no_heavy_module(tmp_path, args):
     modules = imported_modules(done.stderr)
     assert "advisor.cli" in modules  # the log was read correctly
     assert {name.split(".")[0] for name in modules} & set(HEAVY) == set()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100"],
+        ["recommend", "--model", "boosting", "--epochs", "100", "--epoch-seconds", "100", "--json"],
+        ["history"],
+        ["compare", "latest", "latest"],
+    ],
+)
+def test_commands_that_read_results_leave_jax_and_numpy_unloaded(tmp_path, args):
+    from advisor.store import Store
+    from tests.helpers import make_measurement
+
+    Store(tmp_path).save(make_measurement())
+    done = run_python(["-c", PROBE, *args], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"code": 0, "loaded": []}

@@ -33,6 +33,14 @@ def test_pay_as_you_go_bills_every_cu():
     assert monthly_cost(payg, cu_used=100).total_usd == pytest.approx(9.99)
 
 
+def test_a_month_needing_a_few_extra_cu_pays_its_share_of_the_smallest_pack():
+    payg = load_catalog(date(2026, 3, 15)).plan("pay-as-you-go")
+    cost = monthly_cost(payg, cu_used=4)
+    # 100 CU for 9.99 USD last 90 days: about 32.9 CU a month is the least one can buy.
+    assert cost.total_usd == pytest.approx(9.99 * (365.25 / 12) / 90)
+    assert any("smallest pack is 100 CU" in note for note in cost.notes)
+
+
 def test_flat_era_costs_the_flat_price_with_tax_whatever_the_usage():
     pro_2021 = load_catalog(date(2021, 5, 1)).plan("pro")
     cost = monthly_cost(pro_2021, cu_used=500, tax_rate=0.10)
@@ -67,5 +75,7 @@ def test_negative_usage_is_refused():
 @given(cu_used=st.floats(0, 5000), rate=st.floats(0, 0.5))
 def test_total_is_subscription_plus_extra_cu_plus_tax(cu_used, rate):
     cost = monthly_cost(PRO, cu_used=cu_used, tax_rate=rate)
-    extra = max(0.0, cu_used - 100) * 0.0999
+    extra_cu = max(0.0, cu_used - 100)
+    least = 100 * (365.25 / 12) / 90  # the smallest pack's share of a month
+    extra = (max(extra_cu, least) if extra_cu > 0 else 0.0) * 0.0999
     assert cost.total_usd == pytest.approx((9.99 + extra) * (1 + rate))

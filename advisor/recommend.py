@@ -1,0 +1,481 @@
+"""The recommendation: Colab or this machine, and which plan, for one workload.
+
+Pure: takes a Workload, measurements and a Catalog, returns a Recommendation. Two questions are
+answered apart: how much faster (or slower) Colab runs the workload, and whether a paid plan's
+monthly cost buys enough hours back at what the user's waiting is worth.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from benchmarks import PRESETS, Measurement
+from pricing import Accelerator, Catalog, Plan, monthly_cost
+
+from . import speed as speeds
+from .assumptions import Assumption, collect_assumptions
+from .catalog_views import TaxBasis
+from .errors import AdvisorError
+
+MODELS = ("deep", "boosting")
+DEFAULT_RUNS_PER_MONTH = 4.0
+DEFAULT_HOUR_VALUE = 10.0
+DEFAULT_SETUP_MINUTES = 3.0
+LOCAL = "local"
+FREE = "free"
+# Below this speed ratio either way, "faster" or "slower" would overstate a prediction.
+SAME_SPEED_BAND = 1.5
+BREAK_EVEN_MAX_RUNS = 1000
+
+
+@dataclass(frozen=True)
+class Workload:
+    model: str
+    epochs: int
+    epoch_seconds: float | None = None
+    samples: int | None = None
+    preset: str | None = None
+    runs_per_month: float = DEFAULT_RUNS_PER_MONTH
+    hour_value: float = DEFAULT_HOUR_VALUE
+    hour_value_given: bool = False
+    ram_gb: float | None = None
+    setup_minutes: float = DEFAULT_SETUP_MINUTES
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise AdvisorError(f"--model: expected one of {', '.join(MODELS)}, got '{self.model}'")
+        checks = [
+            ("--epochs", self.epochs, True),
+            ("--epoch-seconds", self.epoch_seconds, True),
+            ("--samples", self.samples, True),
+            ("--runs-per-month", self.runs_per_month, True),
+            ("--hour-value", self.hour_value, False),
+            ("--ram-gb", self.ram_gb, True),
+            ("--setup-minutes", self.setup_minutes, False),
+        ]
+        for flag, value, strictly in checks:
+            if value is None:
+                continue
+            if not math.isfinite(value) or value < 0 or (strictly and value == 0):
+                need = "a positive number" if strictly else "a number >= 0"
+                raise AdvisorError(f"{flag}: expected {need}, got {value:g}")
+        if self.epoch_seconds is None and self.samples is None:
+            raise AdvisorError("say how big an epoch is: --epoch-seconds S, or --samples N with --preset P")
+        if self.epoch_seconds is not None and self.samples is not None:
+            raise AdvisorError("give either --epoch-seconds or --samples, not both")
+        if self.preset is not None and self.preset not in PRESETS:
+            raise AdvisorError(f"--preset: unknown preset '{self.preset}'; choose one of: {', '.join(PRESETS)}")
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The measurements and specs the figures come from."""
+
+    local: Measurement | None = None
+    local_device: Accelerator | None = None
+    colab: Measurement | None = None
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    plan: Plan | None
+    accelerator: Accelerator | None
+    epoch: speeds.Speed | None  # seconds per epoch
+    speedup: float | None  # this machine's epoch time over this option's
+    sessions: int | None
+    run_hours: float | None
+    monthly_hours: float | None
+    cu_per_month: float | None
+    cost: float | None  # USD per month, with tax where tax applies
+    hours_saved: float | None  # per month, against this machine
+    net_value: float | None  # hours saved x hour value - cost
+    ram_fits: bool | None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def label(self) -> str:
+        if self.plan is None:
+            return "this machine"
+        return f"{self.plan.display_name} · {self.accelerator.key if self.accelerator else '?'}"
+
+    @property
+    def usable(self) -> bool:
+        return self.ram_fits is not False and self.epoch is not None
+
+    @property
+    def needs_checkpointing(self) -> bool:
+        return bool(self.sessions and self.sessions > 1)
+
+    @property
+    def is_free(self) -> bool:
+        return self.plan is not None and self.plan.name == FREE
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    workload: Workload
+    as_of: date
+    era: str
+    tax: TaxBasis
+    local: Option
+    options: tuple[Option, ...]
+    best: Option
+    best_free: Option | None
+    best_paid: Option | None
+    break_even_hour_value: float | None
+    break_even_runs: float | None
+    verdict: tuple[str, ...]
+    deciders: tuple[str, ...]
+    assumptions: tuple[Assumption, ...]
+    warnings: tuple[str, ...]
+
+
+# ---- speed of one epoch ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Basis:
+    """The workload's local step, and what turns a step time into an epoch time."""
+
+    profile: speeds.StepProfile | None
+    local_step: speeds.Speed | None
+    steps_per_epoch: float | None  # None when the user timed the epoch: then only ratios matter
+    epoch_seconds: float
+
+
+def _local_basis(workload: Workload, sources: Sources) -> _Basis:
+    m = sources.local
+    if m is not None:
+        profile = speeds.profile_of(m)
+        local_step = speeds.measured(m, "this machine")
+    elif sources.local_device is not None:
+        profile = speeds.analytic_profile(workload.preset or "medium")
+        local_step = speeds.predict(profile, sources.local_device, speeds.BASIS_ESTIMATE)
+        if local_step is None:
+            raise AdvisorError(f"the catalog has no speed figures for '{sources.local_device.key}': measure instead")
+    else:
+        raise AdvisorError(
+            "no measurement of this machine: run `colab-advisor measure` (about 15 s), or give --local-device NAME "
+            "to estimate from specs"
+        )
+    if workload.epoch_seconds is not None:
+        return _Basis(profile, local_step, None, workload.epoch_seconds)
+    assert workload.samples is not None and local_step is not None
+    batch = profile.batch_size if profile else PRESETS[workload.preset or "medium"].batch_size
+    steps = workload.samples / batch
+    return _Basis(profile, local_step, steps, steps * local_step.seconds)
+
+
+def _epoch_from_step(step: speeds.Speed, basis: _Basis) -> speeds.Speed:
+    if basis.steps_per_epoch is not None:
+        return step.scaled(basis.steps_per_epoch)
+    # The user timed an epoch here: scale it by how much faster the other device runs the same step.
+    assert basis.local_step is not None
+    return step.scaled(basis.epoch_seconds / basis.local_step.seconds)
+
+
+def _deep_step(
+    acc: Accelerator, basis: _Basis, sources: Sources, catalog: Catalog, warnings: list[str]
+) -> speeds.Speed | None:
+    colab = sources.colab
+    if colab is not None and catalog.match_device_kind(colab.environment.device_kind) == acc and basis.local_step:
+        local = sources.local
+        # Per-sample times: a Colab run of another batch size still says how fast the device is.
+        colab_per_sample = colab.step_seconds / colab.batch_size
+        if local is not None:
+            ratio = (local.step_seconds / local.batch_size) / colab_per_sample
+            if (local.config.preset, local.config.dtype) != (colab.config.preset, colab.config.dtype):
+                warnings.append(
+                    f"the Colab result ({colab.config.preset}, {colab.config.dtype}) measured another preset or "
+                    f"dtype than this machine's ({local.config.preset}, {local.config.dtype}): only its speed "
+                    "ratio is used"
+                )
+        else:
+            ratio = (basis.local_step.seconds / basis.profile.batch_size) / colab_per_sample if basis.profile else None
+        if ratio:
+            step = basis.local_step.seconds / ratio
+            t = colab.python_loop
+            spread = (t.max - t.min) / t.median if t.median else 0.0
+            return speeds.Speed(step, step * (1 - spread / 2), step * (1 + spread / 2), speeds.BASIS_MEASURED,
+                                f"Colab measurement {colab.id} on {colab.environment.device_kind}")
+    if basis.profile is None:
+        return None
+    kind = speeds.BASIS_PREDICTED if sources.local is not None else speeds.BASIS_ESTIMATE
+    return speeds.predict(basis.profile, acc, kind)
+
+
+def _cpu_rate(sources: Sources) -> tuple[float, str] | None:
+    """FLOP/s this machine's CPU reaches: its measured matmul ceiling, else its spec sheet."""
+    m = sources.local
+    if m is not None and m.environment.platform == "cpu" and m.ceiling and m.ceiling.matmul_flops_per_second:
+        return m.ceiling.matmul_flops_per_second, speeds.BASIS_PREDICTED
+    device = sources.local_device
+    if device is not None and device.kind == "cpu" and device.fp32_tflops:
+        return device.fp32_tflops * 1e12 * speeds.CPU_EFFICIENCY[1], speeds.BASIS_ESTIMATE
+    return None
+
+
+def _boosting_step(plan: Plan, acc: Accelerator, basis: _Basis, sources: Sources) -> speeds.Speed | None:
+    """Boosting runs on the host CPU: scale this machine's time by the ratio of CPU throughputs."""
+    local = _cpu_rate(sources)
+    colab = sources.colab
+    colab_ceiling = colab.ceiling if colab is not None and colab.environment.platform == "cpu" else None
+    cores = max(1, (plan.vcpus or acc.vcpus or 2) // 2)  # 2 vCPUs are one physical core
+    if colab_ceiling is not None and colab_ceiling.matmul_flops_per_second:
+        rates = [colab_ceiling.matmul_flops_per_second] * 3
+        kind = speeds.BASIS_MEASURED
+    elif acc.fp32_tflops:
+        rates = [acc.fp32_tflops * 1e12 * cores * eff for eff in speeds.CPU_EFFICIENCY]
+        kind = speeds.BASIS_PREDICTED
+    else:
+        return None
+    if local is None or basis.local_step is None:
+        return None
+    local_rate, local_kind = local
+    kind = speeds.BASIS_ESTIMATE if local_kind == speeds.BASIS_ESTIMATE else kind
+    step = basis.local_step.seconds
+    times = [step * local_rate / rate for rate in rates]  # slowest Colab CPU gives the longest time
+    return speeds.Speed(times[1], min(times), max(times), kind,
+                        f"CPU throughput ratio: this machine {local_rate / 1e9:.0f} GFLOP/s vs {acc.name}")
+
+
+# ---- options --------------------------------------------------------------------------------------
+def _accelerators_for(plan: Plan, model: str, catalog: Catalog) -> list[Accelerator]:
+    offered = [catalog.accelerator(key) for key in plan.accelerators]
+    if model == "boosting":
+        return [a for a in offered if a.kind == "cpu"]
+    devices = [a for a in offered if a.kind in ("gpu", "tpu")]
+    if plan.name == FREE or not plan.uses_compute_units:
+        # Nobody picks the GPU on these plans: the typical one (listed first) stands for all.
+        gpus = [a for a in devices if a.kind == "gpu"]
+        return gpus[:1]
+    return devices
+
+
+def _session_limit(plan: Plan, acc: Accelerator, catalog: Catalog) -> float | None:
+    limit = plan.max_session_hours
+    estimate = catalog.free_tier_estimate
+    # Free GPU time is unpublished; in the compute-unit era one reading puts a session near 3h20m.
+    if plan.name == FREE and catalog.era.name == "compute-units" and acc.kind != "cpu" and estimate is not None:
+        free_hours = estimate.session_minutes / 60
+        limit = free_hours if limit is None else min(limit, free_hours)
+    return limit
+
+
+def _tax_arg(tax: TaxBasis) -> object:
+    return tax.country if tax.country is not None else (tax.fraction or 0.0)
+
+
+def _option(
+    plan: Plan, acc: Accelerator, epoch: speeds.Speed | None, workload: Workload, local: Option,
+    catalog: Catalog, tax: TaxBasis, runs: float,
+) -> Option:
+    notes: list[str] = []
+    ram = plan.high_ram_gb or plan.ram_gb
+    ram_fits = None if workload.ram_gb is None or ram is None else workload.ram_gb <= ram
+    if epoch is None:
+        return Option(f"{plan.name}:{acc.key}", plan, acc, None, None, None, None, None, None, None, None, None,
+                      ram_fits, ("speed unknown: the catalog lacks this device's figures",))
+    compute_hours = workload.epochs * epoch.seconds / 3600
+    limit = _session_limit(plan, acc, catalog)
+    sessions = max(1, math.ceil(compute_hours / limit)) if limit else 1
+    run_hours = compute_hours + sessions * workload.setup_minutes / 60
+    cu = None
+    if plan.uses_compute_units:
+        high_ram = bool(workload.ram_gb and plan.ram_gb and workload.ram_gb > plan.ram_gb)
+        rate = catalog.cu_rate(acc, catalog.as_of, high_ram=high_ram)
+        cu = None if rate.value is None else runs * run_hours * rate.value
+        if rate.value is None:
+            notes.append(f"CU burn rate of {acc.key} unknown")
+        elif plan.cu_included is not None and cu > plan.cu_included:
+            notes.append(f"needs {cu - plan.cu_included:.0f} CU beyond the {plan.cu_included:.0f} included")
+    cost = None
+    if not plan.uses_compute_units or cu is not None:
+        cost = monthly_cost(plan, cu or 0.0, _tax_arg(tax)).total_usd  # type: ignore[arg-type]
+    saved = runs * (local.run_hours - run_hours) if local.run_hours is not None else None
+    net = None if cost is None or saved is None else saved * workload.hour_value - cost
+    if sessions > 1:
+        notes.append(f"{sessions} sessions of at most {limit:g} h: needs checkpointing")
+    speedup = local.epoch.seconds / epoch.seconds if local.epoch else None
+    return Option(f"{plan.name}:{acc.key}", plan, acc, epoch, speedup, sessions, run_hours, runs * run_hours, cu,
+                  cost, saved, net, ram_fits, tuple(notes))
+
+
+def _local_option(workload: Workload, basis: _Basis, sources: Sources, runs: float) -> Option:
+    if workload.epoch_seconds is not None:
+        epoch = speeds.Speed(basis.epoch_seconds, basis.epoch_seconds, basis.epoch_seconds, speeds.BASIS_MEASURED,
+                             "your timing (--epoch-seconds)")
+    else:
+        assert basis.local_step is not None and basis.steps_per_epoch is not None
+        epoch = basis.local_step.scaled(basis.steps_per_epoch)
+    run_hours = workload.epochs * epoch.seconds / 3600
+    ram = sources.local.environment.ram_bytes if sources.local else None
+    ram_fits = None if workload.ram_gb is None or ram is None else workload.ram_gb <= ram / 1e9
+    return Option(LOCAL, None, None, epoch, 1.0, 1, run_hours, runs * run_hours, None, 0.0, 0.0, 0.0, ram_fits)
+
+
+def _options(workload: Workload, basis: _Basis, sources: Sources, catalog: Catalog, tax: TaxBasis,
+             runs: float, warnings: list[str]) -> tuple[Option, list[Option]]:
+    local = _local_option(workload, basis, sources, runs)
+    options = []
+    for plan in catalog.plans:
+        for acc in _accelerators_for(plan, workload.model, catalog):
+            if workload.model == "deep":
+                step = _deep_step(acc, basis, sources, catalog, warnings)
+            else:
+                step = _boosting_step(plan, acc, basis, sources)
+            epoch = _epoch_from_step(step, basis) if step is not None else None
+            options.append(_option(plan, acc, epoch, workload, local, catalog, tax, runs))
+    return local, options
+
+
+def _best(options: list[Option]) -> Option | None:
+    ranked = [o for o in options if o.usable and o.net_value is not None]
+    return max(ranked, key=lambda o: (o.net_value, -(o.cost or 0.0)), default=None)
+
+
+# ---- the answer -----------------------------------------------------------------------------------
+def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis) -> Recommendation:
+    warnings: list[str] = []
+    basis = _local_basis(workload, sources)
+    runs = workload.runs_per_month
+    local, options = _options(workload, basis, sources, catalog, tax, runs, warnings)
+    free = _best([o for o in options if o.is_free])
+    paid = _best([o for o in options if not o.is_free])
+    best = _best(([local] if local.usable else []) + options) or local
+    baseline = free if free is not None else (local if local.usable else None)
+    hour_break_even = _break_even_hour_value(paid, baseline)
+    runs_break_even = _break_even_runs(workload, basis, sources, catalog, tax, paid, baseline)
+    deciders = _deciders(workload, local, free, paid)
+    verdict = _verdict(workload, local, free, paid, best, hour_break_even, runs_break_even, deciders)
+    return Recommendation(
+        workload=workload, as_of=catalog.as_of, era=catalog.era.name, tax=tax, local=local,
+        options=tuple(options), best=best, best_free=free, best_paid=paid,
+        break_even_hour_value=hour_break_even, break_even_runs=runs_break_even,
+        verdict=tuple(verdict), deciders=tuple(deciders),
+        assumptions=collect_assumptions(workload, sources, catalog, tax, options),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _break_even_hour_value(paid: Option | None, baseline: Option | None) -> float | None:
+    """The hour value above which the paid option's extra hours saved outweigh its extra cost."""
+    if paid is None or baseline is None or paid.cost is None or baseline.cost is None:
+        return None
+    extra_hours = (paid.hours_saved or 0.0) - (baseline.hours_saved or 0.0)
+    extra_cost = paid.cost - baseline.cost
+    if extra_hours <= 0:
+        return None
+    return max(0.0, extra_cost / extra_hours)
+
+
+def _break_even_runs(workload: Workload, basis: _Basis, sources: Sources, catalog: Catalog, tax: TaxBasis,
+                     paid: Option | None, baseline: Option | None) -> float | None:
+    """The fewest runs a month at which the best paid option beats the baseline, by recomputing both."""
+    if paid is None or baseline is None:
+        return None
+    for runs in range(1, BREAK_EVEN_MAX_RUNS + 1):
+        local, options = _options(workload, basis, sources, catalog, tax, float(runs), [])
+        by_key = {o.key: o for o in [local, *options]}
+        again_paid, again_base = by_key.get(paid.key), by_key.get(baseline.key)
+        if again_paid is None or again_base is None or again_paid.net_value is None or again_base.net_value is None:
+            return None
+        if again_paid.net_value > again_base.net_value:
+            return float(runs)
+    return None
+
+
+def _deciders(workload: Workload, local: Option, free: Option | None, paid: Option | None) -> list[str]:
+    reasons = []
+    if local.ram_fits is False:
+        reasons.append(f"this machine lacks the RAM: the job needs {workload.ram_gb:g} GB")
+    if free is None and paid is not None:
+        reasons.append("no free option fits (RAM or unknown speed)")
+    if free is not None and paid is not None:
+        if free.needs_checkpointing and not paid.needs_checkpointing:
+            reasons.append(f"session length: a run needs {free.sessions} free sessions but one paid session")
+        if paid.speedup and free.speedup and paid.speedup > 1.2 * free.speedup:
+            reasons.append(f"speed: {paid.accelerator.key if paid.accelerator else '?'} runs "
+                           f"{paid.speedup / free.speedup:.1f}x faster than the free "
+                           f"{free.accelerator.key if free.accelerator else '?'}")
+        if paid.notes and any("beyond the" in n for n in paid.notes):
+            reasons.append("volume: the paid plan's included CU do not cover the month")
+    return reasons
+
+
+def _speed_sentence(workload: Workload, local: Option, colab: Option | None) -> str:
+    if local.ram_fits is False:
+        return f"This machine lacks the RAM for this job ({workload.ram_gb:g} GB needed), so it has to move."
+    if colab is None or colab.speedup is None:
+        return "Whether Colab is faster is unknown: the catalog lacks the figures to predict it."
+    where = colab.label
+    basis = colab.epoch.basis if colab.epoch else "unknown"
+    if colab.speedup >= SAME_SPEED_BAND:
+        return f"Use Colab: {where} is about {colab.speedup:.0f}x faster than this machine ({basis})."
+    if colab.speedup <= 1 / SAME_SPEED_BAND:
+        return (f"Stay on this machine: {where} is about {1 / colab.speedup:.1f}x slower for this "
+                f"workload ({basis}).")
+    return f"Colab ({where}) runs this about as fast as this machine ({colab.speedup:.1f}x, {basis})."
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
+
+
+def _verdict(workload: Workload, local: Option, free: Option | None, paid: Option | None, best: Option,
+             hour_break_even: float | None, runs_break_even: float | None, deciders: list[str]) -> list[str]:
+    if not local.usable and free is None and paid is None:
+        return [f"Nothing fits: the job needs {workload.ram_gb:g} GB of RAM, more than this machine and every "
+                "Colab plan in the catalog offer (see the fits column)."]
+    sentences = [_speed_sentence(workload, local, free or paid)]
+    runs = f"{workload.runs_per_month:g} run{'s' if workload.runs_per_month != 1 else ''} a month"
+    thresholds = []
+    if paid is not None and runs_break_even is not None and best is not paid:
+        thresholds.append(f"above {runs_break_even:g} runs a month")
+    if paid is not None and hour_break_even is not None and best is not paid:
+        thresholds.append(f"if an hour of your time is worth more than {_money(hour_break_even)}")
+    pays_off = ""
+    if paid is not None and paid.plan is not None and thresholds:
+        pays_off = f"; {paid.plan.display_name} pays off {' or '.join(thresholds)}"
+    if best.plan is None:
+        sentences.append(f"No plan pays off at {runs} and {_money(workload.hour_value)} an hour: stay local{pays_off}.")
+    elif best.is_free:
+        sentences.append(f"Free is enough at {runs}{pays_off}.")
+    else:
+        assert best.plan is not None
+        reason = f" ({deciders[0]})" if deciders else ""
+        against = free if free is not None and free.usable else local
+        saved = (best.hours_saved or 0.0) - (against.hours_saved or 0.0)
+        than = "Free" if against is free else "this machine"
+        sentences.append(
+            f"{best.label} pays off at {runs}: {saved:.1f} h a month less waiting than {than}, worth "
+            f"{_money(saved * workload.hour_value)}, for {_money(best.cost or 0.0)}{reason}."
+        )
+    return sentences
+
+
+def cost_curves(
+    workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis
+) -> dict[str, list[tuple[float, float]]]:
+    """Monthly cost against runs per month, one curve per plan (on the plan's best option today)."""
+    basis = _local_basis(workload, sources)
+    _, options = _options(workload, basis, sources, catalog, tax, workload.runs_per_month, [])
+    chosen: dict[str, Option] = {}
+    for option in options:
+        assert option.plan is not None
+        current = chosen.get(option.plan.name)
+        if option.usable and option.net_value is not None and (
+            current is None or current.net_value is None or option.net_value > current.net_value
+        ):
+            chosen[option.plan.name] = option
+    top = max(10, math.ceil(2 * workload.runs_per_month))
+    curves: dict[str, list[tuple[float, float]]] = {o.label: [] for o in chosen.values()}
+    for runs in range(1, top + 1):
+        _, again = _options(workload, basis, sources, catalog, tax, float(runs), [])
+        by_key = {o.key: o for o in again}
+        for option in chosen.values():
+            cost = by_key[option.key].cost
+            if cost is not None:
+                curves[option.label].append((float(runs), cost))
+    return curves

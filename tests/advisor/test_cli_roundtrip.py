@@ -1,0 +1,125 @@
+"""measure --share, import, history, compare and recommend through the command line."""
+
+import json
+
+import pytest
+
+import benchmarks
+from advisor.share import encode_token
+from advisor.store import Store
+from tests.advisor.cli_helpers import run_cli
+from tests.helpers import make_environment, make_measurement
+
+COLAB = make_measurement(step=0.001, environment=make_environment(
+    platform="gpu", device_kind="Tesla T4", in_colab=True, timestamp="2026-11-21T10:00:00+00:00"))
+
+
+@pytest.fixture
+def home(tmp_path):
+    Store(tmp_path).save(make_measurement(step=0.010))
+    return tmp_path
+
+
+def test_measure_share_prints_one_importable_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(benchmarks, "run", lambda config, progress=None, **kw: COLAB)
+    out = run_cli(["measure", "--share", "--no-save", "--no-progress"], tmp_path)
+    assert out.code == 0
+    (line,) = out.stdout.splitlines()
+    assert line.startswith("ca1:")
+    imported = run_cli(["import", line], tmp_path)
+    assert imported.code == 0 and imported.stdout.startswith(f"imported {COLAB.id}")
+
+
+def test_import_from_stdin_and_twice_is_one_entry(home):
+    token = encode_token(COLAB)
+    assert run_cli(["import", "-"], home, stdin=token + "\n").code == 0
+    again = run_cli(["import", token], home)
+    assert again.stdout.startswith("already in the history as")
+    assert len(Store(home).load_all()[0]) == 2
+
+
+def test_an_altered_token_is_refused_in_one_line(home):
+    token = encode_token(COLAB)
+    out = run_cli(["import", token[:-30] + token[-29:]], home)
+    assert out.code == 2
+    assert "the token is incomplete or altered" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_history_lists_local_and_colab_results(home):
+    run_cli(["import", encode_token(COLAB)], home)
+    table = run_cli(["history"], home).stdout
+    assert "local" in table and "colab" in table.lower() and "Tesla T4" in table
+    payload = json.loads(run_cli(["history", "--json"], home).stdout)
+    assert payload["schema"] == "colab-advisor/history/v1" and len(payload["measurements"]) == 2
+
+
+def test_compare_shows_the_speedup_of_the_colab_result(home):
+    run_cli(["import", encode_token(COLAB)], home)
+    local_id = Store(home).latest_local().id
+    out = run_cli(["compare", local_id, COLAB.id, "--format", "markdown"], home)
+    assert out.code == 0, out.stderr
+    assert "10.0x faster" in out.stdout and out.stdout.lstrip().startswith(("|", "#"))
+
+
+def test_compare_needs_two_results(home):
+    out = run_cli(["compare", "latest"], home)
+    assert out.code == 2 and "at least two" in out.stderr
+
+
+def test_recommend_reads_the_latest_local_measurement(home):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--as-of", "2021-03-01", "--tax-rate", "6.3"], home)
+    assert out.code == 0, out.stderr
+    first = out.stdout.splitlines()[0]
+    assert first.startswith("Use Colab") and "Free is enough at 4 runs a month" in first
+    assert "$10.62" in out.stdout and "assumptions" in out.stdout and "time per run (hours)" in out.stdout
+
+
+def test_recommend_uses_a_colab_token_as_measured(home):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--colab", encode_token(COLAB), "--json"], home)
+    payload = json.loads(out.stdout)
+    assert payload["schema"] == "colab-advisor/recommendation/v1"
+    t4 = next(o for o in payload["options"] if o["key"] == "free:t4")
+    assert t4["basis"] == "measured" and t4["speedup"] == pytest.approx(10.0)
+
+
+def test_recommend_without_a_measurement_says_how_to_make_one(tmp_path):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "5"], tmp_path)
+    assert out.code == 2 and "run `colab-advisor measure" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_recommend_plot_without_matplotlib_is_a_one_line_hint(home, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name, *args, **kwargs):
+        if name.startswith("matplotlib"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--plot", str(home / "costs.png")], home)
+    assert out.code == 0
+    assert out.stderr.strip() == "warning: --plot needs matplotlib: pip install 'colab-advisor[plot]'"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--epochs", "0", "--epoch-seconds", "100"], "error: --epochs: expected a positive number"),
+        (["--epochs", "10", "--epoch-seconds", "-1"], "error: --epoch-seconds: expected a positive number"),
+        (["--epochs", "10", "--epoch-seconds", "1", "--runs-per-month", "0"], "error: --runs-per-month"),
+        (["--epochs", "10", "--epoch-seconds", "1", "--hour-value", "-3"], "error: --hour-value"),
+        (["--epochs", "10", "--samples", "1000"], "error: --samples needs --preset"),
+        (["--epochs", "10", "--epoch-seconds", "1", "--local-device", "m9"], "error: unknown accelerator 'm9'"),
+        (["--epochs", "10", "--epoch-seconds", "1", "--as-of", "2019-01-01"], "error: the catalog has no data"),
+        (["--epochs", "ten", "--epoch-seconds", "1"], "error: Invalid value for '--epochs'"),
+    ],
+)
+def test_recommend_bad_input_is_one_line_and_exit_2(home, args, message):
+    out = run_cli(["recommend", "--model", "deep", *args], home)
+    assert out.code == 2
+    assert out.stderr.startswith(message) and out.stderr.count("\n") == 1
