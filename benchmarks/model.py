@@ -75,15 +75,20 @@ def parameter_count(params: list[jax.Array]) -> int:
 TrainStep = Callable[[list[jax.Array], Any, jax.Array], tuple[list[jax.Array], Any, jax.Array]]
 
 
-def make_train_step(model: nnx.Module, learning_rate: float) -> tuple[TrainStep, list[jax.Array], Any, Any]:
-    """Split the model once; return a pure step over (params, opt_state, batch) and the initial state.
+def make_train_step(
+    preset: Preset, dtype: Any, seed: int
+) -> tuple[TrainStep, list[jax.Array], Any, Any]:
+    """Build the model, split it once; return a pure step over (params, opt_state, batch) and the state.
 
     Params travel as a flat list of arrays: a plain pytree that any Flax version splits and
-    merges the same way, so the step does no per-call object-graph walking.
+    merges the same way, so the step does no per-call object-graph walking. The model is built
+    abstractly, then initialised inside one jitted function: eagerly, every initialiser would be
+    compiled on its own, which costs a second before the benchmark starts.
     """
-    graphdef, state = nnx.split(model)
-    leaves, treedef = jax.tree_util.tree_flatten(state)
-    optimizer = optax.adam(learning_rate)
+    graphdef, abstract_state = nnx.split(nnx.eval_shape(lambda: build_model(preset, dtype, seed)))
+    treedef = jax.tree_util.tree_structure(abstract_state)
+    leaves = jax.jit(lambda: jax.tree_util.tree_leaves(nnx.split(build_model(preset, dtype, seed))[1]))()
+    optimizer = optax.adam(preset.learning_rate)
 
     def loss_fn(params: list[jax.Array], batch: jax.Array) -> jax.Array:
         module = nnx.merge(graphdef, jax.tree_util.tree_unflatten(treedef, params))
@@ -97,7 +102,7 @@ def make_train_step(model: nnx.Module, learning_rate: float) -> tuple[TrainStep,
         params = optax.apply_updates(params, updates)
         return params, opt_state, loss
 
-    return train_step, leaves, optimizer.init(leaves), optimizer
+    return train_step, leaves, jax.jit(optimizer.init)(leaves), optimizer
 
 
 def make_device_loop(train_step: TrainStep) -> Callable[..., tuple[list[jax.Array], Any, jax.Array]]:

@@ -18,7 +18,7 @@ from jax.sharding import PartitionSpec as P
 from . import ceiling as ceiling_probe
 from . import metadata
 from .config import MIN_SAMPLE_SECONDS, BenchmarkError, Config
-from .model import build_model, make_device_loop, make_train_step
+from .model import make_device_loop, make_train_step
 from .result import Fingerprint, Measurement, Timing
 from .stats import UNSTABLE_RELATIVE_STD, relative_std, round_significant
 
@@ -131,7 +131,7 @@ def _measure_once(
     stack_sharding = NamedSharding(mesh, P(None, "data"))
     steps_per_dispatch = preset.steps_per_dispatch
 
-    train_step, params, opt_state, _ = make_train_step(build_model(preset, dtype, config.seed), preset.learning_rate)
+    train_step, params, opt_state, _ = make_train_step(preset, dtype, config.seed)
     params, opt_state = _place(params, replicated), _place(opt_state, replicated)
 
     def make_data(key: jax.Array) -> jax.Array:
