@@ -22,7 +22,7 @@ PROBE_REPEATS = 5
 PROBE_SAMPLE_SECONDS = 0.02
 
 
-def _costs(stage: Any) -> dict[str, float]:
+def _costs(stage: Any) -> dict[str, Any]:
     try:
         analysis = stage.cost_analysis()
     except Exception:  # unsupported on some backends
@@ -39,17 +39,21 @@ def _costs(stage: Any) -> dict[str, float]:
     return out
 
 
-def cost_of(lowered: Any, compiled: Any) -> dict[str, float]:
+def cost_of(lowered: Any, compiled: Any, matmul_floor: float = 0.0) -> dict[str, Any]:
     """FLOPs and bytes per call from XLA's cost analysis; either may be missing.
 
-    FLOPs come from the lowered module: after optimisation, GPU backends hand matmuls to library
-    calls that the analysis no longer counts. Bytes come from the compiled module, where fusion
-    has removed the intermediate round trips that the lowered module would count.
+    FLOPs come from the lowered module, bytes from the compiled one, where fusion has removed the
+    intermediate round trips the lowered module would count. `matmul_floor` is the dot and
+    convolution FLOPs counted from the jaxpr: a backend whose analysis reports fewer has left
+    work out, and the floor is used instead (with "flops source" set to "jaxpr").
     """
     before, after = _costs(lowered), _costs(compiled)
-    out = {}
+    out: dict[str, Any] = {}
     flops = before.get("flops") or after.get("flops")
     moved = after.get("bytes accessed") or before.get("bytes accessed")
+    if matmul_floor > 0 and (flops is None or flops < matmul_floor):
+        flops = matmul_floor
+        out["flops source"] = "jaxpr"
     if flops:
         out["flops"] = flops
     if moved:
