@@ -71,6 +71,15 @@ app = typer.Typer(
 )
 
 
+# Options several commands share, declared once so they read and behave the same everywhere.
+JSON_OPTION = typer.Option(False, "--json", help="Print a versioned JSON envelope.")
+FORMAT_OPTION = typer.Option("table", "--format", help="table or markdown.")
+CATALOG_OPTION = typer.Option(
+    None, "--catalog", metavar="FILE",
+    help="Your catalog file, merged over the shipped one (default: catalog.toml in the data folder).",
+)
+
+
 def _env(ctx: typer.Context) -> Env:
     return ctx.find_root().obj  # type: ignore[no-any-return]
 
@@ -125,8 +134,8 @@ def measure(
     device: str = typer.Option("auto", help="auto, cpu, gpu or tpu."),
     budget: float = typer.Option(None, help="Seconds of timing (default 6; 1 with --quick)."),
     quick: bool = typer.Option(False, "--quick", help="A short run: fewer samples, rougher figures."),
-    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
-    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+    json_out: bool = JSON_OPTION,
+    fmt: str = FORMAT_OPTION,
     output: Path = typer.Option(None, "--output", help="Also write the result's JSON to this file."),
     no_save: bool = typer.Option(False, "--no-save", help="Do not store the result in the history."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
@@ -170,7 +179,6 @@ def measure(
 
 
 # ---- plans and hardware ------------------------------------------------------------------------
-_CATALOG_HELP = "Your catalog file, merged over the shipped one (default: catalog.toml in the data folder)."
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -206,9 +214,9 @@ def plans(
         None, "--country", metavar="CC", help="Add this country's standard VAT/GST rate (DE, JP, ...)."
     ),
     tax_rate: float = typer.Option(None, "--tax-rate", metavar="PCT", help="Add this tax, in percent (8.7 for 8.7 %)."),
-    catalog_file: Path = typer.Option(None, "--catalog", metavar="FILE", help=_CATALOG_HELP),
-    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
-    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+    catalog_file: Path = CATALOG_OPTION,
+    json_out: bool = JSON_OPTION,
+    fmt: str = FORMAT_OPTION,
 ) -> None:
     """Colab plans on a date: price, compute units, GPU hours they buy, RAM, session length."""
     from pricing import load_catalog
@@ -233,9 +241,9 @@ def plans(
 )
 def hardware(
     ctx: typer.Context,
-    catalog_file: Path = typer.Option(None, "--catalog", metavar="FILE", help=_CATALOG_HELP),
-    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
-    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+    catalog_file: Path = CATALOG_OPTION,
+    json_out: bool = JSON_OPTION,
+    fmt: str = FORMAT_OPTION,
 ) -> None:
     """Accelerators in the catalog: peak TFLOP/s, memory bandwidth and size, when Colab offered them."""
     from pricing import load_catalog
@@ -280,8 +288,8 @@ def import_(
 @app.command(epilog="Example: colab-advisor history --format markdown")
 def history(
     ctx: typer.Context,
-    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
-    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+    json_out: bool = JSON_OPTION,
+    fmt: str = FORMAT_OPTION,
 ) -> None:
     """List stored measurements: id, when, where, device, preset, dtype, throughput."""
     from .history import history_payload, history_table
@@ -304,8 +312,8 @@ def compare(
     ctx: typer.Context,
     refs: list[str] = typer.Argument(..., metavar="A B ...", help="History ids, result files or share tokens."),
     epoch_samples: int = typer.Option(None, "--epoch-samples", help="Also show seconds per epoch of N samples."),
-    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
-    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+    json_out: bool = JSON_OPTION,
+    fmt: str = FORMAT_OPTION,
 ) -> None:
     """Side by side: step time, throughput, speedup with its band, compile time, fingerprints."""
     from .compare import compare as compare_results
@@ -354,11 +362,11 @@ def recommend(
     as_of: str = typer.Option(None, "--as-of", metavar="DATE", help="Price as of this date, like 2021-03-01."),
     country: str = typer.Option(None, "--country", metavar="CC", help="Add this country's standard VAT/GST rate."),
     tax_rate: float = typer.Option(None, "--tax-rate", metavar="PCT", help="Add this tax, in percent."),
-    catalog_file: Path = typer.Option(None, "--catalog", metavar="FILE", help=_CATALOG_HELP),
+    catalog_file: Path = CATALOG_OPTION,
     plot: Path = typer.Option(None, "--plot", metavar="FILE.png", help="Draw monthly cost against runs (matplotlib)."),
     every: bool = typer.Option(False, "--all", help="List every accelerator of every plan, not each plan's best."),
-    json_out: bool = typer.Option(False, "--json", help="Print a versioned JSON envelope."),
-    fmt: str = typer.Option("table", "--format", help="table or markdown."),
+    json_out: bool = JSON_OPTION,
+    fmt: str = FORMAT_OPTION,
 ) -> None:
     """Colab or this machine, and which plan pays off, for your workload."""
     from pricing import load_catalog
