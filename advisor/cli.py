@@ -412,7 +412,7 @@ def recommend(
         env.warn(warning)
     if plot is not None:
         try:
-            plot_costs(result, cost_curves(workload, sources, catalog, tax), plot)
+            plot_costs(result, cost_curves(workload, sources, catalog, tax, result.break_even_runs), plot)
         except AdvisorError as exc:
             if "matplotlib" not in str(exc):
                 raise

@@ -456,9 +456,12 @@ def _verdict(workload: Workload, local: Option, free: Option | None, paid: Optio
 
 
 def cost_curves(
-    workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis
+    workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, beyond: float | None = None
 ) -> dict[str, list[tuple[float, float]]]:
-    """Monthly cost against runs per month, one curve per plan (on the plan's best option today)."""
+    """Monthly cost against runs per month, one curve per plan (on the plan's best option today).
+
+    The runs axis reaches twice the workload's runs, and past `beyond` (a break-even) where given.
+    """
     basis = _local_basis(workload, sources)
     _, options = _options(workload, basis, sources, catalog, tax, workload.runs_per_month, [])
     chosen: dict[str, Option] = {}
@@ -469,7 +472,7 @@ def cost_curves(
             current is None or current.net_value is None or option.net_value > current.net_value
         ):
             chosen[option.plan.name] = option
-    top = max(10, math.ceil(2 * workload.runs_per_month))
+    top = max(10, math.ceil(2 * workload.runs_per_month), math.ceil(1.25 * (beyond or 0)))
     curves: dict[str, list[tuple[float, float]]] = {o.label: [] for o in chosen.values()}
     for runs in range(1, top + 1):
         _, again = _options(workload, basis, sources, catalog, tax, float(runs), [])

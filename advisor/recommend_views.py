@@ -162,7 +162,8 @@ def plot_costs(rec: Recommendation, costs_by_runs: dict[str, list[tuple[float, f
         axes.plot([r for r, _ in points], [c for _, c in points], label=label)
     if rec.break_even_runs is not None:
         axes.axvline(rec.break_even_runs, linestyle="--", color="grey")
-        axes.annotate(f"break-even: {rec.break_even_runs:g} runs", (rec.break_even_runs, 0),
+        runs = f"{rec.break_even_runs:g} run{'' if rec.break_even_runs == 1 else 's'}"
+        axes.annotate(f"break-even: {runs}", (rec.break_even_runs, 0),
                       textcoords="offset points", xytext=(4, 8), fontsize=8)
     axes.axvline(rec.workload.runs_per_month, linestyle=":", color="black")
     axes.set_xlabel("runs per month")

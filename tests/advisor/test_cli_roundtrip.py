@@ -123,3 +123,12 @@ def test_recommend_bad_input_is_one_line_and_exit_2(home, args, message):
     out = run_cli(["recommend", "--model", "deep", *args], home)
     assert out.code == 2
     assert out.stderr.startswith(message) and out.stderr.count("\n") == 1
+
+
+def test_recommend_plot_draws_monthly_cost_against_runs(home):
+    pytest.importorskip("matplotlib")  # an optional extra; the test extra installs it
+    target = home / "costs.png"
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--as-of", "2021-03-01", "--plot", str(target)], home)
+    assert out.code == 0, out.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 10_000
