@@ -50,8 +50,10 @@ class Store:
         self.results = self.home / RESULTS_DIR
 
     def save(self, measurement: Measurement) -> Path:
-        stamp = measurement.environment.timestamp.replace(":", "").replace("-", "").replace("+0000", "Z")
-        path = self.results / f"{stamp[:15]}-{measurement.id}.json"
+        # The name is made of digits and the content hash only: a record from elsewhere must never
+        # steer where the file goes, whatever its timestamp says.
+        stamp = "".join(c for c in measurement.environment.timestamp[:19] if c.isdigit())
+        path = self.results / f"{stamp[:8]}T{stamp[8:14]}-{measurement.id}.json"
         atomic_write(path, measurement.to_json())
         return path
 

@@ -7,6 +7,7 @@ finiteness and ranges, and refuses anything it cannot vouch for with a one-line 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -278,6 +279,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 # ---- validation of untrusted input ------------------------------------------------------------
+def _printable(text: str) -> bool:
+    # Records are shown in terminals: escape sequences from elsewhere must not reach them.
+    return not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+
+
 class _Reader:
     """Reads typed fields out of a mapping, naming the full path of any field it refuses."""
 
@@ -321,6 +327,18 @@ class _Reader:
         value = self.get(key)
         if not isinstance(value, str) or len(value) > max_length:
             raise self._fail(key, f"must be a string of at most {max_length} characters")
+        if not _printable(value):
+            raise self._fail(key, "must not hold control characters")
+        return value
+
+    def instant(self, key: str) -> str:
+        value = self.text(key, max_length=40)
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise self._fail(key, "must be an ISO 8601 time with a UTC offset, like 2026-11-26T23:34:08+00:00")
         return value
 
     def flag(self, key: str) -> bool:
@@ -365,7 +383,8 @@ def _parse_timing(reader: _Reader, loop: str) -> Timing:
 def _parse_environment(reader: _Reader) -> Environment:
     versions = reader.get("versions")
     if not isinstance(versions, dict) or len(versions) > 50 or not all(
-        isinstance(k, str) and isinstance(v, str) and len(k) < 50 and len(v) < 100 for k, v in versions.items()
+        isinstance(k, str) and isinstance(v, str) and len(k) < 50 and len(v) < 100 and _printable(k + v)
+        for k, v in versions.items()
     ):
         raise reader._fail("versions", "must map package names to version strings")
     return Environment(
@@ -380,7 +399,7 @@ def _parse_environment(reader: _Reader) -> Environment:
         python=reader.text("python", max_length=50),
         versions=dict(versions),
         in_colab=reader.flag("in_colab"),
-        timestamp=reader.text("timestamp", max_length=40),
+        timestamp=reader.instant("timestamp"),
         tool_version=reader.text("tool_version", max_length=40),
     )
 
@@ -409,7 +428,7 @@ def _parse_measurement(data: Any) -> Measurement:
     fp = root.child("fingerprint")
     warnings = root.get("warnings")
     if not isinstance(warnings, list) or len(warnings) > 50 or not all(
-        isinstance(w, str) and len(w) <= 500 for w in warnings
+        isinstance(w, str) and len(w) <= 500 and _printable(w) for w in warnings
     ):
         raise root._fail("warnings", "must be a list of short strings")
     return Measurement(

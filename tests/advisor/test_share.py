@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import random
@@ -112,15 +113,16 @@ def test_the_same_measurement_always_gives_the_same_token():
 
 @st.composite
 def measurements(draw) -> Measurement:
-    short_text = st.text(max_size=40)
+    printable = st.characters(min_codepoint=32, blacklist_categories=("Cs", "Cc"))
+    short_text = st.text(printable, max_size=40)
     seconds = st.floats(min_value=1e-7, max_value=1e3, allow_nan=False, allow_infinity=False)
     environment = make_environment(
-        host_cpu=draw(st.text(max_size=120)),
+        host_cpu=draw(st.text(printable, max_size=120)),
         device_kind=draw(short_text),
         os=draw(short_text),
         in_colab=draw(st.booleans()),
-        timestamp=draw(short_text),
-        versions=draw(st.dictionaries(st.text(max_size=20), st.text(max_size=30), max_size=8)),
+        timestamp=draw(st.datetimes(timezones=st.just(dt.timezone.utc))).isoformat(),
+        versions=draw(st.dictionaries(st.text(printable, max_size=20), st.text(printable, max_size=30), max_size=8)),
     )
     return make_measurement(
         preset=draw(st.sampled_from(sorted(PRESETS))),
@@ -132,7 +134,7 @@ def measurements(draw) -> Measurement:
                            tuple(draw(st.lists(seconds, min_size=1, max_size=60)))),
         flops_per_step=draw(st.none() | seconds),
         ceiling=None if draw(st.booleans()) else make_measurement().ceiling,
-        warnings=tuple(draw(st.lists(st.text(max_size=200), max_size=3))),
+        warnings=tuple(draw(st.lists(st.text(printable, max_size=200), max_size=3))),
     )
 
 
