@@ -122,7 +122,7 @@ class Recommendation:
     tax: TaxBasis
     local: Option
     options: tuple[Option, ...]
-    best: Option
+    best: Option | None  # None when no option can be priced
     best_free: Option | None
     best_paid: Option | None
     break_even_hour_value: float | None
@@ -267,39 +267,72 @@ def _tax_arg(tax: TaxBasis) -> object:
     return tax.country if tax.country is not None else (tax.fraction or 0.0)
 
 
-def _option(
-    plan: Plan, acc: Accelerator, epoch: speeds.Speed | None, workload: Workload, local: Option,
-    catalog: Catalog, tax: TaxBasis, runs: float,
-) -> Option:
-    notes: list[str] = []
-    ram = plan.high_ram_gb or plan.ram_gb
-    ram_fits = None if workload.ram_gb is None or ram is None else workload.ram_gb <= ram
-    if epoch is None:
-        return Option(f"{plan.name}:{acc.key}", plan, acc, None, None, None, None, None, None, None, None, None,
-                      ram_fits, ("speed unknown: the catalog lacks this device's figures",))
-    compute_hours = workload.epochs * epoch.seconds / 3600
-    limit = _session_limit(plan, acc, catalog)
-    sessions = max(1, math.ceil(compute_hours / limit)) if limit else 1
-    run_hours = compute_hours + sessions * workload.setup_minutes / 60
-    cu = None
-    if plan.uses_compute_units:
-        high_ram = bool(workload.ram_gb and plan.ram_gb and workload.ram_gb > plan.ram_gb)
-        rate = catalog.cu_rate(acc, catalog.as_of, high_ram=high_ram)
-        cu = None if rate.value is None else runs * run_hours * rate.value
-        if rate.value is None:
-            notes.append(f"CU burn rate of {acc.key} unknown")
-        elif plan.cu_included is not None and cu > plan.cu_included:
-            notes.append(f"needs {cu - plan.cu_included:.0f} CU beyond the {plan.cu_included:.0f} included")
-    cost = None
-    if not plan.uses_compute_units or cu is not None:
-        cost = monthly_cost(plan, cu or 0.0, _tax_arg(tax)).total_usd  # type: ignore[arg-type]
-    saved = runs * (local.run_hours - run_hours) if local.run_hours is not None else None
-    net = None if cost is None or saved is None else saved * workload.hour_value - cost
-    if sessions > 1:
-        notes.append(f"{sessions} sessions of at most {limit:g} h: needs checkpointing")
-    speedup = local.epoch.seconds / epoch.seconds if local.epoch else None
-    return Option(f"{plan.name}:{acc.key}", plan, acc, epoch, speedup, sessions, run_hours, runs * run_hours, cu,
-                  cost, saved, net, ram_fits, tuple(notes))
+def _standard_ram(plan: Plan, catalog: Catalog) -> float | None:
+    """The RAM of a plan's standard runtime; where unknown, the free tier's (what Colab gives by default)."""
+    if plan.ram_gb is not None:
+        return plan.ram_gb
+    free = next((p for p in catalog.plans if p.name == FREE), None)
+    return free.ram_gb if free is not None else None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Everything that does not change with the number of runs, computed once."""
+
+    workload: Workload
+    sources: Sources
+    catalog: Catalog
+    tax: TaxBasis
+    basis: _Basis
+    epochs: tuple[tuple[Plan, Accelerator, speeds.Speed | None], ...]
+
+    def local(self, runs: float) -> Option:
+        return _local_option(self.workload, self.basis, self.sources, runs)
+
+    def options(self, runs: float) -> tuple[Option, list[Option]]:
+        local = self.local(runs)
+        return local, [self.option(plan, acc, epoch, local, runs) for plan, acc, epoch in self.epochs]
+
+    def option_by_key(self, key: str, runs: float) -> Option:
+        local = self.local(runs)
+        if key == LOCAL:
+            return local
+        plan, acc, epoch = next(e for e in self.epochs if f"{e[0].name}:{e[1].key}" == key)
+        return self.option(plan, acc, epoch, local, runs)
+
+    def option(self, plan: Plan, acc: Accelerator, epoch: speeds.Speed | None, local: Option, runs: float) -> Option:
+        workload, catalog = self.workload, self.catalog
+        notes: list[str] = []
+        ram = plan.high_ram_gb or plan.ram_gb
+        ram_fits = None if workload.ram_gb is None or ram is None else workload.ram_gb <= ram
+        key = f"{plan.name}:{acc.key}"
+        if epoch is None:
+            return Option(key, plan, acc, None, None, None, None, None, None, None, None, None, ram_fits,
+                          ("speed unknown: the catalog lacks this device's figures",))
+        compute_hours = workload.epochs * epoch.seconds / 3600
+        limit = _session_limit(plan, acc, catalog)
+        sessions = max(1, math.ceil(compute_hours / limit)) if limit else 1
+        run_hours = compute_hours + sessions * workload.setup_minutes / 60
+        cu = None
+        if plan.uses_compute_units:
+            standard = _standard_ram(plan, catalog)
+            high_ram = workload.ram_gb is not None and standard is not None and workload.ram_gb > standard
+            rate = catalog.cu_rate(acc, catalog.as_of, high_ram=high_ram)
+            cu = None if rate.value is None else runs * run_hours * rate.value
+            if rate.value is None:
+                notes.append(f"CU burn rate of {acc.key} unknown")
+            elif plan.cu_included is not None and cu is not None and cu > plan.cu_included:
+                notes.append(f"needs {cu - plan.cu_included:.0f} CU beyond the {plan.cu_included:.0f} included")
+        cost = None
+        if not plan.uses_compute_units or cu is not None:
+            cost = monthly_cost(plan, cu or 0.0, _tax_arg(self.tax)).total_usd  # type: ignore[arg-type]
+        saved = runs * (local.run_hours - run_hours) if local.run_hours is not None else None
+        net = None if cost is None or saved is None else saved * workload.hour_value - cost
+        if sessions > 1 and limit is not None:
+            notes.append(f"{sessions} sessions of at most {limit:.1f} h: needs checkpointing")
+        speedup = local.epoch.seconds / epoch.seconds if local.epoch else None
+        return Option(key, plan, acc, epoch, speedup, sessions, run_hours, runs * run_hours, cu, cost, saved, net,
+                      ram_fits, tuple(notes))
 
 
 def _local_option(workload: Workload, basis: _Basis, sources: Sources, runs: float) -> Option:
@@ -315,19 +348,17 @@ def _local_option(workload: Workload, basis: _Basis, sources: Sources, runs: flo
     return Option(LOCAL, None, None, epoch, 1.0, 1, run_hours, runs * run_hours, None, 0.0, 0.0, 0.0, ram_fits)
 
 
-def _options(workload: Workload, basis: _Basis, sources: Sources, catalog: Catalog, tax: TaxBasis,
-             runs: float, warnings: list[str]) -> tuple[Option, list[Option]]:
-    local = _local_option(workload, basis, sources, runs)
-    options = []
+def _context(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, warnings: list[str]) -> _Context:
+    basis = _local_basis(workload, sources)
+    epochs = []
     for plan in catalog.plans:
         for acc in _accelerators_for(plan, workload.model, catalog):
             if workload.model == "deep":
                 step = _deep_step(acc, basis, sources, catalog, warnings)
             else:
                 step = _boosting_step(plan, acc, basis, sources)
-            epoch = _epoch_from_step(step, basis) if step is not None else None
-            options.append(_option(plan, acc, epoch, workload, local, catalog, tax, runs))
-    return local, options
+            epochs.append((plan, acc, _epoch_from_step(step, basis) if step is not None else None))
+    return _Context(workload, sources, catalog, tax, basis, tuple(epochs))
 
 
 def _best(options: list[Option]) -> Option | None:
@@ -338,17 +369,18 @@ def _best(options: list[Option]) -> Option | None:
 # ---- the answer -----------------------------------------------------------------------------------
 def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis) -> Recommendation:
     warnings: list[str] = []
-    basis = _local_basis(workload, sources)
-    runs = workload.runs_per_month
-    local, options = _options(workload, basis, sources, catalog, tax, runs, warnings)
+    context = _context(workload, sources, catalog, tax, warnings)
+    local, options = context.options(workload.runs_per_month)
     free = _best([o for o in options if o.is_free])
     paid = _best([o for o in options if not o.is_free])
-    best = _best(([local] if local.usable else []) + options) or local
-    baseline = free if free is not None else (local if local.usable else None)
+    # What costs nothing: this machine, or Free. A paid plan has to beat the better of the two.
+    baseline = _best([o for o in (local, free) if o is not None])
+    best = _best([local, *options])
     hour_break_even = _break_even_hour_value(paid, baseline)
-    runs_break_even = _break_even_runs(workload, basis, sources, catalog, tax, paid, baseline)
+    runs_break_even = _break_even_runs(context, paid, baseline)
     deciders = _deciders(workload, local, free, paid)
-    verdict = _verdict(workload, local, free, paid, best, hour_break_even, runs_break_even, deciders)
+    verdict = _verdict(workload, local, options, free, paid, baseline, best, hour_break_even, runs_break_even,
+                       deciders)
     return Recommendation(
         workload=workload, as_of=catalog.as_of, era=catalog.era.name, tax=tax, local=local,
         options=tuple(options), best=best, best_free=free, best_paid=paid,
@@ -365,23 +397,21 @@ def _break_even_hour_value(paid: Option | None, baseline: Option | None) -> floa
         return None
     extra_hours = (paid.hours_saved or 0.0) - (baseline.hours_saved or 0.0)
     extra_cost = paid.cost - baseline.cost
-    if extra_hours <= 0:
+    if extra_hours <= 1e-9:
         return None
     return max(0.0, extra_cost / extra_hours)
 
 
-def _break_even_runs(workload: Workload, basis: _Basis, sources: Sources, catalog: Catalog, tax: TaxBasis,
-                     paid: Option | None, baseline: Option | None) -> float | None:
-    """The fewest runs a month at which the best paid option beats the baseline, by recomputing both."""
+def _break_even_runs(context: _Context, paid: Option | None, baseline: Option | None) -> float | None:
+    """The fewest runs a month at which the best paid option beats the baseline, recomputing just those two."""
     if paid is None or baseline is None:
         return None
     for runs in range(1, BREAK_EVEN_MAX_RUNS + 1):
-        local, options = _options(workload, basis, sources, catalog, tax, float(runs), [])
-        by_key = {o.key: o for o in [local, *options]}
-        again_paid, again_base = by_key.get(paid.key), by_key.get(baseline.key)
-        if again_paid is None or again_base is None or again_paid.net_value is None or again_base.net_value is None:
+        again_paid = context.option_by_key(paid.key, float(runs))
+        again_base = context.option_by_key(baseline.key, float(runs))
+        if again_paid.net_value is None or again_base.net_value is None:
             return None
-        if again_paid.net_value > again_base.net_value:
+        if again_paid.net_value > again_base.net_value + 1e-9:
             return float(runs)
     return None
 
@@ -391,7 +421,7 @@ def _deciders(workload: Workload, local: Option, free: Option | None, paid: Opti
     if local.ram_fits is False:
         reasons.append(f"this machine lacks the RAM: the job needs {workload.ram_gb:g} GB")
     if free is None and paid is not None:
-        reasons.append("no free option fits (RAM or unknown speed)")
+        reasons.append("Free does not fit (RAM) or cannot be timed")
     if free is not None and paid is not None:
         if free.needs_checkpointing and not paid.needs_checkpointing:
             reasons.append(f"session length: a run needs {free.sessions} free sessions but one paid session")
@@ -399,53 +429,77 @@ def _deciders(workload: Workload, local: Option, free: Option | None, paid: Opti
             reasons.append(f"speed: {paid.accelerator.key if paid.accelerator else '?'} runs "
                            f"{paid.speedup / free.speedup:.1f}x faster than the free "
                            f"{free.accelerator.key if free.accelerator else '?'}")
-        if paid.notes and any("beyond the" in n for n in paid.notes):
+        if any("beyond the" in n for n in paid.notes):
             reasons.append("volume: the paid plan's included CU do not cover the month")
     return reasons
 
 
-def _speed_sentence(workload: Workload, local: Option, colab: Option | None) -> str:
-    if local.ram_fits is False:
+def _times(value: float) -> str:
+    return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
+
+
+def _speed_sentence(workload: Workload, local: Option, options: list[Option], best: Option | None) -> str:
+    if not local.usable:
         return f"This machine lacks the RAM for this job ({workload.ram_gb:g} GB needed), so it has to move."
-    if colab is None or colab.speedup is None:
+    timed = [o for o in options if o.usable and o.run_hours]
+    free = [o for o in timed if o.is_free]
+    colab = best if best is not None and best.plan is not None else (free or sorted(timed, key=lambda o: o.run_hours)
+                                                                     or [None])[0]
+    if colab is None or colab.run_hours is None or local.run_hours is None:
         return "Whether Colab is faster is unknown: the catalog lacks the figures to predict it."
-    where = colab.label
+    per_run = local.run_hours / colab.run_hours
     basis = colab.epoch.basis if colab.epoch else "unknown"
-    if colab.speedup >= SAME_SPEED_BAND:
-        return f"Use Colab: {where} is about {colab.speedup:.0f}x faster than this machine ({basis})."
-    if colab.speedup <= 1 / SAME_SPEED_BAND:
-        return (f"Stay on this machine: {where} is about {1 / colab.speedup:.1f}x slower for this "
-                f"workload ({basis}).")
-    return f"Colab ({where}) runs this about as fast as this machine ({colab.speedup:.1f}x, {basis})."
+    per_epoch = colab.speedup or per_run
+    # Per epoch and per run differ by the setup each Colab session costs; say both when they do.
+    detail = basis
+    if abs(per_epoch - per_run) >= 0.05 * per_run:
+        detail = f"{_times(per_epoch)} per epoch before setup; {basis}"
+    if per_run >= SAME_SPEED_BAND:
+        lead = "Use Colab" if best is colab else "Colab is faster"
+        return f"{lead}: {colab.label} runs this about {_times(per_run)} faster than this machine ({detail})."
+    if per_run <= 1 / SAME_SPEED_BAND:
+        return f"Stay on this machine: {colab.label} runs this about {_times(1 / per_run)} slower ({detail})."
+    return f"{colab.label} runs this about as fast as this machine once setup is counted ({_times(per_run)}; {detail})."
 
 
 def _money(value: float) -> str:
     return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
 
 
-def _verdict(workload: Workload, local: Option, free: Option | None, paid: Option | None, best: Option,
-             hour_break_even: float | None, runs_break_even: float | None, deciders: list[str]) -> list[str]:
-    if not local.usable and free is None and paid is None:
+def _runs(count: float) -> str:
+    return f"{count:g} run{'' if count == 1 else 's'} a month"
+
+
+def _verdict(workload: Workload, local: Option, options: list[Option], free: Option | None, paid: Option | None,
+             baseline: Option | None, best: Option | None, hour_break_even: float | None,
+             runs_break_even: float | None, deciders: list[str]) -> list[str]:
+    if not local.usable and all(o.ram_fits is False for o in options):
         return [f"Nothing fits: the job needs {workload.ram_gb:g} GB of RAM, more than this machine and every "
                 "Colab plan in the catalog offer (see the fits column)."]
-    sentences = [_speed_sentence(workload, local, free or paid)]
-    runs = f"{workload.runs_per_month:g} run{'s' if workload.runs_per_month != 1 else ''} a month"
+    sentences = [_speed_sentence(workload, local, options, best)]
+    runs = _runs(workload.runs_per_month)
+    if best is None:
+        unknown = sorted({o.label for o in options if o.usable and o.cost is None})
+        sentences.append(f"No option can be priced: the cost of {', '.join(unknown) or 'every option'} is unknown "
+                         "(no CU burn rate in the catalog); add the rate to your catalog file.")
+        return sentences
     thresholds = []
-    if paid is not None and runs_break_even is not None and best is not paid:
-        thresholds.append(f"above {runs_break_even:g} runs a month")
-    if paid is not None and hour_break_even is not None and best is not paid:
-        thresholds.append(f"if an hour of your time is worth more than {_money(hour_break_even)}")
+    if paid is not None and best is not paid:
+        if runs_break_even is not None:
+            thresholds.append(f"from {_runs(runs_break_even)}")
+        if hour_break_even is not None:
+            thresholds.append(f"if an hour of your time is worth more than {_money(hour_break_even)}")
     pays_off = ""
     if paid is not None and paid.plan is not None and thresholds:
-        pays_off = f"; {paid.plan.display_name} pays off {' or '.join(thresholds)}"
+        pays_off = f"; {paid.label} pays off {' or '.join(thresholds)}"
     if best.plan is None:
-        sentences.append(f"No plan pays off at {runs} and {_money(workload.hour_value)} an hour: stay local{pays_off}.")
+        sentences.append(f"No plan pays off at {runs} and {_money(workload.hour_value)} an hour: "
+                         f"stay on this machine{pays_off}.")
     elif best.is_free:
         sentences.append(f"Free is enough at {runs}{pays_off}.")
     else:
-        assert best.plan is not None
         reason = f" ({deciders[0]})" if deciders else ""
-        against = free if free is not None and free.usable else local
+        against = baseline if baseline is not None else local
         saved = (best.hours_saved or 0.0) - (against.hours_saved or 0.0)
         than = "Free" if against is free else "this machine"
         sentences.append(
@@ -455,6 +509,9 @@ def _verdict(workload: Workload, local: Option, free: Option | None, paid: Optio
     return sentences
 
 
+CURVE_POINTS = 60
+
+
 def cost_curves(
     workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, beyond: float | None = None
 ) -> dict[str, list[tuple[float, float]]]:
@@ -462,8 +519,8 @@ def cost_curves(
 
     The runs axis reaches twice the workload's runs, and past `beyond` (a break-even) where given.
     """
-    basis = _local_basis(workload, sources)
-    _, options = _options(workload, basis, sources, catalog, tax, workload.runs_per_month, [])
+    context = _context(workload, sources, catalog, tax, [])
+    _, options = context.options(workload.runs_per_month)
     chosen: dict[str, Option] = {}
     for option in options:
         assert option.plan is not None
@@ -472,13 +529,10 @@ def cost_curves(
             current is None or current.net_value is None or option.net_value > current.net_value
         ):
             chosen[option.plan.name] = option
-    top = max(10, math.ceil(2 * workload.runs_per_month), math.ceil(1.25 * (beyond or 0)))
-    curves: dict[str, list[tuple[float, float]]] = {o.label: [] for o in chosen.values()}
-    for runs in range(1, top + 1):
-        _, again = _options(workload, basis, sources, catalog, tax, float(runs), [])
-        by_key = {o.key: o for o in again}
-        for option in chosen.values():
-            cost = by_key[option.key].cost
-            if cost is not None:
-                curves[option.label].append((float(runs), cost))
-    return curves
+    top = max(10.0, 2 * workload.runs_per_month, 1.25 * (beyond or 0))
+    points = [top * (i + 1) / CURVE_POINTS for i in range(CURVE_POINTS)]
+    return {
+        option.label: [(runs, cost) for runs in points
+                       if (cost := context.option_by_key(option.key, runs).cost) is not None]
+        for option in chosen.values()
+    }

@@ -139,7 +139,7 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
         "as_of": rec.as_of.isoformat(),
         "era": rec.era,
         "tax": {"basis": rec.tax.kind, "percent": rec.tax.percent},
-        "best": rec.best.key,
+        "best": rec.best.key if rec.best else None,
         "break_even": {"hour_value_usd": rec.break_even_hour_value, "runs_per_month": rec.break_even_runs},
         "deciders": list(rec.deciders),
         "options": [_option_payload(o) for o in (rec.local, *rec.options)],

@@ -107,7 +107,9 @@ def roofline_seconds(profile: StepProfile, acc: Accelerator, which: int) -> floa
         return profile.flops / (peak * CPU_EFFICIENCY[2 - which])
     compute = profile.flops / (peak * COMPUTE_EFFICIENCY[2 - which])
     memory = 0.0
-    if profile.bytes and acc.memory_bandwidth_gbs:
+    if profile.bytes:
+        if not acc.memory_bandwidth_gbs:
+            return None  # without the bandwidth a memory-bound step would look far too fast
         memory = profile.bytes / (acc.memory_bandwidth_gbs * 1e9 * BANDWIDTH_EFFICIENCY[2 - which])
     return max(compute, memory) + STEP_OVERHEAD_SECONDS[which]
 

@@ -14,6 +14,7 @@ DEVICES = ("auto", "cpu", "gpu", "tpu")
 MIN_SAMPLE_SECONDS = 0.1
 DEFAULT_BUDGET_SECONDS = 6.0
 QUICK_BUDGET_SECONDS = 1.0
+MAX_BUDGET_SECONDS = 3600.0
 
 
 class BenchmarkError(Exception):
@@ -124,8 +125,10 @@ class Config:
         _choose(self.device, DEVICES, "device")
         if self.batch_size is not None and self.batch_size <= 0:
             raise BenchmarkError(f"batch size must be a positive integer, got {self.batch_size}")
-        if not self.budget_seconds > 0:
-            raise BenchmarkError(f"budget must be a positive number of seconds, got {self.budget_seconds}")
+        if not 0 < self.budget_seconds <= MAX_BUDGET_SECONDS:
+            raise BenchmarkError(
+                f"budget must be a positive number of seconds up to {MAX_BUDGET_SECONDS:g}, got {self.budget_seconds}"
+            )
         if self.fingerprint_steps <= 0 or self.min_samples <= 0 or self.max_samples < self.min_samples:
             raise BenchmarkError("fingerprint steps and sample counts must be positive")
 

@@ -31,10 +31,10 @@ def test_reference_case_deep_moves_to_colab_and_free_is_enough():
     rec = advise(tax=TaxBasis("given", 0.063))
     free = option(rec, "free:k80")
     assert free.speedup > 5 and free.epoch.basis == BASIS_PREDICTED
-    assert rec.verdict[0].startswith("Use Colab: Colab Free · k80 is about")
+    assert rec.verdict[0].startswith("Use Colab: Colab Free · k80 runs this about")
     assert rec.best is free
     assert option(rec, "pro:t4").cost == pytest.approx(10.62, abs=0.005)  # $9.99 + 6.3 %, the blog's charge
-    assert rec.verdict[1].startswith("Free is enough at 4 runs a month; Colab Pro pays off above")
+    assert rec.verdict[1].startswith("Free is enough at 4 runs a month; Colab Pro · t4 pays off from")
     assert rec.break_even_runs > 4 and rec.break_even_hour_value > 10
 
 

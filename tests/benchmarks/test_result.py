@@ -107,12 +107,12 @@ def test_the_summary_is_recomputed_not_trusted():
 
 @pytest.mark.parametrize("stamp", ["/tmp/evil/x", "2026-11-20", "yesterday", "2026-11-20T10:00:00\x00"])
 def test_a_timestamp_must_be_an_iso_time_with_an_offset(stamp):
-    with pytest.raises(ResultError, match="'environment.timestamp'"):
+    with pytest.raises(ResultError, match=r"'environment\.timestamp'"):
         Measurement.from_dict(_mutated(("environment", "timestamp"), stamp))
 
 
 def test_terminal_escapes_in_text_fields_are_refused():
-    with pytest.raises(ResultError, match="'environment.host_cpu' must not hold control characters"):
+    with pytest.raises(ResultError, match=r"'environment\.host_cpu' must not hold control characters"):
         Measurement.from_dict(_mutated(("environment", "host_cpu"), "CPU\x1b[2J"))
     with pytest.raises(ResultError, match="'warnings'"):
         Measurement.from_dict(_mutated(("warnings",), ["\x1b]0;title\x07"]))

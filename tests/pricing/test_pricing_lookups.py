@@ -71,9 +71,9 @@ def test_tax_rate_by_alias():
     assert tax_rate_for("UK").country == "GB"
 
 
-def test_us_has_no_federal_rate_and_says_state_tax_varies():
+def test_us_has_no_single_rate_and_says_state_tax_varies():
     us = tax_rate_for("US")
-    assert us.rate == 0
+    assert us.rate is None  # no federal VAT, but state sales tax: 0 % would understate the bill
     assert "state" in us.note
 
 

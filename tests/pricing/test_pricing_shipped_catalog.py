@@ -91,7 +91,8 @@ def test_figures_no_source_gives_stay_unknown():
     catalog = load_catalog()
     assert catalog.accelerator("g4").fp32_tflops is None
     assert catalog.accelerator("g4").memory_gb == 96
-    assert catalog.accelerator("a100-80gb").memory_bandwidth_gbs is None
+    assert catalog.accelerator("g4").memory_bandwidth_gbs is None
+    assert catalog.accelerator("a100-80gb").memory_bandwidth_gbs == 1935  # the lower of its two variants
     assert catalog.accelerator("t4").tf32_tflops is None
     assert catalog.accelerator("apple-m1").year is None
     assert catalog.plan("pro").ram_gb is None
