@@ -44,8 +44,9 @@ def collect_assumptions(
         "googlecolab/colabtools#5729 (CU burn while idle); --setup-minutes", "2025-12",
     ))
     if workload.epoch_seconds is not None:
-        out.append(Assumption(
-            f"Your {workload.epoch_seconds:g} s per epoch was timed on the machine that was measured.", "you"))
+        machine = (f"the machine described as '{sources.local_device.key}'" if sources.local is None
+                   and sources.local_device is not None else "the machine that was measured")
+        out.append(Assumption(f"Your {workload.epoch_seconds:g} s per epoch was timed on {machine}.", "you"))
     used = {o.accelerator.key for o in options if o.accelerator is not None and o.epoch is not None}
     kinds = {o.epoch.basis for o in options if o.epoch is not None}
     if speeds.BASIS_PREDICTED in kinds or speeds.BASIS_ESTIMATE in kinds:

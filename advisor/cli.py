@@ -228,8 +228,7 @@ def plans(
     day = _parse_day(as_of)
     catalog = load_catalog(day, override=_catalog_file(env, catalog_file))
     tax = tax_basis(catalog, country=country, percent=tax_rate)
-    if tax_rate is not None and 0 < tax_rate < 1:
-        env.warn(f"--tax-rate is a percentage: {tax_rate:g} means {tax_rate:g} %, not {tax_rate * 100:g} %")
+    _warn_small_tax_rate(env, tax_rate)
     if json_out:
         env.out(envelope("plans", plans_payload(catalog, tax)))
     else:
@@ -260,8 +259,28 @@ def hardware(
 
 
 # ---- the Colab round trip ------------------------------------------------------------------------
+STDIN_LIMIT_BYTES = 1024 * 1024
+
+
 def _stdin_text(env: Env, refs: list[str]) -> str | None:
-    return env.stdin.read() if "-" in refs else None
+    """Standard input, read once, capped, and decoded here rather than by the locale's codec."""
+    if "-" not in refs:
+        return None
+    stream = getattr(env.stdin, "buffer", None)
+    data = stream.read(STDIN_LIMIT_BYTES + 1) if stream is not None else env.stdin.read(STDIN_LIMIT_BYTES + 1)
+    if len(data) > STDIN_LIMIT_BYTES:
+        raise AdvisorError(f"standard input is over {STDIN_LIMIT_BYTES // 1024} kB: not a result, refused")
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise AdvisorError("standard input is not UTF-8 text: paste the token or the result JSON") from None
+    return data
+
+
+def _warn_small_tax_rate(env: Env, tax_rate: float | None) -> None:
+    if tax_rate is not None and 0 < tax_rate < 1:
+        env.warn(f"--tax-rate is a percentage: {tax_rate:g} means {tax_rate:g} %, not {tax_rate * 100:g} %")
 
 
 @app.command(
@@ -338,6 +357,18 @@ def compare(
 
 
 # ---- recommend -----------------------------------------------------------------------------------
+PLOT_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def _check_plot_path(path: Path) -> None:
+    if path.is_dir():
+        raise AdvisorError(f"--plot {path} is a folder; give a file name like costs.png")
+    if path.suffix.lower() not in PLOT_SUFFIXES:
+        raise AdvisorError(f"--plot {path}: give a file ending in {', '.join(PLOT_SUFFIXES)}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise AdvisorError(f"--plot {path}: folder {parent} does not exist")
+
 @app.command(
     epilog="Example: colab-advisor recommend --model deep --epochs 100 --epoch-seconds 100 --country DE",
 )
@@ -387,17 +418,24 @@ def recommend(
     )
     if samples is not None and preset is None:
         raise AdvisorError("--samples needs --preset: the benchmark preset that resembles your model")
+    if plot is not None:
+        _check_plot_path(plot)
     catalog = load_catalog(_parse_day(as_of), override=_catalog_file(env, catalog_file))
     tax = tax_basis(catalog, country=country, percent=tax_rate)
     store = Store(env.home())
     refs = [r for r in (local, colab) if r is not None]
     stdin_text = _stdin_text(env, refs)
-    if local is not None:
+    _warn_small_tax_rate(env, tax_rate)
+    if local is not None and local_device is not None:
+        raise AdvisorError("give either --local (a measurement) or --local-device (specs), not both")
+    if local == "latest":
+        local_m = store.latest_local(preset).measurement  # "latest" of this machine, not an imported result
+    elif local is not None:
         local_m = resolve(local, store, stdin_text)
     elif local_device is not None:
         local_m = None
     else:
-        local_m = store.latest_local(preset if samples is not None else None).measurement
+        local_m = store.latest_local(preset).measurement
     sources = Sources(
         local=local_m,
         local_device=catalog.accelerator(local_device) if local_device is not None else None,

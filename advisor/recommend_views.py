@@ -11,24 +11,26 @@ from .render import UNKNOWN, Table, bars, duration, money, render_table
 
 
 def _hours(value: float | None) -> str:
-    return UNKNOWN if value is None else f"{value:,.1f} h"
+    if value is None:
+        return UNKNOWN
+    return f"{0.0 if abs(value) < 0.05 else value:,.1f} h"  # no "-0.0 h"
 
 
 def _time_band(option: Option, epochs: int) -> str:
     if option.run_hours is None or option.epoch is None:
         return UNKNOWN
     text = duration(option.run_hours)
-    if option.epoch.low != option.epoch.high:
-        low, high = (epochs * option.epoch.low / 3600, epochs * option.epoch.high / 3600)
-        setup = option.run_hours - epochs * option.epoch.seconds / 3600
-        text += f" ({duration(low + setup)}-{duration(high + setup)})"
-    return text
+    setup = option.run_hours - epochs * option.epoch.seconds / 3600
+    low, high = (duration(epochs * t / 3600 + setup) for t in (option.epoch.low, option.epoch.high))
+    return text if low == high else f"{text} ({low}-{high})"
 
 
-def _fits(option: Option) -> str:
+def _fits(option: Option, needs_ram: bool) -> str:
     parts = []
     if option.ram_fits is not None:
         parts.append("RAM ok" if option.ram_fits else "RAM too small")
+    elif needs_ram:
+        parts.append("RAM unknown")
     if option.sessions is not None:
         parts.append("1 session" if option.sessions == 1 else f"{option.sessions} sessions")
     return ", ".join(parts) or UNKNOWN
@@ -65,7 +67,7 @@ def breakdown_table(rec: Recommendation, every: bool = False) -> Table:
             money(option.cost),
             _hours(option.hours_saved),
             money(option.net_value),
-            _fits(option),
+            _fits(option, rec.workload.ram_gb is not None),
             option.epoch.basis if option.epoch else UNKNOWN,
         ))
     notes = [f"{o.label}: {'; '.join(o.notes)}" for o in shown if o.notes]
@@ -173,7 +175,7 @@ def plot_costs(rec: Recommendation, costs_by_runs: dict[str, list[tuple[float, f
     figure.tight_layout()
     try:
         figure.savefig(path, dpi=120)
-    except OSError as exc:
-        raise AdvisorError(f"--plot {path}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:
+        raise AdvisorError(f"--plot {path}: {getattr(exc, 'strerror', None) or exc}") from None
     finally:
         plt.close(figure)

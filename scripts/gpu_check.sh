@@ -5,7 +5,7 @@
 # Runs from the source tree, without installing: bash scripts/gpu_check.sh [OUTPUT_DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-${OUT:-benchmarks/reference}}"
+out="${1:-benchmarks/reference}"
 mkdir -p "$out"
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 python3 -c 'import jax; print("jax", jax.__version__, jax.devices())'

@@ -132,3 +132,46 @@ def test_recommend_plot_draws_monthly_cost_against_runs(home):
                    "--as-of", "2021-03-01", "--plot", str(target)], home)
     assert out.code == 0, out.stderr
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and target.stat().st_size > 10_000
+
+
+def test_non_utf8_standard_input_is_refused_in_one_line(home):
+    import io
+
+    from advisor.cli import Env, main
+
+    env = Env(stdout=io.StringIO(), stderr=io.StringIO(),
+              stdin=io.TextIOWrapper(io.BytesIO(b"\x80\xff not text"), encoding="utf-8"),
+              environ={"COLAB_ADVISOR_HOME": str(home)})
+    assert main(["import", "-"], env) == 2
+    assert env.stderr.getvalue() == "error: standard input is not UTF-8 text: paste the token or the result JSON\n"
+
+
+@pytest.mark.parametrize(("name", "message"), [(".", "is a folder"), ("costs.txt", "give a file ending in .png")])
+def test_recommend_plot_refuses_a_folder_or_an_unknown_format(home, name, message):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "10",
+                   "--plot", str(home / name)], home)
+    assert out.code == 2 and message in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_local_latest_means_this_machine_not_an_imported_colab_result(home):
+    run_cli(["import", encode_token(COLAB)], home)  # newer than the local measurement
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--local", "latest", "--json"], home)
+    payload = json.loads(out.stdout)
+    local = next(o for o in payload["options"] if o["key"] == "local")
+    assert "CPU" in local["basis_detail"] or local["basis_detail"] == "your timing (--epoch-seconds)"
+    t4 = next(o for o in payload["options"] if o["key"] == "free:t4")
+    assert t4["speedup"] > 5  # against the 10 ms CPU step, not against the T4 itself
+
+
+def test_local_and_local_device_together_are_refused(home):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "10",
+                   "--local", "latest", "--local-device", "apple-m1"], home)
+    assert out.code == 2 and "not both" in out.stderr
+
+
+def test_ram_a_plan_does_not_publish_shows_as_unknown(home):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "10",
+                   "--ram-gb", "8", "--all"], home)
+    assert out.code == 0
+    assert "RAM unknown" in out.stdout  # Pay As You Go publishes no RAM figure

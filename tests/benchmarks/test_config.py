@@ -20,6 +20,7 @@ def test_presets_cover_tabular_mnist_large_and_conv():
         ({"batch_size": -8}, "batch size must be a positive integer"),
         ({"budget_seconds": 0}, "budget must be a positive number"),
         ({"budget_seconds": float("nan")}, "budget must be a positive number"),
+        ({"budget_seconds": float("inf")}, "budget must be a positive number of seconds up to 3600"),
     ],
 )
 def test_bad_config_is_refused_with_one_line(kwargs, message):
