@@ -2,7 +2,8 @@
 
 Run from anywhere: python scripts/startup.py [--runs N]. Each command runs N times in a fresh
 process (after one untimed run that warms the bytecode cache) with an empty data folder, and the
-table shows the minimum and median wall time of each. Standard library only.
+table shows the minimum and median wall time of each. `recommend` reads a shipped reference
+result, so it needs no measurement of this machine. Standard library only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ COMMANDS = {
     "colab-advisor --version": ["-m", "advisor", "--version"],
     "colab-advisor plans": ["-m", "advisor", "plans"],
     "colab-advisor hardware": ["-m", "advisor", "hardware"],
+    "colab-advisor recommend": ["-m", "advisor", "recommend", "--model", "deep", "--epochs", "100",
+                                "--epoch-seconds", "100", "--local", "benchmarks/reference/medium-float32.json"],
 }
 
 
