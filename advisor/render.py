@@ -34,8 +34,9 @@ def envelope(kind: str, payload: dict[str, Any]) -> str:
 def render_table(table: Table, fmt: str = "table") -> str:
     tablefmt = "github" if fmt == "markdown" else "simple"
     rows = [[UNKNOWN if cell is None else cell for cell in row] for row in table.rows]
+    # tabulate 0.9 fails on column alignments for a table without rows.
     body = tabulate(rows, headers=list(table.headers), tablefmt=tablefmt, disable_numparse=True,
-                    colalign=table.align)
+                    colalign=table.align if rows else None)
     parts = []
     if table.title:
         parts.append(f"### {table.title}" if fmt == "markdown" else table.title)

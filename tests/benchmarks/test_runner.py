@@ -150,7 +150,9 @@ MULTI_DEVICE = textwrap.dedent(
 
 
 def _run_with_devices(count, batch=256, probe=False):
-    env = {**os.environ, "JAX_NUM_CPU_DEVICES": str(count), "JAX_PLATFORMS": "cpu"}
+    # JAX_NUM_CPU_DEVICES for JAX >= 0.5.1, the XLA flag for older releases.
+    env = {**os.environ, "JAX_NUM_CPU_DEVICES": str(count), "JAX_PLATFORMS": "cpu",
+           "XLA_FLAGS": f"--xla_force_host_platform_device_count={count}"}
     done = subprocess.run(
         [sys.executable, "-c", MULTI_DEVICE.format(batch=batch, probe=probe)],
         env=env, capture_output=True, text=True, timeout=300, check=True,
