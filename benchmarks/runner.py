@@ -251,7 +251,9 @@ def run(
             notes.append(f"out of device memory at batch size {batch_size}; halved to {batch_size // 2}")
             batch_size //= 2
     progress("ceiling", 0.9)
-    ceiling = ceiling_probe.probe(devices, config.dtype, clock) if config.probe_ceiling else None
+    # A short budget asks for a rough answer: fewer probe samples keep --quick quick.
+    repeats = 3 if config.budget_seconds < 2 else ceiling_probe.PROBE_REPEATS
+    ceiling = ceiling_probe.probe(devices, config.dtype, clock, repeats) if config.probe_ceiling else None
     progress("done", 1.0)
     timings: dict[str, Timing] = {k: figures[k] for k in ("python_loop", "device_loop")}
     if any(len(t.samples) < config.min_samples for t in timings.values()):
