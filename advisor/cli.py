@@ -469,6 +469,9 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         return exc.exit_code
     except UsageError as exc:
         ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            env.out(ctx.get_help())  # a bare command asks for help; newer Click calls that an error
+            return EXIT_OK
         where = f" (see: {ctx.command_path} --help)" if ctx else ""
         env.stderr.write(f"error: {exc.format_message()}{where}\n")  # type: ignore[attr-defined]
         return EXIT_USAGE

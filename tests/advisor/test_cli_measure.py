@@ -141,3 +141,9 @@ def test_module_entry_point_runs(tmp_path):
     done = subprocess.run([sys.executable, "-m", "advisor", "--version"], capture_output=True, text=True,
                           env={**os.environ, "COLAB_ADVISOR_HOME": str(tmp_path)}, check=False)
     assert done.returncode == 0 and done.stdout.startswith("colab-advisor ")
+
+
+def test_no_command_prints_the_help(tmp_path):
+    out = run_cli([], tmp_path)
+    assert out.code == 0
+    assert "Commands:" in out.stdout and "recommend" in out.stdout and out.stderr == ""
