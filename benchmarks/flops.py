@@ -38,8 +38,10 @@ def _conv_flops(eqn: Any) -> float:
     kernel = eqn.invars[1].aval.shape
     out_channels = kernel[eqn.params["dimension_numbers"].rhs_spec[0]]
     out_elements = math.prod(eqn.outvars[0].aval.shape)
-    # Each output element sums over the kernel window and its group's input channels.
-    return 2.0 * out_elements * math.prod(kernel) / out_channels
+    # Each output element sums over the kernel window and its group's input channels; with a
+    # dilated input (transposed convolutions) only one tap in prod(lhs_dilation) meets a real value.
+    dilation = math.prod(eqn.params.get("lhs_dilation") or (1,))
+    return 2.0 * out_elements * math.prod(kernel) / out_channels / dilation
 
 
 def count_jaxpr(jaxpr: Any) -> float:

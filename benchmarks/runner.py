@@ -204,8 +204,13 @@ def _measure_once(
     flops_note = []
     if cost.get("flops source") == "jaxpr":
         flops_note.append(
-            "XLA's cost analysis on this backend counted fewer FLOPs than the model's matmuls alone; "
+            "XLA's cost analysis on this backend counted far fewer FLOPs than the model's matmuls alone; "
             "FLOPs are counted from the jaxpr instead"
+        )
+    if device_timing.median > 1.1 * python_timing.median:
+        flops_note.append(
+            f"the device loop ran slower than the python loop ({device_timing.median * 1e3:.3g} vs "
+            f"{python_timing.median * 1e3:.3g} ms a step): XLA compiled the scanned step less well here"
         )
     return {
         "compile_seconds": {

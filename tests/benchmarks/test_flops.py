@@ -50,3 +50,20 @@ def test_an_analysis_that_misses_matmuls_gives_way_to_the_jaxpr_count():
 def test_an_analysis_above_the_floor_is_kept():
     lowered = _Compiled({"flops": 1.1e9})
     assert ceiling_module.cost_of(lowered, _Compiled(None), matmul_floor=1.0e9) == pytest.approx({"flops": 1.1e9})
+
+
+def test_a_transposed_convolution_counts_only_taps_that_meet_the_input():
+    x, kernel = jnp.ones((1, 8, 8, 4)), jnp.ones((3, 3, 4, 2))
+    dilated = lambda x, k: jax.lax.conv_general_dilated(  # noqa: E731
+        x, k, (1, 1), ((0, 0), (0, 0)), lhs_dilation=(2, 2), dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    out_elements = 1 * 13 * 13 * 2  # (8 - 1) * 2 + 1 = 15 wide, minus 2 for the 3x3 window
+    assert matmul_flops(dilated, x, kernel) == 2 * out_elements * (3 * 3 * 4) / 4
+
+
+def test_the_conv_train_step_count_stays_near_xla_on_the_cpu():
+    preset = Config(preset="conv").preset_spec
+    step, params, opt_state, _ = make_train_step(preset, jnp.float32, 0)
+    batch = jnp.ones(preset.input_shape(32))
+    xla = ceiling_module._costs(jax.jit(step).lower(params, opt_state, batch))["flops"]
+    # Padding taps make the jaxpr count a little high; it must stay well above the "work left out" line.
+    assert 0.9 * xla <= matmul_flops(step, params, opt_state, batch) <= 1.2 * xla
