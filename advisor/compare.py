@@ -54,10 +54,6 @@ class ComparedRow:
     speedup: Speedup | None  # None for the baseline
     fingerprint_agrees: bool | None  # None for the baseline
 
-    @property
-    def is_baseline(self) -> bool:
-        return self.speedup is None
-
 
 @dataclass(frozen=True)
 class Excluded:

@@ -258,7 +258,7 @@ def _session_limit(plan: Plan, acc: Accelerator, catalog: Catalog) -> float | No
     estimate = catalog.free_tier_estimate
     # Free GPU time is unpublished; in the compute-unit era one reading puts a session near 3h20m.
     if plan.name == FREE and catalog.era.name == "compute-units" and acc.kind != "cpu" and estimate is not None:
-        free_hours = estimate.session_minutes / 60
+        free_hours = estimate.session_hours
         limit = free_hours if limit is None else min(limit, free_hours)
     return limit
 

@@ -68,9 +68,6 @@ def build_model(preset: Preset, dtype: Any, seed: int) -> nnx.Module:
     return DenseAutoEncoder(preset, dtype, rngs)
 
 
-def parameter_count(params: list[jax.Array]) -> int:
-    return sum(int(p.size) for p in params)
-
 
 TrainStep = Callable[[list[jax.Array], Any, jax.Array], tuple[list[jax.Array], Any, jax.Array]]
 
