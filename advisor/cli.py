@@ -19,8 +19,9 @@ from typing import TextIO
 import typer
 
 from . import __version__
-from .errors import AdvisorError, user_errors
-from .render import FORMATS, envelope, render_tables
+from .decide.workload import DEFAULT_HOUR_VALUE, DEFAULT_RUNS_PER_MONTH, DEFAULT_SETUP_MINUTES
+from .errors import AdvisorError, MissingExtra, user_errors
+from .render.table import FORMATS, envelope, render_tables
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad input of any kind, as click uses it
@@ -142,26 +143,20 @@ def measure(
     share: bool = typer.Option(False, "--share", help="Print one line to paste into `colab-advisor import`."),
 ) -> None:
     """Measure AutoEncoder training speed on this machine's accelerator (or CPU)."""
-    from benchmarks import Config
-    from benchmarks.config import DEFAULT_BUDGET_SECONDS, QUICK_BUDGET_SECONDS
-
-    from .measure import measure as run_measure
-    from .store import Store
-    from .views import measurement_tables
+    from .render.measurement import measurement_tables
+    from .results.measure import measure as run_measure
+    from .results.measure import measure_config
+    from .results.store import Store
 
     env = _env(ctx)
     _check_format(fmt)
-    if budget is None:
-        budget = QUICK_BUDGET_SECONDS if quick else DEFAULT_BUDGET_SECONDS
-    config = Config(
-        preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget_seconds=budget,
-        **({"min_samples": 3} if quick else {}),
-    )
+    config = measure_config(preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget=budget,
+                            quick=quick)
     with _progress_bar(env, not no_progress) as progress:
         outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress)
     m = outcome.measurement
     if share:
-        from .share import encode_token
+        from .results.share import encode_token
 
         env.out(encode_token(m))
     elif json_out:
@@ -221,7 +216,8 @@ def plans(
     """Colab plans on a date: price, compute units, GPU hours they buy, RAM, session length."""
     from pricing import load_catalog
 
-    from .catalog_views import plans_payload, plans_tables, tax_basis
+    from .decide.tax import tax_basis
+    from .render.catalog import plans_payload, plans_tables
 
     env = _env(ctx)
     _check_format(fmt)
@@ -247,7 +243,7 @@ def hardware(
     """Accelerators in the catalog: peak TFLOP/s, memory bandwidth and size, when Colab offered them."""
     from pricing import load_catalog
 
-    from .catalog_views import hardware_payload, hardware_tables
+    from .render.catalog import hardware_payload, hardware_tables
 
     env = _env(ctx)
     _check_format(fmt)
@@ -292,9 +288,9 @@ def import_(
     source: str = typer.Argument(..., metavar="TOKEN|FILE|-", help="A share token, a result file, or - to read one."),
 ) -> None:
     """Store a result measured elsewhere (in Colab: `measure --share`) in the history."""
-    from .history import import_result
-    from .share import load_result
-    from .store import Store
+    from .results.history import import_result
+    from .results.share import load_result
+    from .results.store import Store
 
     env = _env(ctx)
     m = load_result(source, _stdin_text(env, [source]))
@@ -311,9 +307,9 @@ def history(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """List stored measurements: id, when, where, device, preset, dtype, throughput."""
-    from .history import history_payload, history_table
-    from .render import render_table
-    from .store import Store
+    from .render.history import history_payload, history_table
+    from .render.table import render_table
+    from .results.store import Store
 
     env = _env(ctx)
     _check_format(fmt)
@@ -335,11 +331,11 @@ def compare(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Side by side: step time, throughput, speedup with its band, compile time, fingerprints."""
-    from .compare import compare as compare_results
-    from .compare import comparison_payload, comparison_table
-    from .render import render_table
-    from .share import resolve
-    from .store import Store
+    from .render.compare import comparison_payload, comparison_table
+    from .render.table import render_table
+    from .results.compare import compare as compare_results
+    from .results.share import resolve
+    from .results.store import Store
 
     env = _env(ctx)
     _check_format(fmt)
@@ -380,11 +376,12 @@ def recommend(
     samples: int = typer.Option(None, "--samples", help="Samples per epoch (with --preset): the epoch is timed "
                                 "from this machine's measurement."),
     preset: str = typer.Option(None, "--preset", help="The benchmark preset that resembles your model."),
-    runs_per_month: float = typer.Option(4, "--runs-per-month", help="Training runs a month."),
+    runs_per_month: float = typer.Option(DEFAULT_RUNS_PER_MONTH, "--runs-per-month", help="Training runs a month."),
     hour_value: float = typer.Option(None, "--hour-value", metavar="USD",
                                      help="What an hour of waiting is worth to you (default 10)."),
     ram_gb: float = typer.Option(None, "--ram-gb", help="Peak RAM the job needs, in GB."),
-    setup_minutes: float = typer.Option(3.0, "--setup-minutes", help="Setup per Colab session (reinstalls, uploads)."),
+    setup_minutes: float = typer.Option(DEFAULT_SETUP_MINUTES, "--setup-minutes",
+                                        help="Setup per Colab session (reinstalls, uploads)."),
     local: str = typer.Option(None, "--local", metavar="FILE|ID|latest",
                               help="This machine's measurement (default: the latest stored)."),
     local_device: str = typer.Option(None, "--local-device", metavar="NAME",
@@ -402,12 +399,12 @@ def recommend(
     """Colab or this machine, and which plan pays off, for your workload."""
     from pricing import load_catalog
 
-    from .catalog_views import tax_basis
-    from .recommend import DEFAULT_HOUR_VALUE, Sources, Workload, cost_curves
-    from .recommend import recommend as advise
-    from .recommend_views import plot_costs, recommendation_payload, render_recommendation
-    from .share import resolve
-    from .store import Store
+    from .decide import Workload, cost_curves, tax_basis
+    from .decide import recommend as advise
+    from .decide.sources import gather_sources
+    from .render.plot import plot_costs
+    from .render.recommendation import recommendation_payload, render_recommendation
+    from .results.store import Store
 
     env = _env(ctx)
     _check_format(fmt)
@@ -416,30 +413,14 @@ def recommend(
         runs_per_month=runs_per_month, hour_value=DEFAULT_HOUR_VALUE if hour_value is None else hour_value,
         hour_value_given=hour_value is not None, ram_gb=ram_gb, setup_minutes=setup_minutes,
     )
-    if samples is not None and preset is None:
-        raise AdvisorError("--samples needs --preset: the benchmark preset that resembles your model")
     if plot is not None:
         _check_plot_path(plot)
     catalog = load_catalog(_parse_day(as_of), override=_catalog_file(env, catalog_file))
     tax = tax_basis(catalog, country=country, percent=tax_rate)
-    store = Store(env.home())
-    refs = [r for r in (local, colab) if r is not None]
-    stdin_text = _stdin_text(env, refs)
     _warn_small_tax_rate(env, tax_rate)
-    if local is not None and local_device is not None:
-        raise AdvisorError("give either --local (a measurement) or --local-device (specs), not both")
-    if local == "latest":
-        local_m = store.latest_local(preset).measurement  # "latest" of this machine, not an imported result
-    elif local is not None:
-        local_m = resolve(local, store, stdin_text)
-    elif local_device is not None:
-        local_m = None
-    else:
-        local_m = store.latest_local(preset).measurement
-    sources = Sources(
-        local=local_m,
-        local_device=catalog.accelerator(local_device) if local_device is not None else None,
-        colab=resolve(colab, store, stdin_text) if colab is not None else None,
+    sources = gather_sources(
+        Store(env.home()), catalog, local=local, local_device=local_device, colab=colab, preset=preset,
+        stdin_text=_stdin_text(env, [r for r in (local, colab) if r is not None]),
     )
     result = advise(workload, sources, catalog, tax)
     if json_out:
@@ -451,9 +432,7 @@ def recommend(
     if plot is not None:
         try:
             plot_costs(result, cost_curves(workload, sources, catalog, tax, result.break_even_runs), plot)
-        except AdvisorError as exc:
-            if "matplotlib" not in str(exc):
-                raise
+        except MissingExtra as exc:
             env.warn(str(exc))
 
 

@@ -5,7 +5,7 @@ import pytest
 
 import benchmarks
 from advisor import __version__
-from advisor.store import Store
+from advisor.results.store import Store
 from tests.advisor.cli_helpers import run_cli
 from tests.helpers import make_measurement
 

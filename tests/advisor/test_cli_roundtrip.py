@@ -5,8 +5,8 @@ import json
 import pytest
 
 import benchmarks
-from advisor.share import encode_token
-from advisor.store import Store
+from advisor.results.share import encode_token
+from advisor.results.store import Store
 from tests.advisor.cli_helpers import run_cli
 from tests.helpers import make_environment, make_measurement
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.share import TOKEN_PREFIX, encode_token
+from advisor.results.share import TOKEN_PREFIX, encode_token
 from tests.helpers import make_measurement
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "colab_benchmark.ipynb"

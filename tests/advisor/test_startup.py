@@ -65,7 +65,7 @@ def test_the_module_entry_point_imports_no_heavy_module(tmp_path, args):
     ],
 )
 def test_commands_that_read_results_leave_jax_and_numpy_unloaded(tmp_path, args):
-    from advisor.store import Store
+    from advisor.results.store import Store
     from tests.helpers import make_measurement
 
     Store(tmp_path).save(make_measurement())

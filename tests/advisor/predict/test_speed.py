@@ -1,6 +1,6 @@
 import pytest
 
-from advisor import speed
+from advisor.predict import speed
 from pricing import load_catalog
 
 CATALOG = load_catalog()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import benchmarks
 from benchmarks import Config, Measurement
+from benchmarks.config import DEFAULT_BUDGET_SECONDS, QUICK_BUDGET_SECONDS
 
-from . import __version__
-from .errors import AdvisorError
+from .. import __version__
+from ..errors import AdvisorError
 from .store import Store, atomic_write
 
 
@@ -21,6 +22,20 @@ class MeasureOutcome:
     saved_to: Path | None
     written_to: Path | None
     warnings: tuple[str, ...]
+
+
+# A quick run still takes a median of several samples, so its figure is not one lucky timing.
+QUICK_MIN_SAMPLES = 3
+
+
+def measure_config(
+    *, preset: str, batch_size: int | None, dtype: str, device: str, budget: float | None, quick: bool
+) -> Config:
+    """The benchmark configuration `measure` runs: `--quick` trades samples for time."""
+    if budget is None:
+        budget = QUICK_BUDGET_SECONDS if quick else DEFAULT_BUDGET_SECONDS
+    extra = {"min_samples": QUICK_MIN_SAMPLES} if quick else {}
+    return Config(preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget_seconds=budget, **extra)
 
 
 def check_output_path(output: Path) -> None:

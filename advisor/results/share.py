@@ -38,7 +38,7 @@ from typing import Any
 
 from benchmarks.result import Measurement, ResultError
 
-from .errors import AdvisorError
+from ..errors import AdvisorError
 from .store import Store
 
 TOKEN_VERSION = 1

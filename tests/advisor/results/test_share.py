@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import AdvisorError
-from advisor.render import envelope
-from advisor.share import (
+from advisor.render.table import envelope
+from advisor.results.share import (
     MAX_JSON_BYTES,
     MAX_TOKEN_CHARS,
     TOKEN_PREFIX,
@@ -25,7 +25,7 @@ from advisor.share import (
     load_result,
     resolve,
 )
-from advisor.store import Store
+from advisor.results.store import Store
 from benchmarks import DTYPES, PRESETS, Fingerprint, Measurement, ResultError, Timing
 from benchmarks.stats import round_significant
 from tests.helpers import make_environment, make_measurement

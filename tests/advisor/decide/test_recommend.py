@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from advisor.catalog_views import TaxBasis
+from advisor.decide import Sources, Workload, recommend
+from advisor.decide.tax import TaxBasis
 from advisor.errors import AdvisorError
-from advisor.recommend import Sources, Workload, recommend
-from advisor.speed import BASIS_ESTIMATE, BASIS_MEASURED, BASIS_PREDICTED
+from advisor.predict.speed import BASIS_ESTIMATE, BASIS_MEASURED, BASIS_PREDICTED
 from pricing import load_catalog
 from tests.helpers import make_environment, make_measurement
 

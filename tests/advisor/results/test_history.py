@@ -7,9 +7,10 @@ import json
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.history import history_payload, history_table, import_result, when
-from advisor.render import envelope, render_table
-from advisor.store import Store
+from advisor.render.history import history_payload, history_table, when
+from advisor.render.table import envelope, render_table
+from advisor.results.history import import_result
+from advisor.results.store import Store
 from tests.helpers import make_environment, make_measurement
 
 COLAB = make_measurement(

@@ -1,4 +1,4 @@
-"""The history: measurements kept in the data folder, imported ones among them."""
+"""What `history` shows: one row per stored measurement, and its JSON."""
 
 from __future__ import annotations
 
@@ -8,29 +8,10 @@ from typing import Any
 
 from benchmarks.result import Measurement
 
-from .errors import AdvisorError
-from .render import Table, seconds
-from .store import Store, StoredMeasurement
+from ..results.store import StoredMeasurement
+from .table import Table, seconds
 
 HISTORY_HEADERS = ("id", "when", "where", "device", "preset", "dtype", "batch", "step time", "throughput (samples/s)")
-
-
-def import_result(store: Store, measurement: Measurement) -> tuple[StoredMeasurement, bool]:
-    """Keep `measurement` in the history; (its entry, True) when one with the same id was there already.
-
-    Ids are content addresses, so the same result imported twice is kept once.
-    """
-    entries, _ = store.load_all()
-    for entry in entries:
-        if entry.id == measurement.id:
-            return entry, True
-    try:
-        path = store.save(measurement)
-    except OSError as exc:
-        raise AdvisorError(
-            f"could not save to {store.home} ({exc.strerror or exc}): set COLAB_ADVISOR_HOME to a writable folder"
-        ) from None
-    return StoredMeasurement(path, measurement), False
 
 
 def history_table(entries: Sequence[StoredMeasurement]) -> Table:

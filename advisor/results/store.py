@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.result import Measurement, ResultError
 
-from .errors import AdvisorError
+from ..errors import AdvisorError
 
 RESULTS_DIR = "results"
 

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from benchmarks.result import Measurement
 from benchmarks.stats import UNSTABLE_RELATIVE_STD, ratio_interval
 
-from .errors import AdvisorError
-from .render import Table, duration, seconds
-
-BASELINE = "baseline"
-NOT_SIGNIFICANT = "not significant"
+from ..errors import AdvisorError
 
 
 @dataclass(frozen=True)
@@ -35,17 +30,6 @@ class Speedup:
     def significant(self) -> bool:
         return not self.low <= 1.0 <= self.high
 
-    @property
-    def text(self) -> str:
-        if not self.significant:
-            return NOT_SIGNIFICANT
-        if self.ratio >= 1.0:
-            return f"{times(self.ratio)}x faster"
-        return f"{times(1.0 / self.ratio)}x slower"
-
-    @property
-    def band_text(self) -> str:
-        return f"{times(self.low)}x – {times(self.high)}x"
 
 
 @dataclass(frozen=True)
@@ -110,100 +94,7 @@ def compare(measurements: Sequence[Measurement], *, epoch_samples: int | None = 
     )
 
 
-def comparison_table(comparison: Comparison) -> Table:
-    headers = ["id", "device", "where", "step time", "throughput", "speedup", "band", "compile", "fingerprint"]
-    align = ["left", "left", "left", "right", "right", "left", "left", "right", "left"]
-    if comparison.epoch_samples is not None:
-        headers.append(f"epoch ({comparison.epoch_samples:,} samples)")
-        align.append("right")
-    rows = []
-    for row in comparison.rows:
-        m = row.measurement
-        cells = [
-            m.id,
-            m.environment.device_label,
-            m.environment.where,
-            seconds(m.step_seconds),
-            f"{m.samples_per_second:,.0f} samples/s",
-            BASELINE if row.speedup is None else row.speedup.text,
-            "" if row.speedup is None else row.speedup.band_text,
-            seconds(m.compile_seconds.get("python")),
-            _fingerprint_text(row),
-        ]
-        if comparison.epoch_samples is not None:
-            cells.append(epoch_text(comparison.epoch_samples / m.samples_per_second))
-        rows.append(cells)
-    return Table(
-        title=f"{comparison.preset} AutoEncoder, {comparison.dtype}, batch {comparison.batch_size}",
-        headers=headers,
-        rows=rows,
-        notes=list(comparison.notes),
-        align=align,
-    )
-
-
-def comparison_payload(comparison: Comparison) -> dict[str, Any]:
-    """What `compare --json` prints inside its envelope."""
-    rows = []
-    for row in comparison.rows:
-        m = row.measurement
-        speedup = row.speedup
-        rows.append({
-            "id": m.id,
-            "device": m.environment.device_label,
-            "where": m.environment.where,
-            "platform": m.environment.platform,
-            "step_seconds": m.step_seconds,
-            "samples_per_second": m.samples_per_second,
-            "speedup": None if speedup is None else {
-                "ratio": speedup.ratio,
-                "low": speedup.low,
-                "high": speedup.high,
-                "significant": speedup.significant,
-                "text": speedup.text,
-            },
-            "compile_seconds": dict(m.compile_seconds),
-            "fingerprint": {
-                "steps": m.fingerprint.steps,
-                "loss": m.fingerprint.loss,
-                "agrees_with_baseline": row.fingerprint_agrees,
-            },
-            "epoch_seconds": None if comparison.epoch_samples is None
-            else comparison.epoch_samples / m.samples_per_second,
-        })
-    return {
-        "group": {"preset": comparison.preset, "dtype": comparison.dtype, "batch_size": comparison.batch_size},
-        "baseline": comparison.baseline.id,
-        "epoch_samples": comparison.epoch_samples,
-        "rows": rows,
-        "excluded": [{"id": e.measurement.id, "reason": e.reason} for e in comparison.excluded],
-        "notes": list(comparison.notes),
-    }
-
-
-# ---- wording ------------------------------------------------------------------------------------
-def times(ratio: float) -> str:
-    """A ratio to three significant digits or so: 1.11, 10.0, 123."""
-    if ratio >= 10_000:
-        return f"{ratio:.3g}"
-    if ratio >= 100:
-        return f"{ratio:.0f}"
-    if ratio >= 10:
-        return f"{ratio:.1f}"
-    return f"{ratio:.2f}"
-
-
-def epoch_text(epoch_seconds: float) -> str:
-    return seconds(epoch_seconds) if epoch_seconds < 120 else duration(epoch_seconds / 3600)
-
-
-def _fingerprint_text(row: ComparedRow) -> str:
-    loss = f"{row.measurement.fingerprint.loss:.4g}"
-    if row.fingerprint_agrees is None:
-        return f"loss {loss} (reference)"
-    return f"agrees ({loss})" if row.fingerprint_agrees else f"DIFFERS ({loss})"
-
-
+# ---- why a result is left out -----------------------------------------------------------------
 def _describe(m: Measurement) -> str:
     return f"{m.config.preset}, {m.config.dtype}, batch {m.batch_size}"
 

@@ -7,9 +7,10 @@ import json
 
 import pytest
 
-from advisor.compare import Speedup, compare, comparison_payload, comparison_table, times
 from advisor.errors import AdvisorError
-from advisor.render import envelope, render_table
+from advisor.render.compare import comparison_payload, comparison_table, speedup_text, times
+from advisor.render.table import envelope, render_table
+from advisor.results.compare import Speedup, compare
 from benchmarks import Timing
 from tests.helpers import make_environment, make_measurement
 
@@ -30,13 +31,13 @@ def test_a_steady_tenfold_difference_is_ten_times_faster():
     speedup = result.rows[1].speedup
     assert speedup.ratio == pytest.approx(10.0)
     assert speedup.significant
-    assert speedup.text == "10.0x faster"
+    assert speedup_text(speedup) == "10.0x faster"
     assert column(comparison_table(result), "speedup") == ["baseline", "10.0x faster"]
 
 
 def test_a_slower_device_is_called_slower():
     result = compare([make_measurement(step=0.01), make_measurement(step=0.02)])
-    assert result.rows[1].speedup.text == "2.00x slower"
+    assert speedup_text(result.rows[1].speedup) == "2.00x slower"
 
 
 def test_overlapping_noisy_samples_are_not_significant():
@@ -45,18 +46,18 @@ def test_overlapping_noisy_samples_are_not_significant():
     speedup = compare([noisy_a, noisy_b]).rows[1].speedup
     assert speedup.low <= 1.0 <= speedup.high
     assert not speedup.significant
-    assert speedup.text == "not significant"
+    assert speedup_text(speedup) == "not significant"
 
 
 def test_a_measurement_against_itself_is_not_significant():
     m = make_measurement(spread=0.05)
-    assert compare([m, m]).rows[1].speedup.text == "not significant"
+    assert speedup_text(compare([m, m]).rows[1].speedup) == "not significant"
 
 
 def test_a_small_steady_difference_is_significant_pyperf_style():
-    assert Speedup(1.11, 1.05, 1.18).text == "1.11x faster"
-    assert Speedup(1.11, 0.99, 1.18).text == "not significant"
-    assert Speedup(0.5, 0.45, 0.55).text == "2.00x slower"
+    assert speedup_text(Speedup(1.11, 1.05, 1.18)) == "1.11x faster"
+    assert speedup_text(Speedup(1.11, 0.99, 1.18)) == "not significant"
+    assert speedup_text(Speedup(0.5, 0.45, 0.55)) == "2.00x slower"
 
 
 @pytest.mark.parametrize(("ratio", "shown"), [(1.111, "1.11"), (10.04, "10.0"), (123.4, "123"), (25_000, "2.5e+04")])
@@ -163,4 +164,4 @@ def test_a_non_positive_epoch_is_a_user_error():
 
 def test_a_single_sample_per_side_still_compares():
     one = dataclasses.replace(make_measurement(), python_loop=Timing("python", 20, 40, (0.02,)))
-    assert compare([one, make_measurement(step=0.01)]).rows[1].speedup.text == "2.00x faster"
+    assert speedup_text(compare([one, make_measurement(step=0.01)]).rows[1].speedup) == "2.00x faster"

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.store import Store, atomic_write
+from advisor.results.store import Store, atomic_write
 from tests.helpers import make_environment, make_measurement
 
 

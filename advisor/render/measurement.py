@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from benchmarks import Measurement
 
-from .render import Table, percent, scaled, seconds
+from .table import Table, percent, scaled, seconds
 
 
 def measurement_tables(m: Measurement) -> list[Table]:

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from pricing import TAX_CAVEAT, Catalog
 
-from . import speed as speeds
+from ..predict import speed as speeds
 
 if TYPE_CHECKING:
-    from .catalog_views import TaxBasis
-    from .recommend import Option, Sources, Workload
+    from .engine import Option, Sources
+    from .tax import TaxBasis
+    from .workload import Workload
 
 REFERENCE_RUNS = "H100 reference runs shipped in benchmarks/reference (2026-11)"
 

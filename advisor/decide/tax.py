@@ -1,0 +1,58 @@
+"""The tax prices are computed with: none, a rate the user gave, or a country's standard rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pricing import Catalog, CatalogError, TaxRate
+
+from ..errors import AdvisorError
+
+
+@dataclass(frozen=True)
+class TaxBasis:
+    """The tax prices are shown with: none ("before tax"), a rate the user gave, or a country's rate.
+
+    `fraction` is None when no tax was asked for, and also for a country without one national rate.
+    """
+
+    kind: str  # "none", "given" or "country"
+    fraction: float | None = None
+    country: TaxRate | None = None
+
+    @property
+    def applies(self) -> bool:
+        return self.kind != "none"
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.fraction is None else round(self.fraction * 100, 6)
+
+    @property
+    def heading(self) -> str:
+        """The price column's heading for prices with this tax."""
+        if self.kind == "given":
+            return f"with {self.percent:g} % tax"
+        if self.country is not None:
+            rate = "" if self.percent is None else f"{self.percent:g} % "
+            return f"with {rate}tax ({self.country.country})"
+        return "before tax"
+
+
+def tax_basis(catalog: Catalog, *, country: str | None = None, percent: float | None = None) -> TaxBasis:
+    """The tax for `--country` (looked up in the catalog's table) or `--tax-rate` (a percentage)."""
+    if country is not None and percent is not None:
+        raise AdvisorError("give either --country or --tax-rate, not both")
+    if percent is not None:
+        if not 0 <= percent < 100:
+            raise AdvisorError(
+                f"--tax-rate: expected a percentage from 0 to below 100 (8.7 for 8.7 %), got {percent:g}"
+            )
+        return TaxBasis("given", percent / 100)
+    if country is not None:
+        try:
+            found = catalog.tax_rate_for(country)
+        except CatalogError as error:
+            raise AdvisorError(f"--country: {error} with --tax-rate") from None
+        return TaxBasis("country", found.rate, found)
+    return TaxBasis("none")

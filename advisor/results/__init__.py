@@ -1,0 +1,1 @@
+"""Results: the store, share tokens, import, history and comparison (logic only, no printing)."""
