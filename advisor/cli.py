@@ -19,9 +19,9 @@ from typing import TextIO
 import typer
 
 from . import __version__
-from .decide.workload import DEFAULT_HOUR_VALUE, DEFAULT_RUNS_PER_MONTH, DEFAULT_SETUP_MINUTES
+from .decide.workload import DEFAULT_HOUR_VALUE, DEFAULT_MONTHS, DEFAULT_RUNS_PER_MONTH, DEFAULT_SETUP_MINUTES
 from .errors import AdvisorError, MissingExtra, user_errors
-from .render.table import FORMATS, envelope, render_tables
+from .render.table import FORMATS, envelope, render_tables, terminal_width
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad input of any kind, as click uses it
@@ -166,7 +166,7 @@ def measure(
             "measurement": m.to_dict(),
         }))
     else:
-        env.out(render_tables(measurement_tables(m), fmt))
+        env.out(render_tables(measurement_tables(m), fmt, terminal_width(env.environ)))
         if outcome.saved_to:
             env.out(f"\nsaved as {m.id} in {outcome.saved_to.parent}")
     for note in (*m.warnings, *outcome.warnings):
@@ -228,7 +228,7 @@ def plans(
     if json_out:
         env.out(envelope("plans", plans_payload(catalog, tax)))
     else:
-        env.out(render_tables(plans_tables(catalog, tax), fmt))
+        env.out(render_tables(plans_tables(catalog, tax), fmt, terminal_width(env.environ)))
 
 
 @app.command(
@@ -251,7 +251,7 @@ def hardware(
     if json_out:
         env.out(envelope("hardware", hardware_payload(catalog)))
     else:
-        env.out(render_tables(hardware_tables(catalog), fmt))
+        env.out(render_tables(hardware_tables(catalog), fmt, terminal_width(env.environ)))
 
 
 # ---- the Colab round trip ------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def history(
     if json_out:
         env.out(envelope("history", history_payload(entries, warnings)))
     else:
-        env.out(render_table(history_table(entries), fmt))
+        env.out(render_table(history_table(entries), fmt, terminal_width(env.environ)))
 
 
 @app.command(epilog="Example: colab-advisor compare latest 3f2a9c 'ca1:eNq...' --format markdown")
@@ -349,7 +349,7 @@ def compare(
     if json_out:
         env.out(envelope("compare", comparison_payload(comparison)))
     else:
-        env.out(render_table(comparison_table(comparison), fmt))
+        env.out(render_table(comparison_table(comparison), fmt, terminal_width(env.environ)))
 
 
 # ---- recommend -----------------------------------------------------------------------------------
@@ -366,7 +366,7 @@ def _check_plot_path(path: Path) -> None:
         raise AdvisorError(f"--plot {path}: folder {parent} does not exist")
 
 @app.command(
-    epilog="Example: colab-advisor recommend --model deep --epochs 100 --epoch-seconds 100 --country DE",
+    epilog="Example: colab-advisor recommend --model deep --epochs 100 --country DE",
 )
 def recommend(
     ctx: typer.Context,
@@ -374,64 +374,87 @@ def recommend(
     epochs: int = typer.Option(..., "--epochs", help="Epochs (or boosting rounds) per training run."),
     epoch_seconds: float = typer.Option(None, "--epoch-seconds", help="Seconds per epoch, as you timed it here."),
     samples: int = typer.Option(None, "--samples", help="Samples per epoch (with --preset): the epoch is timed "
-                                "from this machine's measurement."),
+                                "from this machine's measurement (default: 60,000 of the measured preset)."),
     preset: str = typer.Option(None, "--preset", help="The benchmark preset that resembles your model."),
     runs_per_month: float = typer.Option(DEFAULT_RUNS_PER_MONTH, "--runs-per-month", help="Training runs a month."),
     hour_value: float = typer.Option(None, "--hour-value", metavar="USD",
-                                     help="What an hour of waiting is worth to you (default 10)."),
+                                     help=f"What an hour of waiting is worth to you (default {DEFAULT_HOUR_VALUE:g})."),
     ram_gb: float = typer.Option(None, "--ram-gb", help="Peak RAM the job needs, in GB."),
     setup_minutes: float = typer.Option(DEFAULT_SETUP_MINUTES, "--setup-minutes",
                                         help="Setup per Colab session (reinstalls, uploads)."),
+    months: int = typer.Option(DEFAULT_MONTHS, "--months", help="Months you will pay for (packs last 90 days)."),
+    free_gpu_hours: float = typer.Option(None, "--free-gpu-hours", metavar="H",
+                                         help="Colab Free GPU hours a month you can count on (default: unknown)."),
     local: str = typer.Option(None, "--local", metavar="FILE|ID|latest",
-                              help="This machine's measurement (default: the latest stored)."),
+                              help="This machine's measurement (default: the median of those stored)."),
     local_device: str = typer.Option(None, "--local-device", metavar="NAME",
                                      help="No measurement: estimate this machine from the catalog's specs."),
     colab: str = typer.Option(None, "--colab", metavar="TOKEN|FILE|ID", help="A measurement made inside Colab."),
+    no_measure: bool = typer.Option(False, "--no-measure", help="Never measure this machine first."),
     as_of: str = typer.Option(None, "--as-of", metavar="DATE", help="Price as of this date, like 2021-03-01."),
     country: str = typer.Option(None, "--country", metavar="CC", help="Add this country's standard VAT/GST rate."),
     tax_rate: float = typer.Option(None, "--tax-rate", metavar="PCT", help="Add this tax, in percent."),
     catalog_file: Path = CATALOG_OPTION,
-    plot: Path = typer.Option(None, "--plot", metavar="FILE.png", help="Draw monthly cost against runs (matplotlib)."),
-    every: bool = typer.Option(False, "--all", help="List every accelerator of every plan, not each plan's best."),
+    plot: Path = typer.Option(None, "--plot", metavar="FILE.png",
+                              help="Draw money plus waiting a month against runs (matplotlib)."),
+    every: bool = typer.Option(False, "--all", help="Every accelerator of every plan, every column."),
     json_out: bool = JSON_OPTION,
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Colab or this machine, and which plan pays off, for your workload."""
     from pricing import load_catalog
 
-    from .decide import Workload, cost_curves, tax_basis
+    from .decide import Workload, cost_curves, gather_sources, tax_basis
     from .decide import recommend as advise
-    from .decide.sources import gather_sources
     from .render.plot import plot_costs
     from .render.recommendation import recommendation_payload, render_recommendation
-    from .results.store import Store
+    from .results.measure import first_measurement
+    from .results.store import NoLocalMeasurement, Store
 
     env = _env(ctx)
     _check_format(fmt)
     workload = Workload(
         model=model, epochs=epochs, epoch_seconds=epoch_seconds, samples=samples, preset=preset,
         runs_per_month=runs_per_month, hour_value=DEFAULT_HOUR_VALUE if hour_value is None else hour_value,
-        hour_value_given=hour_value is not None, ram_gb=ram_gb, setup_minutes=setup_minutes,
+        hour_value_given=hour_value is not None, ram_gb=ram_gb, setup_minutes=setup_minutes, months=months,
+        free_gpu_hours=free_gpu_hours,
     )
     if plot is not None:
         _check_plot_path(plot)
     catalog = load_catalog(_parse_day(as_of), override=_catalog_file(env, catalog_file))
     tax = tax_basis(catalog, country=country, percent=tax_rate)
     _warn_small_tax_rate(env, tax_rate)
-    sources = gather_sources(
-        Store(env.home()), catalog, local=local, local_device=local_device, colab=colab, preset=preset,
-        stdin_text=_stdin_text(env, [r for r in (local, colab) if r is not None]),
-    )
+    store = Store(env.home())
+    stdin_text = _stdin_text(env, [r for r in (local, colab) if r is not None])
+
+    def gather():  # type: ignore[no-untyped-def]
+        return gather_sources(store, catalog, local=local, local_device=local_device, colab=colab, preset=preset,
+                              stdin_text=stdin_text)
+
+    try:
+        sources = gather()
+    except NoLocalMeasurement as missing:
+        if no_measure or local is not None:
+            raise
+        env.warn("no measurement of this machine yet: measuring one now (a --quick run, a few seconds; "
+                 "--no-measure skips this)")
+        with _progress_bar(env, True) as progress:
+            outcome = first_measurement(store, missing.preset, progress)
+        where = f" in {outcome.saved_to.parent}" if outcome.saved_to else " (not saved)"
+        env.warn(f"measured this machine: {outcome.measurement.id}, saved{where}")
+        sources = gather()
     result = advise(workload, sources, catalog, tax)
+    width = terminal_width(env.environ)
     if json_out:
         env.out(envelope("recommendation", recommendation_payload(result)))
     else:
-        env.out(render_recommendation(result, fmt, every))
+        env.out(render_recommendation(result, fmt, every, width))
     for warning in result.warnings:
         env.warn(warning)
     if plot is not None:
+        beyond = max((a.runs.centre or 0.0 for a in result.plan_answers), default=0.0)
         try:
-            plot_costs(result, cost_curves(workload, sources, catalog, tax, result.break_even_runs), plot)
+            plot_costs(result, cost_curves(workload, sources, catalog, tax, beyond), plot)
         except MissingExtra as exc:
             env.warn(str(exc))
 

@@ -24,13 +24,14 @@ Functions
 """
 
 from pricing.catalog import Catalog, cu_rate, hours_included, load_catalog, match_device_kind, tax_rate_for
-from pricing.costs import Cost, monthly_cost
+from pricing.costs import Cost, Purchase, cheapest_packs, horizon_cost, monthly_cost
 from pricing.errors import CatalogError
 from pricing.model import (
     TAX_CAVEAT,
     UNKNOWN,
     Accelerator,
     Coverage,
+    CuPack,
     CuReading,
     Era,
     FreeTierEstimate,
@@ -48,14 +49,18 @@ __all__ = [
     "CatalogError",
     "Cost",
     "Coverage",
+    "CuPack",
     "CuReading",
     "Era",
     "FreeTierEstimate",
     "Plan",
+    "Purchase",
     "Rate",
     "TaxRate",
+    "cheapest_packs",
     "cu_rate",
     "figure_text",
+    "horizon_cost",
     "hours_included",
     "load_catalog",
     "match_device_kind",

@@ -58,9 +58,15 @@ class Catalog:
     free_tier_estimate: FreeTierEstimate | None
     eras: tuple[Era, ...]
     files: tuple[str, ...]
+    requested: date  # the date asked for; later than `as_of` when past the catalog's newest entry
     _data: CatalogData = dataclasses.field(repr=False, compare=False)
 
     # ---- dates -----------------------------------------------------------------------------------
+
+    @property
+    def beyond_coverage(self) -> bool:
+        """The date asked for lies after the newest entry: the figures are the newest there are."""
+        return self.requested > self.as_of
 
     def check_date(self, day: date | None) -> date:
         """`day` (default: the catalog's as-of date) if the catalog covers it, else CatalogError."""
@@ -77,6 +83,8 @@ class Catalog:
         by_key = {accelerator.key: accelerator for accelerator in self.accelerators}
 
         def offered(plan: Plan) -> Plan:
+            if not plan.is_colab:  # the Colab windows say nothing of what another provider hands out
+                return plan
             return dataclasses.replace(
                 plan, accelerators=tuple(key for key in plan.accelerators if by_key[key].in_colab_window(day))
             )
@@ -211,7 +219,10 @@ def load_catalog(as_of: date | None = None, override: str | os.PathLike[str] | N
     shipped one, any other entry is added. Raises CatalogError for a malformed file or an uncovered date.
     """
     data = shipped_data() if override is None else data_with_override(override)
-    day = data.coverage.last if as_of is None else _covered(_as_day(as_of), data.coverage)
+    requested = data.coverage.last if as_of is None else _as_day(as_of)
+    # Past the newest entry the newest data is the best answer there is; `requested` keeps the date
+    # asked for, so front ends can say where the catalog ends.
+    day = _covered(min(requested, data.coverage.last), data.coverage)
     eras = tuple(era for era in data.eras if era.in_force(day))
     if not eras:
         raise CatalogError(f"the catalog has no era in force on {day}")
@@ -226,6 +237,7 @@ def load_catalog(as_of: date | None = None, override: str | os.PathLike[str] | N
         free_tier_estimate=data.free_tier_estimate,
         eras=data.eras,
         files=data.files,
+        requested=requested,
         _data=data,
     )
     return dataclasses.replace(partial, plans=partial.plans_on(day))

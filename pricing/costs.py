@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from pricing.errors import CatalogError
-from pricing.model import Plan, TaxRate
+from pricing.model import CuPack, Plan, TaxRate
 
 # Colab's smallest CU purchase: 100 CU for 9.99 USD, valid 90 days (plans.toml, Pay As You Go notes).
 SMALLEST_PACK_CU = 100.0
@@ -96,4 +96,114 @@ def monthly_cost(plan: Plan, cu_used: float, tax_rate: float | TaxRate = 0.0) ->
         total_usd=total,
         tax_source=tax_source,
         notes=tuple(notes),
+    )
+
+
+# ---- money as it is paid over a horizon ---------------------------------------------------------
+@dataclass(frozen=True)
+class Purchase:
+    """What `months` of a plan cost when CU are bought as Colab sells them.
+
+    Subscriptions are paid every month and grant their CU at the start of it; CU beyond what the
+    plan grants come in whole packs. CU (granted or bought) stay usable for the plan's expiry (90 days,
+    about three months including the one they came in) and are spent oldest first; what is unused when
+    it expires, or when the horizon ends, is lost. `total_usd` is None when the tax rate is unknown;
+    `subtotal_usd` is the price before tax.
+    """
+
+    plan: str
+    months: int
+    cu_needed: float
+    subscription_usd: float
+    packs: tuple[tuple[CuPack, int], ...]  # each pack size and how many were bought
+    packs_usd: float
+    cu_granted: float
+    cu_bought: float
+    cu_unused: float
+    subtotal_usd: float
+    tax_rate: float | None
+    total_usd: float | None
+
+    @property
+    def packs_bought(self) -> int:
+        return sum(count for _, count in self.packs)
+
+
+def cheapest_packs(cu: float, packs: tuple[CuPack, ...]) -> tuple[float, dict[CuPack, int]]:
+    """The cheapest whole packs that give at least `cu` units: (USD, {pack: count})."""
+    if cu <= 0:
+        return 0.0, {}
+    if not packs:
+        raise CatalogError("the catalog sells no CU packs in this era")
+    ordered = sorted(packs, key=lambda pack: pack.cu, reverse=True)
+
+    def best(remaining: float, index: int) -> tuple[float, dict[CuPack, int]]:
+        pack = ordered[index]
+        if index == len(ordered) - 1:
+            count = math.ceil(remaining / pack.cu - 1e-9)
+            return count * pack.usd, ({pack: count} if count else {})
+        choice: tuple[float, dict[CuPack, int]] = (math.inf, {})
+        for count in range(math.ceil(remaining / pack.cu - 1e-9) + 1):
+            rest = max(0.0, remaining - count * pack.cu)
+            usd, chosen = best(rest, index + 1) if rest > 0 else (0.0, {})
+            usd += count * pack.usd
+            if usd < choice[0] - 1e-9:
+                choice = (usd, {**chosen, **({pack: count} if count else {})})
+        return choice
+
+    return best(cu, 0)
+
+
+def cu_validity_months(plan: Plan) -> int:
+    """Months a CU stays usable, counting the one it came in: 90 days is about three."""
+    return max(1, round((plan.cu_expiry_days or 90) / DAYS_PER_MONTH))
+
+
+def horizon_cost(
+    plan: Plan, monthly_cu: float, months: int, packs: tuple[CuPack, ...], tax_rate: float | TaxRate | None = 0.0
+) -> Purchase:
+    """The money paid for `months` of `plan` using `monthly_cu` CU each month. `tax_rate` None: unknown."""
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise CatalogError(f"months must be a whole number >= 1, got {months!r}")
+    if not math.isfinite(monthly_cu) or monthly_cu < 0:
+        raise CatalogError(f"CU per month must be a number >= 0, got {monthly_cu!r}")
+    if plan.monthly_price_usd is None:
+        raise CatalogError(f"the monthly price of '{plan.name}' is unknown")
+    subscription = plan.monthly_price_usd * months
+    bought: dict[CuPack, int] = {}
+    packs_usd = granted = bought_cu = unused = 0.0
+    if plan.cu_included is not None:
+        validity = cu_validity_months(plan)
+        lots: list[list[float]] = []  # [last usable month, CU left], oldest first
+        for month in range(months):
+            unused += sum(cu for last, cu in lots if last < month)
+            lots = [lot for lot in lots if lot[0] >= month]
+            if plan.cu_included:
+                lots.append([month + validity - 1, plan.cu_included])
+                granted += plan.cu_included
+            need = monthly_cu
+            for lot in lots:
+                used = min(lot[1], need)
+                lot[1] -= used
+                need -= used
+            if need > 1e-9:
+                usd, chosen = cheapest_packs(need, packs)
+                packs_usd += usd
+                got = sum(pack.cu * count for pack, count in chosen.items())
+                bought_cu += got
+                for pack, count in chosen.items():
+                    bought[pack] = bought.get(pack, 0) + count
+                lots.append([month + validity - 1, got - need])
+        unused += sum(cu for _, cu in lots)
+    subtotal = subscription + packs_usd
+    if tax_rate is None:
+        rate = None
+    else:
+        rate, _ = _fraction(tax_rate)
+    total = None if rate is None else subtotal * (1 + rate)
+    return Purchase(
+        plan=plan.name, months=months, cu_needed=monthly_cu * months, subscription_usd=subscription,
+        packs=tuple(sorted(bought.items(), key=lambda item: item[0].cu)), packs_usd=packs_usd,
+        cu_granted=granted, cu_bought=bought_cu, cu_unused=max(0.0, unused), subtotal_usd=subtotal,
+        tax_rate=rate, total_usd=total,
     )

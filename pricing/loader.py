@@ -121,6 +121,9 @@ def _check_plans(entries: list[Entry], eras: dict[str, Era], accelerators: dict[
         for key in plan.accelerators:
             if problem := _known(key, accelerators, "accelerator"):
                 raise CatalogError(f"{where} field 'accelerators': {problem}")
+        for key, _ in plan.accelerator_ram_gb:
+            if problem := _known(key, accelerators, "accelerator"):
+                raise CatalogError(f"{where} field 'accelerator_ram_gb': {problem}")
         if plan.valid_to is not None and plan.valid_to < plan.valid_from:
             raise CatalogError(f"{where} field 'valid_to': {plan.valid_to} is before valid_from {plan.valid_from}")
         era = eras[plan.era]

@@ -44,6 +44,14 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class CuPack:
+    """A pack of compute units as Colab sells it: `cu` units for `usd` before tax."""
+
+    cu: float
+    usd: float
+
+
+@dataclass(frozen=True)
 class Era:
     """A pricing regime: flat subscriptions, then compute units (CU)."""
 
@@ -52,6 +60,7 @@ class Era:
     valid_from: date
     valid_to: date | None
     cu_price_usd: float | None  # price of one CU bought Pay As You Go; None where CU do not exist
+    cu_packs: tuple[CuPack, ...]  # how CU are sold: whole packs only
     notes: tuple[str, ...]
     source: str
     as_of: date
@@ -88,9 +97,23 @@ class Plan:
     notes: tuple[str, ...]
     source: str
     as_of: date
+    # System RAM of the standard runtime per accelerator where it differs from `ram_gb` (A100 runtimes
+    # report about 83 GB); keys are accelerator keys.
+    accelerator_ram_gb: tuple[tuple[str, float], ...] = ()
+    # A published free quota of accelerator time; None where the provider publishes none.
+    gpu_hours_per_week: float | None = None
+    provider: str = "colab"
 
     def in_force(self, day: date) -> bool:
         return _within(day, self.valid_from, self.valid_to)
+
+    def ram_for(self, accelerator: str) -> float | None:
+        """The standard runtime's RAM with this accelerator: its own figure, else the plan's."""
+        return dict(self.accelerator_ram_gb).get(accelerator, self.ram_gb)
+
+    @property
+    def is_colab(self) -> bool:
+        return self.provider == "colab"
 
     @property
     def uses_compute_units(self) -> bool:

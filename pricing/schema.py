@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pricing.errors import CatalogError
-from pricing.model import Accelerator, CuReading, Era, FreeTierEstimate, Plan, TaxRate
+from pricing.model import Accelerator, CuPack, CuReading, Era, FreeTierEstimate, Plan, TaxRate
 
 # TOML has no null: an absent key or the string "unknown" both mean "no source gives this figure".
 UNKNOWN_MARKERS = ("unknown",)
@@ -123,6 +123,51 @@ def _list_of(item: Callable[[Any], Any], what: str) -> Callable[[Any], tuple[Any
 
 
 _texts = _list_of(_text, "non-empty strings")
+
+# Bounds that keep a catalog figure physical: no plan sells a million CU or a terabyte runtime.
+MAX_PACK_CU = 1_000_000
+MAX_PACK_USD = 100_000
+MAX_RAM_GB = 10_000
+HOURS_PER_WEEK = 168
+
+
+def _pack(value: Any) -> CuPack:
+    if not isinstance(value, dict) or set(value) != {"cu", "usd"}:
+        raise _Invalid("a table {cu = N, usd = PRICE}")
+    cu, usd = value["cu"], value["usd"]
+    if not _is_number(cu) or not 0 < cu <= MAX_PACK_CU or not _is_number(usd) or not 0 < usd <= MAX_PACK_USD:
+        raise _Invalid(f"a table {{cu = N, usd = PRICE}} with 0 < cu <= {MAX_PACK_CU} and 0 < usd <= {MAX_PACK_USD}")
+    return CuPack(float(cu), float(usd))
+
+
+_packs = _list_of(_pack, "packs like {cu = 100, usd = 9.99}")
+
+
+def _ram_by_accelerator(value: Any) -> tuple[tuple[str, float], ...]:
+    if not isinstance(value, dict):
+        raise _Invalid("a table of accelerator = GB")
+    out = []
+    for key, gb in value.items():
+        _key(key)
+        if not _is_number(gb) or not 0 < gb <= MAX_RAM_GB:
+            raise _Invalid(f"a table of accelerator = GB, each from above 0 to {MAX_RAM_GB}")
+        out.append((key, float(gb)))
+    return tuple(out)
+
+
+def _weekly_hours(value: Any) -> float:
+    if not _is_number(value) or not 0 < value <= HOURS_PER_WEEK:
+        raise _Invalid(f"hours from above 0 to {HOURS_PER_WEEK} (a week has no more)")
+    return float(value)
+
+
+PROVIDERS = ("colab", "kaggle")
+
+
+def _provider(value: Any) -> str:
+    if value not in PROVIDERS:
+        raise _Invalid("one of " + ", ".join(PROVIDERS))
+    return str(value)
 _keys = _list_of(_key, "accelerator names")
 
 
@@ -154,6 +199,7 @@ SECTIONS: dict[str, _Section] = {
             _Field("valid_from", _date, required=True),
             _Field("valid_to", _date),
             _Field("cu_price_usd", _positive),
+            _Field("cu_packs", _packs, default=()),
             _Field("notes", _texts, default=()),
             *_SOURCE,
         ),
@@ -180,6 +226,9 @@ SECTIONS: dict[str, _Section] = {
             _Field("aliases", _texts, default=()),
             _Field("notes", _texts, default=()),
             *_SOURCE,
+            _Field("accelerator_ram_gb", _ram_by_accelerator, default=()),
+            _Field("gpu_hours_per_week", _weekly_hours),
+            _Field("provider", _provider, default="colab"),
         ),
         identity=("name", "valid_from"),
     ),

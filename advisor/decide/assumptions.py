@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pricing import TAX_CAVEAT, Catalog
+from pricing import TAX_CAVEAT, Catalog, figure_text
 
 from ..predict import speed as speeds
 
 if TYPE_CHECKING:
-    from .engine import Option, Sources
+    from .options import Option
+    from .sources import Sources
     from .tax import TaxBasis
     from .workload import Workload
 
@@ -29,9 +30,15 @@ class Assumption:
 
 
 def collect_assumptions(
-    workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, options: Sequence[Option]
+    workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, options: Sequence[Option], preset: str
 ) -> tuple[Assumption, ...]:
     out = []
+    if workload.sized_by_default:
+        out.append(Assumption(
+            f"An epoch is {workload.epoch_samples:,} samples (MNIST-sized) of the {preset} AutoEncoder, timed from "
+            "this machine's measurement: give --epoch-seconds (your own timing) or --samples N --preset P.",
+            "colab-advisor default",
+        ))
     if workload.hour_value_given:
         out.append(Assumption(f"An hour of waiting is worth ${workload.hour_value:g} (your --hour-value).", "you"))
     else:
@@ -75,16 +82,29 @@ def collect_assumptions(
             catalog.accelerator("colab-cpu").source, catalog.accelerator("colab-cpu").as_of.isoformat(),
         ))
     estimate = catalog.free_tier_estimate
+    if workload.free_gpu_hours is not None:
+        out.append(Assumption(
+            f"Colab Free gives {workload.free_gpu_hours:g} h of GPU time a month (your --free-gpu-hours); past it "
+            "Free is not counted on.", "you",
+        ))
+    elif workload.model == "deep":
+        out.append(Assumption(
+            "Colab Free's GPU time a month is unpublished, dynamic and not guaranteed: a verdict for Free holds only "
+            "while Colab keeps giving the hours it needs (set --free-gpu-hours to your own reading).",
+            "googlecolab/colabtools#2434, #4205; Colab FAQ",
+        ))
     if estimate is not None and catalog.era.name == "compute-units":
         out.append(Assumption(
-            f"Free-tier GPU time is unpublished and not guaranteed: {estimate.statement}",
+            f"A free GPU session lasts about {estimate.session_minutes:g} min: {estimate.statement}",
             estimate.source, estimate.as_of.isoformat(),
         ))
     if catalog.era.name == "compute-units":
+        packs = ", ".join(f"{pack.cu:g} CU for ${pack.usd:g}" for pack in catalog.era.cu_packs) or "unknown"
         out.append(Assumption(
-            "CU beyond a plan's allowance are priced at Pay As You Go rates; without buying them the session falls "
-            "back to free-tier limits and loses High-RAM.",
-            "googlecolab/colabtools#4369, #4395",
+            f"Money is counted as paid over {workload.months} month(s): subscriptions monthly, CU in whole packs "
+            f"({packs}), usable about 90 days (three months), oldest first; CU unused by then are lost. Beyond a "
+            "plan's CU the session falls back to free-tier limits and loses High-RAM unless packs are bought.",
+            f"{catalog.era.source}; googlecolab/colabtools#4369, #4395, #3617", catalog.era.as_of.isoformat(),
         ))
         for key in sorted(used):
             rate = catalog.cu_rate(key, catalog.as_of)
@@ -97,6 +117,18 @@ def collect_assumptions(
         out.append(Assumption(
             "Runs longer than a session need checkpointing; runtimes can also die mid-run.",
             "googlecolab/colabtools#6101, #4430",
+        ))
+    if any(o.session_assumed for o in options):
+        out.append(Assumption(
+            "Where a plan publishes no session length, a run is split as on Colab Free (never a longer session).",
+            "colab-advisor rule: an unknown never counts in an option's favour",
+        ))
+    kaggle = [o.plan for o in options if o.plan is not None and not o.plan.is_colab]
+    for plan in dict.fromkeys(kaggle):
+        out.append(Assumption(
+            f"{plan.display_name}: {figure_text(plan.gpu_hours_per_week)} GPU hours a week, sessions up to "
+            f"{figure_text(plan.max_session_hours, 'h')}; shown beside Colab, never chosen for it.",
+            plan.source, plan.as_of.isoformat(),
         ))
     if tax.country is not None:
         out.append(Assumption(TAX_CAVEAT, tax.country.source, tax.country.as_of.isoformat()))

@@ -2,14 +2,86 @@
 
 from __future__ import annotations
 
-from pricing import Catalog
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from benchmarks import Measurement
+from benchmarks.config import QUICK_BUDGET_SECONDS
+from benchmarks.stats import UNSTABLE_RELATIVE_STD
+from pricing import Accelerator, Catalog
 
 from ..errors import AdvisorError
 from ..results.share import resolve
 from ..results.store import Store
-from .engine import Sources
 
 LATEST = "latest"
+
+
+@dataclass(frozen=True)
+class LocalFigure:
+    """This machine's step time: the median over its compatible measurements (same preset, dtype and
+    batch, all made here), with the band they span. One quick or unstable run is a weak figure."""
+
+    measurement: Measurement  # the newest of them: its FLOPs and bytes size the predictions
+    seconds: float
+    low: float
+    high: float
+    ids: tuple[str, ...]
+    quick: int  # how many of them were --quick runs
+    unstable: int  # how many had a spread past the instability threshold
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    @property
+    def spread(self) -> float:
+        """The band's width as a fraction of the figure."""
+        return (self.high - self.low) / self.seconds if self.seconds else 0.0
+
+    @property
+    def weak(self) -> bool:
+        """A figure that one noisy run could have steered: a lone run that was quick or unstable."""
+        return self.count == 1 and (self.quick > 0 or self.unstable > 0)
+
+
+def _is_quick(m: Measurement) -> bool:
+    return m.config.budget_seconds <= QUICK_BUDGET_SECONDS
+
+
+def local_figure(measurements: Sequence[Measurement]) -> LocalFigure:
+    """The figure for the newest measurement's (preset, dtype, batch), from every compatible one."""
+    newest = measurements[-1]
+    key = (newest.config.preset, newest.config.dtype, newest.batch_size)
+    same = [m for m in measurements if (m.config.preset, m.config.dtype, m.batch_size) == key]
+    medians = [m.python_loop.median for m in same]
+    lows = [max(m.python_loop.median - 2 * m.python_loop.mad, m.python_loop.min) for m in same]
+    highs = [min(m.python_loop.median + 2 * m.python_loop.mad, m.python_loop.max) for m in same]
+    centre = statistics.median(medians)
+    return LocalFigure(
+        measurement=newest,
+        seconds=centre,
+        low=min(min(lows), centre),
+        high=max(max(highs), centre),
+        ids=tuple(m.id for m in same),
+        quick=sum(_is_quick(m) for m in same),
+        unstable=sum(m.python_loop.relative_std >= UNSTABLE_RELATIVE_STD for m in same),
+    )
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The measurements and specs the figures come from."""
+
+    local: Measurement | None = None
+    local_device: Accelerator | None = None
+    colab: Measurement | None = None
+    local_figure: LocalFigure | None = None
+
+    def __post_init__(self) -> None:
+        if self.local is not None and self.local_figure is None:
+            object.__setattr__(self, "local_figure", local_figure([self.local]))
 
 
 def gather_sources(
@@ -22,19 +94,26 @@ def gather_sources(
     preset: str | None,
     stdin_text: str | None = None,
 ) -> Sources:
-    """This machine's measurement (the latest stored one made here unless `local` names another, or specs
-    when `local_device` is given) and, where given, a measurement made inside Colab."""
+    """This machine's figure (its stored measurements unless `local` names one, or specs when
+    `local_device` is given) and, where given, a measurement made inside Colab."""
     if local is not None and local_device is not None:
         raise AdvisorError("give either --local (a measurement) or --local-device (specs), not both")
-    if local_device is not None:
-        local_m = None
-    elif local is None or local == LATEST:
-        # "latest" means the latest of this machine: an imported result never stands for it.
-        local_m = store.latest_local(preset).measurement
-    else:
-        local_m = resolve(local, store, stdin_text)
+    figure = None
+    local_m = None
+    if local_device is None:
+        if local is None or local == LATEST:
+            # Only measurements made here stand for this machine: an imported result never does.
+            entries = store.local_entries(preset)
+            if not entries:
+                store.latest_local(preset)  # raises the error that says how to measure
+            figure = local_figure([entry.measurement for entry in entries])
+            local_m = figure.measurement
+        else:
+            local_m = resolve(local, store, stdin_text)
+            figure = local_figure([local_m])
     return Sources(
         local=local_m,
         local_device=catalog.accelerator(local_device) if local_device is not None else None,
         colab=resolve(colab, store, stdin_text) if colab is not None else None,
+        local_figure=figure,
     )

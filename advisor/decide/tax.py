@@ -25,6 +25,16 @@ class TaxBasis:
         return self.kind != "none"
 
     @property
+    def unknown(self) -> bool:
+        """Tax was asked for but its rate is unknown (a country without one national rate)."""
+        return self.kind != "none" and self.fraction is None
+
+    @property
+    def pricing_rate(self) -> float | None:
+        """The fraction prices are taxed with: 0 where no tax was asked for, None where it is unknown."""
+        return 0.0 if self.kind == "none" else self.fraction
+
+    @property
     def percent(self) -> float | None:
         return None if self.fraction is None else round(self.fraction * 100, 6)
 
@@ -33,9 +43,10 @@ class TaxBasis:
         """The price column's heading for prices with this tax."""
         if self.kind == "given":
             return f"with {self.percent:g} % tax"
+        if self.country is not None and self.fraction is None:
+            return f"before tax ({self.country.country}: no single rate)"
         if self.country is not None:
-            rate = "" if self.percent is None else f"{self.percent:g} % "
-            return f"with {rate}tax ({self.country.country})"
+            return f"with {self.percent:g} % tax ({self.country.country})"
         return "before tax"
 
 

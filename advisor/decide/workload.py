@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from benchmarks import PRESETS
+from benchmarks import DEFAULT_PRESET, PRESETS
 
 from ..errors import AdvisorError
 
@@ -13,10 +13,48 @@ MODELS = ("deep", "boosting")
 DEFAULT_RUNS_PER_MONTH = 4.0
 DEFAULT_HOUR_VALUE = 10.0
 DEFAULT_SETUP_MINUTES = 3.0
+DEFAULT_MONTHS = 1
+# With no sizing flag an epoch is an MNIST-sized pass: 60,000 samples of the measured preset.
+DEFAULT_EPOCH_SAMPLES = 60_000
+# A month of wall-clock time: 365.25 days * 24 h / 12.
+HOURS_PER_MONTH = 730.5
+
+# Upper bounds of every numeric input: past them a figure is a typo or an attack, not a workload.
+LIMITS = {
+    "--epochs": 100_000,
+    "--epoch-seconds": 30 * 24 * 3600.0,  # a month-long epoch
+    "--samples": 10**10,
+    "--runs-per-month": 10_000,
+    "--hour-value": 10_000.0,
+    "--ram-gb": 10_000.0,
+    "--setup-minutes": 12 * 60.0,
+    "--months": 36,
+    "--free-gpu-hours": HOURS_PER_MONTH,
+}
+
+
+def _check_number(flag: str, value: float | int | None, *, strictly_positive: bool) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise AdvisorError(f"{flag}: expected a number, got {value!r}")
+    limit = LIMITS[flag]
+    low_ok = value > 0 if strictly_positive else value >= 0
+    if not low_ok or value > limit:
+        low = "above 0" if strictly_positive else "0"
+        raise AdvisorError(f"{flag}: expected a number from {low} to {_plain(limit)}, got {value:g}")
+
+
+def _plain(value: float) -> str:
+    """10000 -> '10,000', 730.5 -> '730.5': a bound as a person writes it."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
 
 
 @dataclass(frozen=True)
 class Workload:
+    """One training job and how often it runs. Sizes: `epoch_seconds` timed here, or `samples` of a
+    `preset`; with neither, the default is DEFAULT_EPOCH_SAMPLES of the measured preset."""
+
     model: str
     epochs: int
     epoch_seconds: float | None = None
@@ -27,11 +65,13 @@ class Workload:
     hour_value_given: bool = False
     ram_gb: float | None = None
     setup_minutes: float = DEFAULT_SETUP_MINUTES
+    months: int = DEFAULT_MONTHS
+    free_gpu_hours: float | None = None  # the user's own reading of Colab's free GPU time a month
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
             raise AdvisorError(f"--model: expected one of {', '.join(MODELS)}, got '{self.model}'")
-        checks = [
+        for flag, value, strictly in (
             ("--epochs", self.epochs, True),
             ("--epoch-seconds", self.epoch_seconds, True),
             ("--samples", self.samples, True),
@@ -39,18 +79,32 @@ class Workload:
             ("--hour-value", self.hour_value, False),
             ("--ram-gb", self.ram_gb, True),
             ("--setup-minutes", self.setup_minutes, False),
-        ]
-        for flag, value, strictly in checks:
-            if value is None:
-                continue
-            if not math.isfinite(value) or value < 0 or (strictly and value == 0):
-                need = "a positive number" if strictly else "a number >= 0"
-                raise AdvisorError(f"{flag}: expected {need}, got {value:g}")
-        if self.epoch_seconds is None and self.samples is None:
-            raise AdvisorError("say how big an epoch is: --epoch-seconds S, or --samples N with --preset P")
+            ("--months", self.months, True),
+            ("--free-gpu-hours", self.free_gpu_hours, False),
+        ):
+            _check_number(flag, value, strictly_positive=strictly)
+        if int(self.epochs) != self.epochs:
+            raise AdvisorError(f"--epochs: expected a whole number, got {self.epochs:g}")
+        if int(self.months) != self.months:
+            raise AdvisorError(f"--months: expected a whole number, got {self.months:g}")
         if self.epoch_seconds is not None and self.samples is not None:
             raise AdvisorError("give either --epoch-seconds or --samples, not both")
         if self.samples is not None and self.preset is None:
             raise AdvisorError("--samples needs --preset: the benchmark preset that resembles your model")
         if self.preset is not None and self.preset not in PRESETS:
             raise AdvisorError(f"--preset: unknown preset '{self.preset}'; choose one of: {', '.join(PRESETS)}")
+
+    @property
+    def sized_by_default(self) -> bool:
+        """No sizing flag: the epoch is DEFAULT_EPOCH_SAMPLES of the measured preset."""
+        return self.epoch_seconds is None and self.samples is None
+
+    @property
+    def epoch_samples(self) -> int | None:
+        if self.samples is not None:
+            return self.samples
+        return DEFAULT_EPOCH_SAMPLES if self.sized_by_default else None
+
+    def preset_or(self, measured: str | None) -> str:
+        """The preset that sizes a step: the user's, else the measured one, else the default."""
+        return self.preset or measured or DEFAULT_PRESET

@@ -20,14 +20,18 @@ def plot_costs(rec: Recommendation, costs_by_runs: dict[str, list[tuple[float, f
     figure, axes = plt.subplots(figsize=(7, 4.2))
     for label, points in costs_by_runs.items():
         axes.plot([r for r, _ in points], [c for _, c in points], label=label)
-    if rec.break_even_runs is not None:
-        axes.axvline(rec.break_even_runs, linestyle="--", color="grey")
-        runs = f"{rec.break_even_runs:g} run{'' if rec.break_even_runs == 1 else 's'}"
-        axes.annotate(f"break-even: {runs}", (rec.break_even_runs, 0),
-                      textcoords="offset points", xytext=(4, 8), fontsize=8)
+    for answer in rec.plan_answers:
+        runs = answer.runs.centre
+        if runs is None or answer.option is None:
+            continue
+        # Where the plan's line crosses the line of the option that costs nothing.
+        axes.axvline(runs, linestyle="--", color="grey", linewidth=0.8)
+        axes.annotate(f"{answer.plan.display_name} pays off: {runs:g} run{'' if runs == 1 else 's'}", (runs, 0),
+                      xycoords=("data", "axes fraction"), textcoords="offset points", xytext=(4, 8), fontsize=8,
+                      rotation=90)
     axes.axvline(rec.workload.runs_per_month, linestyle=":", color="black")
     axes.set_xlabel("runs per month")
-    axes.set_ylabel(f"USD per month ({rec.tax.heading})")
+    axes.set_ylabel(f"USD a month: money ({rec.tax.heading}) + hours x ${rec.workload.hour_value:g}")
     axes.set_title(f"{rec.workload.model} model, {rec.workload.epochs} epochs a run; catalog as of {rec.as_of}")
     axes.legend(fontsize=8)
     figure.tight_layout()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,11 @@ FORMATS = ("table", "markdown")
 UNKNOWN = "unknown"
 
 
+DEFAULT_WIDTH = 100
+# Table cells longer than this are cut with an ellipsis in the fitted view (never in markdown or JSON).
+MIN_CELL = 12
+
+
 @dataclass(frozen=True)
 class Table:
     headers: Sequence[str]
@@ -24,6 +30,17 @@ class Table:
     title: str | None = None
     notes: Sequence[str] = field(default=())
     align: Sequence[str] | None = None
+    # Headers of columns the terminal view may leave out to fit, the first to go first.
+    optional: Sequence[str] = field(default=())
+
+
+def terminal_width(environ: Any) -> int:
+    """`COLUMNS` where it is a sensible number, else DEFAULT_WIDTH."""
+    try:
+        width = int(environ.get("COLUMNS", ""))
+    except (TypeError, ValueError):
+        return DEFAULT_WIDTH
+    return width if 40 <= width <= 1000 else DEFAULT_WIDTH
 
 
 def envelope(kind: str, payload: dict[str, Any]) -> str:
@@ -31,26 +48,82 @@ def envelope(kind: str, payload: dict[str, Any]) -> str:
     return json.dumps({"schema": f"colab-advisor/{kind}/v1", **payload}, indent=2, allow_nan=False)
 
 
-def render_table(table: Table, fmt: str = "table") -> str:
+def wrap(text: str, width: int | None, indent: str = "") -> str:
+    """A paragraph wrapped to `width` (None: left as it is), later lines indented by `indent`."""
+    if width is None:
+        return text
+    return textwrap.fill(text, width=width, subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=True)
+
+
+def _body(headers: Sequence[str], rows: list[list[Any]], fmt: str, align: Sequence[str] | None) -> str:
     tablefmt = "github" if fmt == "markdown" else "simple"
-    rows = [[UNKNOWN if cell is None else cell for cell in row] for row in table.rows]
     # tabulate 0.9 fails on column alignments for a table without rows.
-    body = tabulate(rows, headers=list(table.headers), tablefmt=tablefmt, disable_numparse=True,
-                    colalign=table.align if rows else None)
+    return tabulate(rows, headers=list(headers), tablefmt=tablefmt, disable_numparse=True,
+                    colalign=align if rows else None)
+
+
+def _without(columns: list[int], headers: Sequence[str], rows: list[list[Any]],
+             align: Sequence[str] | None) -> tuple[list[str], list[list[Any]], list[str] | None]:
+    keep = [i for i in range(len(headers)) if i not in columns]
+    return ([headers[i] for i in keep], [[row[i] for i in keep] for row in rows],
+            None if align is None else [align[i] for i in keep])
+
+
+def _cut(cell: Any, limit: int) -> Any:
+    text = str(cell)
+    return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
+
+
+def fitted_body(table: Table, rows: list[list[Any]], width: int) -> tuple[str, list[str]]:
+    """The table's body within `width` columns: optional columns left out first, then long cells cut.
+    Returns the body and the headers that were left out."""
+    headers, align = list(table.headers), list(table.align) if table.align else None
+    dropped: list[str] = []
+    body = _body(headers, rows, "table", align)
+    optional = [h for h in table.optional if h in headers]
+    while _widest(body) > width and optional:
+        name = optional.pop(0)
+        dropped.append(name)
+        headers, rows, align = _without([headers.index(name)], headers, rows, align)
+        body = _body(headers, rows, "table", align)
+    limit = max((len(str(c)) for row in rows for c in row), default=0)
+    while _widest(body) > width and limit > MIN_CELL:
+        limit -= 2
+        body = _body(headers, [[_cut(c, limit) for c in row] for row in rows], "table", align)
+    return body, dropped
+
+
+def _widest(text: str) -> int:
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def render_table(table: Table, fmt: str = "table", width: int | None = None) -> str:
+    """A table as text (`width`: fit the terminal) or as a markdown table (everything kept)."""
+    rows = [[UNKNOWN if cell is None else cell for cell in row] for row in table.rows]
+    dropped: list[str] = []
+    if fmt == "markdown" or width is None:
+        body = _body(table.headers, rows, fmt, table.align)
+    else:
+        body, dropped = fitted_body(table, rows, width)
     parts = []
     if table.title:
-        parts.append(f"### {table.title}" if fmt == "markdown" else table.title)
+        parts.append(f"### {table.title}" if fmt == "markdown" else wrap(table.title, width))
         if fmt == "markdown":
             parts.append("")
     parts.append(body)
-    if table.notes:
+    notes = list(table.notes)
+    if dropped:
+        notes.append(f"Left out to fit {width} columns: {', '.join(dropped)} (--format markdown or --json have "
+                     "every column).")
+    if notes:
         parts.append("")
-        parts.extend(f"- {n}" if fmt == "markdown" else n for n in table.notes)
+        parts.extend(f"- {n}" if fmt == "markdown" else wrap(n, width, "  ") for n in notes)
     return "\n".join(parts)
 
 
-def render_tables(tables: Sequence[Table], fmt: str = "table") -> str:
-    return "\n\n".join(render_table(t, fmt) for t in tables)
+def render_tables(tables: Sequence[Table], fmt: str = "table", width: int | None = None) -> str:
+    return "\n\n".join(render_table(t, fmt, width) for t in tables)
 
 
 def bars(items: Sequence[tuple[str, float | None]], width: int = 40, unit: str = "") -> str:

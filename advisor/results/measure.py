@@ -77,3 +77,14 @@ def measure(
                 "stored: set COLAB_ADVISOR_HOME to a writable folder"
             )
     return MeasureOutcome(measurement, saved_to, written_to, tuple(warnings))
+
+
+def first_measurement(
+    store: Store, preset: str | None, progress: Callable[[str, float], None] | None = None
+) -> MeasureOutcome:
+    """A quick measurement of this machine, saved, for a command that needs one and finds none."""
+    from benchmarks import DEFAULT_PRESET
+
+    config = measure_config(preset=preset or DEFAULT_PRESET, batch_size=None, dtype="float32", device="auto",
+                            budget=None, quick=True)
+    return measure(config, store=store, progress=progress)

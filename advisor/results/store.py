@@ -16,6 +16,19 @@ from ..errors import AdvisorError
 RESULTS_DIR = "results"
 
 
+class NoLocalMeasurement(AdvisorError):
+    """Nothing measured on this machine yet (of the preset asked for)."""
+
+    def __init__(self, preset: str | None = None) -> None:
+        which = f" of the {preset} preset" if preset else ""
+        flag = f" --preset {preset}" if preset else ""
+        super().__init__(
+            f"no measurement{which} of this machine yet: run `colab-advisor measure{flag}` (about 10 s), "
+            "or give --local-device NAME to estimate from specs"
+        )
+        self.preset = preset
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temp file in the same folder, then rename: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,19 +87,19 @@ class Store:
         entries.sort(key=lambda e: e.measurement.environment.timestamp)
         return entries, warnings
 
-    def latest_local(self, preset: str | None = None) -> StoredMeasurement:
-        """The newest measurement made on this machine (not imported from Colab), of `preset` if given."""
+    def local_entries(self, preset: str | None = None) -> list[StoredMeasurement]:
+        """Measurements made on this machine (not imported), oldest first, of `preset` if given."""
         entries, _ = self.load_all()
         local = [e for e in entries if not e.measurement.environment.in_colab]
         if preset is not None:
             local = [e for e in local if e.measurement.config.preset == preset]
+        return local
+
+    def latest_local(self, preset: str | None = None) -> StoredMeasurement:
+        """The newest measurement made on this machine (not imported from Colab), of `preset` if given."""
+        local = self.local_entries(preset)
         if not local:
-            which = f" of the {preset} preset" if preset else ""
-            flag = f" --preset {preset}" if preset else ""
-            raise AdvisorError(
-                f"no measurement{which} of this machine yet: run `colab-advisor measure{flag}` (about 15 s), "
-                "or give --local-device NAME to estimate from specs"
-            )
+            raise NoLocalMeasurement(preset)
         return local[-1]
 
     def find(self, ref: str) -> StoredMeasurement:

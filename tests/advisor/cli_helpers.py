@@ -17,11 +17,12 @@ class Outcome:
 
 
 def run_cli(args: list[str], home: Path, stdin: str = "", **environ: str) -> Outcome:
+    """Output is as wide as it needs to be unless the test sets COLUMNS: most tests read content."""
     env = Env(
         stdout=io.StringIO(),
         stderr=io.StringIO(),
         stdin=io.StringIO(stdin),
-        environ={"COLAB_ADVISOR_HOME": str(home), **environ},
+        environ={"COLAB_ADVISOR_HOME": str(home), "COLUMNS": "1000", **environ},
     )
     code = main(args, env)
     return Outcome(code, env.stdout.getvalue(), env.stderr.getvalue())

@@ -71,7 +71,9 @@ def test_recommend_reads_the_latest_local_measurement(home):
                    "--as-of", "2021-03-01", "--tax-rate", "6.3"], home)
     assert out.code == 0, out.stderr
     first = out.stdout.splitlines()[0]
-    assert first.startswith("Use Colab") and "Free is enough at 4 runs a month" in first
+    assert first.startswith("Use Colab: Colab Free · k80 runs this about") and "for $0" in first
+    pro = next(line for line in out.stdout.splitlines() if line.startswith("Colab Pro:"))
+    assert "at 4 runs a month" in pro and "On the centre of the speed band it would from" in pro
     assert "$10.62" in out.stdout and "assumptions" in out.stdout and "time per run (hours)" in out.stdout
 
 
@@ -84,9 +86,20 @@ def test_recommend_uses_a_colab_token_as_measured(home):
     assert t4["basis"] == "measured" and t4["speedup"] == pytest.approx(10.0)
 
 
-def test_recommend_without_a_measurement_says_how_to_make_one(tmp_path):
-    out = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "5"], tmp_path)
+def test_recommend_with_no_measure_and_no_measurement_says_how_to_make_one(tmp_path):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--no-measure"], tmp_path)
     assert out.code == 2 and "run `colab-advisor measure" in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_the_headline_command_measures_this_machine_first_when_nothing_is_stored(tmp_path):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100"], tmp_path)
+    assert out.code == 0, out.stderr
+    assert "measuring one now" in out.stderr and "saved" in out.stderr
+    (stored,) = Store(tmp_path).load_all()[0]
+    assert stored.measurement.config.preset == "medium"
+    assert "60,000 samples" in out.stdout  # the default epoch, stated as an assumption
+    again = run_cli(["recommend", "--model", "deep", "--epochs", "100"], tmp_path)
+    assert "measuring" not in again.stderr and again.stdout == out.stdout
 
 
 def test_recommend_plot_without_matplotlib_is_a_one_line_hint(home, monkeypatch):
@@ -109,8 +122,12 @@ def test_recommend_plot_without_matplotlib_is_a_one_line_hint(home, monkeypatch)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--epochs", "0", "--epoch-seconds", "100"], "error: --epochs: expected a positive number"),
-        (["--epochs", "10", "--epoch-seconds", "-1"], "error: --epoch-seconds: expected a positive number"),
+        (["--epochs", "0", "--epoch-seconds", "100"], "error: --epochs: expected a number from above 0"),
+        (["--epochs", "99999999999"], "error: --epochs: expected a number from above 0 to 100,000"),
+        (["--epochs", "10", "--epoch-seconds", "-1"], "error: --epoch-seconds: expected a number from above 0"),
+        (["--epochs", "10", "--epoch-seconds", "1e308"], "error: --epoch-seconds: expected a number"),
+        (["--epochs", "10", "--runs-per-month", "1e12"], "error: --runs-per-month: expected a number"),
+        (["--epochs", "10", "--months", "0"], "error: --months"),
         (["--epochs", "10", "--epoch-seconds", "1", "--runs-per-month", "0"], "error: --runs-per-month"),
         (["--epochs", "10", "--epoch-seconds", "1", "--hour-value", "-3"], "error: --hour-value"),
         (["--epochs", "10", "--samples", "1000"], "error: --samples needs --preset"),

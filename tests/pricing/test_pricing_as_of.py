@@ -66,9 +66,18 @@ def test_a_date_before_colab_pro_raises_with_the_coverage():
         load_catalog(date(2019, 6, 1))
 
 
-def test_a_date_after_the_newest_entry_raises_with_the_coverage():
-    with pytest.raises(CatalogError, match=r"no data for 2030-01-01: it covers 2020-02-01 to 2026-09-27"):
-        load_catalog(date(2030, 1, 1))
+def test_a_date_after_the_newest_entry_answers_with_the_newest_data_and_says_so():
+    newest = load_catalog()
+    later = load_catalog(date(2030, 1, 1))
+    assert later.as_of == newest.as_of == newest.coverage.last
+    assert later.requested == date(2030, 1, 1) and later.beyond_coverage
+    assert not newest.beyond_coverage
+    assert [p.name for p in later.plans] == [p.name for p in newest.plans]
+
+
+def test_a_date_before_the_first_era_raises_with_the_coverage():
+    with pytest.raises(CatalogError, match=r"no data for 2019-01-01: it covers 2020-02-01 to"):
+        load_catalog(date(2019, 1, 1))
 
 
 def test_a_plan_not_yet_offered_says_when_it_starts():

@@ -17,7 +17,9 @@ def test_a_plan_is_found_by_any_usual_spelling(spelling):
 def test_a_misspelt_plan_gets_a_suggestion_and_the_valid_names():
     with pytest.raises(CatalogError) as caught:
         CATALOG.plan("por")
-    assert str(caught.value) == "unknown plan 'por'; did you mean 'pro'? Known: free, pay-as-you-go, pro, pro-plus"
+    assert str(caught.value) == (
+        "unknown plan 'por'; did you mean 'pro'? Known: free, kaggle, pay-as-you-go, pro, pro-plus"
+    )
 
 
 def test_an_ambiguous_accelerator_prefix_suggests_both_variants():
@@ -28,7 +30,7 @@ def test_an_ambiguous_accelerator_prefix_suggests_both_variants():
 def test_a_hopeless_name_lists_the_valid_names_only():
     with pytest.raises(CatalogError) as caught:
         CATALOG.plan("zzzz")
-    assert str(caught.value) == "unknown plan 'zzzz'. Known: free, pay-as-you-go, pro, pro-plus"
+    assert str(caught.value) == "unknown plan 'zzzz'. Known: free, kaggle, pay-as-you-go, pro, pro-plus"
 
 
 def test_lookup_errors_are_one_line():

@@ -1,0 +1,84 @@
+"""Money as it is paid: subscriptions by the month, CU in whole packs that expire. Hand-computed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pricing import CatalogError, CuPack, cheapest_packs, horizon_cost, load_catalog
+
+CATALOG = load_catalog()
+PAYG = CATALOG.plan("pay-as-you-go")
+PRO = CATALOG.plan("pro")
+PACKS = CATALOG.era.cu_packs  # 100 CU for 9.99, 500 CU for 49.99 (Colab's signup page)
+
+
+def test_the_catalog_sells_the_two_published_packs():
+    assert {(p.cu, p.usd) for p in PACKS} == {(100.0, 9.99), (500.0, 49.99)}
+
+
+def test_a_little_pay_as_you_go_use_still_costs_a_whole_pack():
+    bill = horizon_cost(PAYG, 33.8, 1, PACKS)
+    assert bill.subtotal_usd == pytest.approx(9.99)  # not 33.8 x 0.0999 = 3.38
+    assert bill.packs_bought == 1
+    assert bill.cu_unused == pytest.approx(100 - 33.8)
+
+
+def test_a_pack_lasts_about_three_months_then_the_next_is_bought():
+    # 33.8 + 33.8 + 32.4 of the first pack; month 3 needs 1.4 more: a second pack.
+    bill = horizon_cost(PAYG, 33.8, 3, PACKS)
+    assert bill.packs_bought == 2 and bill.subtotal_usd == pytest.approx(19.98)
+    # Four months: the first pack expires after month 3 with nothing left; the second covers months 3-4.
+    assert horizon_cost(PAYG, 33.8, 4, PACKS).subtotal_usd == pytest.approx(19.98)
+
+
+def test_small_packs_beat_the_big_one_when_five_cost_less():
+    usd, chosen = cheapest_packs(450, PACKS)
+    assert usd == pytest.approx(5 * 9.99) and chosen == {CuPack(100.0, 9.99): 5}
+
+
+def test_a_big_pack_wins_where_it_is_cheaper():
+    packs = (CuPack(100, 10.0), CuPack(500, 40.0))
+    usd, chosen = cheapest_packs(430, packs)
+    assert usd == pytest.approx(40.0) and chosen == {CuPack(500, 40.0): 1}
+    usd, chosen = cheapest_packs(520, packs)
+    assert usd == pytest.approx(50.0)  # 500 + 100
+
+
+def test_pro_is_paid_every_month_and_its_cu_roll_over_for_90_days():
+    assert horizon_cost(PRO, 0, 3, PACKS).subtotal_usd == pytest.approx(3 * 9.99)
+    # 150 CU a month: month 1 buys one pack (50 left), month 2 uses 100 + 50 left, month 3 buys one.
+    bill = horizon_cost(PRO, 150, 3, PACKS)
+    assert bill.packs_bought == 2
+    assert bill.subtotal_usd == pytest.approx(3 * 9.99 + 2 * 9.99)
+
+
+def test_tax_multiplies_the_money_paid_and_unknown_tax_is_none():
+    assert horizon_cost(PRO, 0, 1, PACKS, 0.063).total_usd == pytest.approx(10.62, abs=0.005)  # the blog's charge
+    unknown = horizon_cost(PRO, 0, 1, PACKS, None)
+    assert unknown.total_usd is None and unknown.subtotal_usd == pytest.approx(9.99)
+
+
+def test_bad_horizons_are_refused():
+    with pytest.raises(CatalogError):
+        horizon_cost(PAYG, 10, 0, PACKS)
+    with pytest.raises(CatalogError):
+        horizon_cost(PAYG, float("nan"), 1, PACKS)
+
+
+@given(st.floats(0, 5000), st.integers(1, 24), st.floats(0, 0.3))
+def test_packs_always_cover_the_need_and_a_free_plan_costs_nothing(cu, months, tax):
+    bill = horizon_cost(PAYG, cu, months, PACKS, tax)
+    assert bill.cu_bought + 1e-6 >= cu * months
+    # Never more than one spare pack's worth per month bought: packs are bought only when needed.
+    assert bill.packs_usd <= (cu * months / 100 + months) * 9.99 + 1e-6
+    free = horizon_cost(CATALOG.plan("free"), cu, months, PACKS, tax)
+    assert free.total_usd == 0.0
+
+
+@given(st.floats(0, 3000), st.floats(0, 3000), st.integers(1, 12))
+def test_more_cu_never_costs_less(a, b, months):
+    low, high = sorted((a, b))
+    cheaper, dearer = (horizon_cost(PRO, cu, months, PACKS).subtotal_usd for cu in (low, high))
+    assert cheaper <= dearer + 1e-9
