@@ -56,7 +56,9 @@ class Env:
         self.stdout.write(text.rstrip("\n") + "\n")
 
     def warn(self, text: str) -> None:
-        self.stderr.write(f"warning: {text}\n")
+        from .render.table import terminal_width, wrap
+
+        self.stderr.write(wrap(f"warning: {text}", terminal_width(self.environ), "  ") + "\n")
 
     def interactive(self) -> bool:
         return bool(getattr(self.stderr, "isatty", lambda: False)())

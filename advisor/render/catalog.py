@@ -95,8 +95,8 @@ def plans_tables(catalog: Catalog, tax: TaxBasis) -> list[Table]:
     """The plans in force on `catalog.as_of`, and the hours of each accelerator their CU buy."""
     by_key = {accelerator.key: accelerator for accelerator in catalog.accelerators}
     day = catalog.as_of
-    price_headers = ["price/month (before tax)"] + ([tax.heading] if tax.applies else [])
-    headers = ["plan", *price_headers, "CU/month", "RAM", "High-RAM RAM", "longest session", "GPUs and TPUs"]
+    price_headers = ["USD/month before tax"] + ([tax.heading] if tax.applies else [])
+    headers = ["plan", *price_headers, "CU/month", "RAM", "High-RAM", "session", "GPUs and TPUs"]
     rows = []
     for plan in catalog.plans:
         prices = [money(plan.monthly_price_usd)] + ([money(_with_tax(plan, tax))] if tax.applies else [])
@@ -114,6 +114,7 @@ def plans_tables(catalog: Catalog, tax: TaxBasis) -> list[Table]:
     ]
     plans_table = Table(
         headers=headers, rows=rows, title=f"Colab plans on {day} ({catalog.era.title})", notes=notes,
+        wrap=("GPUs and TPUs", "plan"), optional=("High-RAM", "CU/month"),
     )
     if not _metered(catalog.plans):
         return [plans_table]
@@ -253,7 +254,8 @@ def hardware_tables(catalog: Catalog) -> list[Table]:
         *(f"{a.key}: {a.source} (as of {a.as_of})." for a in catalog.accelerators),
         f"Catalog as of {catalog.as_of}.",
     ]
-    return [Table(headers=headers, rows=rows, title="Accelerators", notes=notes,
+    return [Table(headers=headers, rows=rows, title="Accelerators", notes=notes, wrap=("on Colab", "name"),
+                  optional=("name", "year", "memory GB", "TF32 TFLOP/s"),
                   align=("left", "left", "left", *("right",) * 6, "left"))]
 
 

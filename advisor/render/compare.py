@@ -52,6 +52,8 @@ def comparison_table(comparison: Comparison) -> Table:
         rows=rows,
         notes=list(comparison.notes),
         align=align,
+        optional=("compile", "where", "throughput", "band"),
+        wrap=("device", "fingerprint"),
     )
 
 

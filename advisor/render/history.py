@@ -28,6 +28,8 @@ def history_table(entries: Sequence[StoredMeasurement]) -> Table:
         rows=[_row(entry.measurement) for entry in entries],
         notes=notes,
         align=("left", "left", "left", "left", "left", "left", "right", "right", "right"),
+        optional=("batch", "throughput (samples/s)"),
+        wrap=("device",),
     )
 
 

@@ -291,6 +291,7 @@ def breakdown_table(rec: Recommendation, every: bool = False) -> Table:
         rows=rows,
         notes=notes,
         optional=() if every else ("basis", "CU/month", "hours/month", "net value", "hours saved", "speed"),
+        wrap=("fits", "option"),
     )
 
 

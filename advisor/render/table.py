@@ -19,8 +19,8 @@ UNKNOWN = "unknown"
 
 
 DEFAULT_WIDTH = 100
-# Table cells longer than this are cut with an ellipsis in the fitted view (never in markdown or JSON).
-MIN_CELL = 12
+# Narrowest a column is wrapped to in the fitted view (markdown and JSON are never wrapped).
+MIN_CELL = 10
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Table:
     align: Sequence[str] | None = None
     # Headers of columns the terminal view may leave out to fit, the first to go first.
     optional: Sequence[str] = field(default=())
+    # Headers of text columns the terminal view may wrap onto more lines to fit.
+    wrap: Sequence[str] = field(default=())
 
 
 def terminal_width(environ: Any) -> int:
@@ -70,14 +72,15 @@ def _without(columns: list[int], headers: Sequence[str], rows: list[list[Any]],
             None if align is None else [align[i] for i in keep])
 
 
-def _cut(cell: Any, limit: int) -> Any:
-    text = str(cell)
-    return text if len(text) <= limit else text[: max(1, limit - 1)] + "…"
+def _wrapped(headers: Sequence[str], rows: list[list[Any]], align: Sequence[str] | None,
+             widths: list[int | None]) -> str:
+    return tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True,
+                    colalign=align if rows else None, maxcolwidths=widths, maxheadercolwidths=widths)
 
 
 def fitted_body(table: Table, rows: list[list[Any]], width: int) -> tuple[str, list[str]]:
-    """The table's body within `width` columns: optional columns left out first, then long cells cut.
-    Returns the body and the headers that were left out."""
+    """The table's body within `width` columns: optional columns left out first, then the widest
+    columns wrapped onto more lines. Returns the body and the headers that were left out."""
     headers, align = list(table.headers), list(table.align) if table.align else None
     dropped: list[str] = []
     body = _body(headers, rows, "table", align)
@@ -87,10 +90,21 @@ def fitted_body(table: Table, rows: list[list[Any]], width: int) -> tuple[str, l
         dropped.append(name)
         headers, rows, align = _without([headers.index(name)], headers, rows, align)
         body = _body(headers, rows, "table", align)
-    limit = max((len(str(c)) for row in rows for c in row), default=0)
-    while _widest(body) > width and limit > MIN_CELL:
-        limit -= 2
-        body = _body(headers, [[_cut(c, limit) for c in row] for row in rows], "table", align)
+    wrappable = [headers.index(h) for h in table.wrap if h in headers]
+    if _widest(body) <= width or not rows or not wrappable:
+        return body, dropped
+    # Wrap the widest wrappable column a little at a time until the table fits.
+    text_rows = [[str(cell) for cell in row] for row in rows]
+    widths: list[int | None] = [None] * len(headers)
+    for i in wrappable:
+        widths[i] = max([len(headers[i]), *(len(row[i]) for row in text_rows)])
+    while _widest(body) > width:
+        widest = max(wrappable, key=lambda i: widths[i] or 0)
+        current = widths[widest] or 0
+        if current <= MIN_CELL:
+            break
+        widths[widest] = max(MIN_CELL, current - max(1, _widest(body) - width))
+        body = _wrapped(headers, text_rows, align, widths)
     return body, dropped
 
 

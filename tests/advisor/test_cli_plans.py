@@ -52,7 +52,7 @@ def test_2021_shows_the_flat_era_free_with_a_k80_and_pro_at_9_99_with_t4_and_p10
 
 def test_default_is_before_tax_and_says_so(tmp_path):
     out = plans(tmp_path)
-    assert "price/month (before tax)" in out.stdout
+    assert "USD/month before tax" in out.stdout
     assert "with " not in row(out.stdout, "plan")[2]
     assert "before tax" in out.stdout
 
