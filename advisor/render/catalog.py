@@ -110,6 +110,8 @@ def plans_tables(catalog: Catalog, tax: TaxBasis) -> list[Table]:
         *catalog.era.notes,
         *_no_cu_note(catalog),
         *(f"{plan.display_name}: {plan.source} (as of {plan.as_of})." for plan in catalog.plans),
+        *([f"You asked for {catalog.requested}; the catalog ends on {day}: these are its newest figures."]
+          if catalog.beyond_coverage else []),
         f"As of {day}; the catalog covers {catalog.coverage}. \"{UNKNOWN}\": no source gives the figure.",
     ]
     plans_table = Table(

@@ -16,7 +16,9 @@ def plot_costs(rec: Recommendation, costs_by_runs: dict[str, list[tuple[float, f
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise MissingExtra("--plot needs matplotlib: pip install 'colab-advisor[plot]'") from None
+        raise MissingExtra(
+            "--plot needs matplotlib: pip install matplotlib (from a clone of colab-advisor: pip install '.[plot]')"
+        ) from None
     figure, axes = plt.subplots(figsize=(7, 4.2))
     for label, points in costs_by_runs.items():
         axes.plot([r for r, _ in points], [c for _, c in points], label=label)

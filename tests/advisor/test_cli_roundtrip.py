@@ -116,7 +116,10 @@ def test_recommend_plot_without_matplotlib_is_a_one_line_hint(home, monkeypatch)
     out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
                    "--plot", str(home / "costs.png")], home)
     assert out.code == 0
-    assert out.stderr.strip() == "warning: --plot needs matplotlib: pip install 'colab-advisor[plot]'"
+    assert " ".join(out.stderr.split()) == (
+        "warning: --plot needs matplotlib: pip install matplotlib (from a clone of colab-advisor: pip install "
+        "'.[plot]')"
+    )
 
 
 @pytest.mark.parametrize(
@@ -192,3 +195,11 @@ def test_ram_a_plan_does_not_publish_shows_as_unknown(home):
                    "--ram-gb", "8", "--all"], home)
     assert out.code == 0
     assert "RAM unknown" in out.stdout  # Pay As You Go publishes no RAM figure
+
+
+def test_a_date_past_the_catalog_answers_with_its_newest_data_and_says_so(home):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--as-of", "2026-11-27"], home)
+    assert out.code == 0, out.stderr
+    assert "The catalog ends on" in out.stdout and "2026-11-27" in out.stdout
+    plans = run_cli(["plans", "--as-of", "2026-11-27"], home)
+    assert plans.code == 0 and "You asked for 2026-11-27; the catalog ends on" in plans.stdout
