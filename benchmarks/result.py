@@ -130,16 +130,30 @@ class Environment:
         return f"{count}{self.device_kind} ({self.platform})"
 
 
+# How a fingerprint's starting point was drawn. Scheme 1: JAX's random numbers and Flax's
+# initialisers, which change between releases. Scheme 2: parameters and data from NumPy's raw PCG64
+# stream, the same under every release. Records without the field are scheme 1.
+LEGACY_FINGERPRINT_SCHEME = 1
+FINGERPRINT_SCHEME = 2
+# Different hardware sums in different orders, and TPUs multiply float32 in bfloat16 passes by
+# default; a few % covers that, a different model or batch it does not.
+FINGERPRINT_REL_TOL = 0.02
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """Loss after `steps` steps from the fixed seed: equal on machines that compute the same thing."""
 
     steps: int
     loss: float
+    scheme: int = LEGACY_FINGERPRINT_SCHEME
 
-    def agrees_with(self, other: Fingerprint, rel_tol: float = 0.02) -> bool:
-        # Different hardware sums in different orders; a few % covers that, a different model it does not.
-        return self.steps == other.steps and math.isclose(self.loss, other.loss, rel_tol=rel_tol)
+    def comparable_with(self, other: Fingerprint) -> bool:
+        """Whether the two started from the same parameters and data, so their losses can be compared."""
+        return self.steps == other.steps and self.scheme == other.scheme
+
+    def agrees_with(self, other: Fingerprint, rel_tol: float = FINGERPRINT_REL_TOL) -> bool:
+        return self.comparable_with(other) and math.isclose(self.loss, other.loss, rel_tol=rel_tol)
 
 
 @dataclass(frozen=True)
@@ -225,7 +239,7 @@ class Measurement:
             "flops_per_step": self.flops_per_step,
             "bytes_per_step": self.bytes_per_step,
             "ceiling": _plain(self.ceiling) if self.ceiling else None,
-            "fingerprint": _plain(self.fingerprint),
+            "fingerprint": _fingerprint_dict(self.fingerprint),
             "warnings": list(self.warnings),
         }
         if include_summary:
@@ -262,6 +276,14 @@ class Measurement:
 # ---- serialisation helpers --------------------------------------------------------------------
 def _plain(obj: Any) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__dataclass_fields__}
+
+
+def _fingerprint_dict(fingerprint: Fingerprint) -> dict[str, Any]:
+    out = _plain(fingerprint)
+    # Old records never had the field; leaving it out keeps their content address (the id) unchanged.
+    if fingerprint.scheme == LEGACY_FINGERPRINT_SCHEME:
+        del out["scheme"]
+    return out
 
 
 def _timing_dict(timing: Timing) -> dict[str, Any]:
@@ -445,6 +467,7 @@ def _parse_measurement(data: Any) -> Measurement:
         fingerprint=Fingerprint(
             steps=int(fp.integer("steps", minimum=1)),  # type: ignore[arg-type]
             loss=float(fp.number("loss")),  # type: ignore[arg-type]
+            scheme=int(fp.integer("scheme", minimum=1, optional=True) or LEGACY_FINGERPRINT_SCHEME),
         ),
         warnings=tuple(warnings),
     )

@@ -19,8 +19,8 @@ from . import ceiling as ceiling_probe
 from . import metadata
 from .config import MIN_SAMPLE_SECONDS, BenchmarkError, Config
 from .flops import matmul_flops
-from .model import make_device_loop, make_train_step
-from .result import Fingerprint, Measurement, Timing
+from .model import make_batches, make_device_loop, make_train_step
+from .result import FINGERPRINT_SCHEME, Fingerprint, Measurement, Timing
 from .stats import UNSTABLE_RELATIVE_STD, relative_std, round_significant
 
 Progress = Callable[[str, float], None]
@@ -135,13 +135,9 @@ def _measure_once(
     train_step, params, opt_state, _ = make_train_step(preset, dtype, config.seed)
     params, opt_state = _place(params, replicated), _place(opt_state, replicated)
 
-    def make_data(key: jax.Array) -> jax.Array:
-        shape = (steps_per_dispatch, *preset.input_shape(batch_size))
-        return jax.random.uniform(key, shape, jnp.float32).astype(dtype)
-
-    # Generated where it is used: the data never crosses the host-device link.
-    make_data = jax.jit(make_data, out_shardings=stack_sharding)
-    data = make_data(jax.random.key(config.seed))
+    # Drawn on the host from the seed alone, like the parameters, so the fingerprint below depends
+    # on the computation and not on the JAX release; it crosses to the devices once.
+    data = jax.device_put(make_batches(preset, batch_size, steps_per_dispatch, dtype, config.seed), stack_sharding)
     batches = [jax.device_put(data[i], batch_sharding) for i in range(steps_per_dispatch)]
 
     progress("compiling", 0.0)
@@ -166,7 +162,8 @@ def _measure_once(
     def settle(out: Any) -> Any:
         return jax.block_until_ready(out) if synchronous else out
 
-    # The same seed and data give the same loss on any machine that computes the same thing.
+    # The same seed and data give the same loss on any machine, and under any JAX release, that
+    # computes the same thing.
     state = {"params": params, "opt": opt_state}
     loss = None
     for i in range(config.fingerprint_steps):
@@ -274,6 +271,8 @@ def run(
         flops_per_step=figures["flops_per_step"],
         bytes_per_step=figures["bytes_per_step"],
         ceiling=ceiling,
-        fingerprint=Fingerprint(steps=config.fingerprint_steps, loss=figures["fingerprint_loss"]),
+        fingerprint=Fingerprint(
+            steps=config.fingerprint_steps, loss=figures["fingerprint_loss"], scheme=FINGERPRINT_SCHEME
+        ),
         warnings=tuple(notes + figures["notes"]),
     )
