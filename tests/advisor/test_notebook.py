@@ -1,52 +1,55 @@
-"""The Colab notebook: install without touching Colab's JAX, show the accelerator, measure, copy."""
+"""The Colab notebook: generated from the sources, installs nothing, checks the runtime, prints a token."""
 
 from __future__ import annotations
 
-import contextlib
+import importlib.metadata
 import io
 import json
 import re
-import shlex
+import subprocess
+import sys
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from advisor.results.share import TOKEN_PREFIX, encode_token
+from advisor.results.share import decode_token, encode_token
 from tests.helpers import make_measurement
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "colab_benchmark.ipynb"
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "colab_benchmark.ipynb"
 CELL_KEYS = {"markdown": {"cell_type", "id", "metadata", "source"},
              "code": {"cell_type", "id", "metadata", "source", "execution_count", "outputs"}}
-JAX_PACKAGES = ("jax", "jaxlib", "flax", "optax", "numpy")
 
 
 def notebook() -> dict:
     return json.loads(NOTEBOOK.read_text(encoding="utf-8"))
 
 
-def source(cell: dict) -> str:
-    return "".join(cell["source"])
-
-
 def code_cells() -> list[str]:
-    return [source(c) for c in notebook()["cells"] if c["cell_type"] == "code"]
+    return ["".join(c["source"]) for c in notebook()["cells"] if c["cell_type"] == "code"]
 
 
-def as_python(code: str) -> str:
-    """IPython cell text as plain Python: shell lines (`!cmd`, `x = !cmd`) become stand-ins."""
-    lines = []
-    for line in code.splitlines():
-        captured = re.match(r"(\s*)(\w+)\s*=\s*!", line)
-        if captured:
-            lines.append(f"{captured.group(1)}{captured.group(2)} = []")
-        elif line.lstrip().startswith("!"):
-            lines.append(line[: len(line) - len(line.lstrip())] + "pass")
-        else:
-            lines.append(line)
-    return "\n".join(lines)
+def cell_with(text: str) -> str:
+    [cell] = [code for code in code_cells() if text in code]
+    return cell
 
 
-def test_the_notebook_is_valid_nbformat_4_json():
+def build_notebook_module():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_notebook
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return build_notebook
+
+
+def test_the_committed_notebook_is_what_the_sources_generate():
+    # When this fails after a change to benchmarks/ or share.py: python scripts/build_notebook.py
+    assert NOTEBOOK.read_text(encoding="utf-8") == build_notebook_module().render()
+
+
+def test_the_notebook_is_valid_nbformat_4_json_without_outputs():
     nb = notebook()
     assert nb["nbformat"] == 4 and nb["nbformat_minor"] >= 4
     assert nb["metadata"]["kernelspec"]["language"] == "python"
@@ -54,73 +57,102 @@ def test_the_notebook_is_valid_nbformat_4_json():
     assert len(set(ids)) == len(ids)
     for cell in nb["cells"]:
         assert set(cell) == CELL_KEYS[cell["cell_type"]]
-        assert isinstance(cell["source"], list) and all(isinstance(line, str) for line in cell["source"])
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
-def test_code_cells_install_show_the_accelerator_measure_and_instruct_in_that_order():
-    install, accelerator, measure, instruction = code_cells()
-    assert "pip install" in install and "git+https://github.com/colab-advisor/colab-advisor" in install
-    assert "nvidia-smi -L" in accelerator and "jax.devices()" in accelerator
-    assert "colab-advisor measure --share --no-progress" in measure
-    assert f"{TOKEN_PREFIX}" in instruction and "colab-advisor import <token>" in instruction
-
-
-def test_markdown_explains_each_step_and_why_jax_is_left_alone():
-    cells = notebook()["cells"]
-    assert cells[0]["cell_type"] == "markdown"
-    kinds = [c["cell_type"] for c in cells]
-    # Every code cell has a markdown cell before it saying what it does.
-    assert all(kinds[i - 1] == "markdown" for i, kind in enumerate(kinds) if kind == "code")
-    text = " ".join(source(c) for c in cells if c["cell_type"] == "markdown")
-    assert "Colab's JAX" in text and "--upgrade" in text and "--force-reinstall" in text
-
-
-def test_the_install_neither_pins_nor_reinstalls_jax():
-    [install] = [code for code in code_cells() if "pip install" in code]
-    for line in install.splitlines():
-        if "pip" not in line:
-            continue
-        words = shlex.split(line.lstrip("!% "))
-        assert not {"-U", "--upgrade", "--force-reinstall", "--ignore-installed", "-I", "--no-deps"} & set(words)
-        for word in words:
-            name = re.split(r"[\s@=<>!~\[;]", word, maxsplit=1)[0].lower()
-            assert name not in JAX_PACKAGES, f"the install line names {word}"
-        assert "==" not in line
-
-
-def test_the_nvidia_check_does_not_fail_on_a_runtime_without_a_gpu():
-    [line] = [line for line in code_cells()[1].splitlines() if "nvidia-smi" in line]
-    assert "||" in line
-
-
-def test_the_notebook_itself_never_loads_jax():
-    # A kernel holding JAX would keep most of the GPU's memory, or the whole TPU, from the measurement.
+def test_every_code_cell_is_plain_python_with_no_shell_line():
     for code in code_cells():
-        python = as_python(code)
-        assert "import jax" not in python and "from jax" not in python
-    assert any('python -c "import jax; print(jax.devices())"' in code for code in code_cells())
+        compile(code, "<cell>", "exec")
+        assert not any(line.lstrip().startswith(("!", "%")) for line in code.splitlines())
 
 
-def test_python_in_every_cell_compiles():
-    for code in code_cells():
-        compile(as_python(code), "<cell>", "exec")
-
-
-@pytest.mark.parametrize("warnings", [[], ["warning: python loop is unstable"]])
-def test_the_instruction_cell_prints_the_token_from_the_measure_output(warnings):
-    token = encode_token(make_measurement())
+def test_nothing_is_installed_or_fetched_unless_the_user_names_a_source():
+    install = cell_with("INSTALL_FROM = ")
+    assert re.search(r'^INSTALL_FROM = ""', install, re.MULTILINE)
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(as_python(code_cells()[3]), {"shared": [*warnings, token]})
-    first, *rest = printed.getvalue().splitlines()
-    assert first.startswith("Copy the line starting with ca1: and run `colab-advisor import <token>`")
-    assert rest[-1] == token
+    with redirect_stdout(printed):
+        exec(install, {})
+    assert printed.getvalue().startswith("skipped")
+    others = [code for code in code_cells() if code != install]
+    # Only the optional cell may start a process; nothing at all opens a connection.
+    for word in ("subprocess", "os.system", "urllib", "requests", "socket", "http.client"):
+        assert not any(word in code for code in others), word
 
 
-def test_the_instruction_cell_says_what_to_do_when_no_token_came():
+def test_the_notebook_carries_every_benchmark_module_as_it_is_in_the_sources():
+    namespace: dict = {}
+    exec(cell_with("SOURCES = {}").split("\nfolder = ")[0], namespace)
+    carried = namespace["SOURCES"]
+    for path in (ROOT / "benchmarks").glob("*.py"):
+        assert carried[f"benchmarks/{path.name}"] == path.read_text(encoding="utf-8")
+    assert not any("tabulate" in text or "typer" in text for text in carried.values())
+
+
+def test_the_carried_encoder_makes_the_token_advisor_reads(tmp_path):
+    m = make_measurement()
+    script = (
+        "import sys\n" + cell_with("SOURCES = {}") + "\n"
+        "from benchmarks.result import Measurement\n"
+        "from colab_advisor_token import encode_token\n"
+        "print(encode_token(Measurement.from_json(sys.stdin.read())))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], input=m.to_json(), capture_output=True, text=True,
+                          cwd=tmp_path, check=True)
+    token = done.stdout.strip().splitlines()[-1]
+    assert token == encode_token(m)
+    assert decode_token(token) == m
+    assert (tmp_path / "colab_advisor_src" / "benchmarks" / "runner.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("installed", "says"),
+    [
+        ({"jax": "0.4.20"}, "jax 0.4.20 is older than 0.4.30: run  !pip install 'jax>=0.4.30'"),
+        ({"flax": None}, "flax cannot be imported (PackageNotFoundError): run  !pip install 'flax>=0.10.0'"),
+    ],
+)
+def test_the_first_cell_says_what_to_do_when_a_package_is_missing_or_too_old(monkeypatch, installed, says):
+    real = importlib.metadata.version
+
+    def version(name):
+        if name in installed:
+            if installed[name] is None:
+                raise importlib.metadata.PackageNotFoundError(name)
+            return installed[name]
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(as_python(code_cells()[3]), {"shared": ["error: out of device memory"]})
-    assert "No token was printed" in printed.getvalue()
+    with redirect_stdout(printed), pytest.raises(SystemExit, match="lacks what the benchmark needs"):
+        exec(code_cells()[0], {})
+    assert says in printed.getvalue()
+    assert "Runtime → Restart session" in printed.getvalue()
+
+
+def test_the_first_cell_passes_on_this_machine_and_names_the_lower_bounds_of_pyproject():
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        exec(code_cells()[0], {})
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for name in ("jax", "flax", "optax", "numpy"):
+        [bound] = re.findall(rf'"{name}>=([0-9.]+)"', pyproject)
+        assert re.search(rf"^{name}\s+\S+\s+ok \(needs {re.escape(bound)} or newer\)$", printed.getvalue(), re.M)
+
+
+def test_the_last_cell_prints_the_token_as_its_last_line():
+    m = make_measurement()
+    last = code_cells()[-1]
+    printed = io.StringIO()
+    # The cell imports the carried encoder; here the package's own stands in for it.
+    fake = type(sys)("colab_advisor_token")
+    fake.encode_token = encode_token
+    sys.modules["colab_advisor_token"] = fake
+    try:
+        with redirect_stdout(printed):
+            exec(last, {"measurement": m})
+    finally:
+        del sys.modules["colab_advisor_token"]
+    lines = printed.getvalue().splitlines()
+    assert "colab-advisor import <token>" in printed.getvalue()
+    assert lines[-1] == encode_token(m)
