@@ -291,14 +291,15 @@ def import_(
 ) -> None:
     """Store a result measured elsewhere (in Colab: `measure --share`) in the history."""
     from .results.history import import_result
+    from .results.origin import origin
     from .results.share import load_result
     from .results.store import Store
 
     env = _env(ctx)
     m = load_result(source, _stdin_text(env, [source]))
-    _, already = import_result(Store(env.home()), m)
-    where = "Colab" if m.environment.in_colab else "elsewhere"
+    entry, already = import_result(Store(env.home()), m)
     verb = "already in the history as" if already else "imported"
+    where = origin(m, imported=entry.imported)
     env.out(f"{verb} {m.id}: {m.config.preset}, {m.config.dtype} on {m.environment.device_label} ({where})")
 
 
@@ -336,6 +337,7 @@ def compare(
     from .render.compare import comparison_payload, comparison_table
     from .render.table import render_table
     from .results.compare import compare as compare_results
+    from .results.origin import origin_in
     from .results.share import resolve
     from .results.store import Store
 
@@ -347,7 +349,9 @@ def compare(
         raise AdvisorError(f"--epoch-samples: expected a positive number, got {epoch_samples}")
     store = Store(env.home())
     stdin_text = _stdin_text(env, refs)
-    comparison = compare_results([resolve(ref, store, stdin_text) for ref in refs], epoch_samples=epoch_samples)
+    measurements = [resolve(ref, store, stdin_text) for ref in refs]
+    comparison = compare_results(measurements, epoch_samples=epoch_samples,
+                                 origins=[origin_in(store, m) for m in measurements])
     if json_out:
         env.out(envelope("compare", comparison_payload(comparison)))
     else:

@@ -35,7 +35,7 @@ def comparison_table(comparison: Comparison) -> Table:
         cells = [
             m.id,
             m.environment.device_label,
-            m.environment.where,
+            row.origin,
             seconds(m.step_seconds),
             f"{m.samples_per_second:,.0f} samples/s",
             BASELINE if row.speedup is None else speedup_text(row.speedup),
@@ -66,7 +66,7 @@ def comparison_payload(comparison: Comparison) -> dict[str, Any]:
         rows.append({
             "id": m.id,
             "device": m.environment.device_label,
-            "where": m.environment.where,
+            "where": row.origin,
             "platform": m.environment.platform,
             "step_seconds": m.step_seconds,
             "samples_per_second": m.samples_per_second,
@@ -81,6 +81,7 @@ def comparison_payload(comparison: Comparison) -> dict[str, Any]:
             "fingerprint": {
                 "steps": m.fingerprint.steps,
                 "loss": m.fingerprint.loss,
+                "scheme": m.fingerprint.scheme,
                 "agrees_with_baseline": row.fingerprint_agrees,
             },
             "epoch_seconds": None if comparison.epoch_samples is None
@@ -113,8 +114,10 @@ def epoch_text(epoch_seconds: float) -> str:
 
 def _fingerprint_text(row: ComparedRow) -> str:
     loss = f"{row.measurement.fingerprint.loss:.4g}"
+    if row.speedup is None:
+        return f"loss {loss} (baseline)"
     if row.fingerprint_agrees is None:
-        return f"loss {loss} (reference)"
+        return f"not compared ({loss})"
     return f"agrees ({loss})" if row.fingerprint_agrees else f"DIFFERS ({loss})"
 
 

@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks.result import Measurement
-
+from ..results.origin import origin
 from ..results.store import StoredMeasurement
 from .table import Table, seconds
 
@@ -25,7 +24,7 @@ def history_table(entries: Sequence[StoredMeasurement]) -> Table:
     return Table(
         title=f"stored measurements ({len(entries)})",
         headers=HISTORY_HEADERS,
-        rows=[_row(entry.measurement) for entry in entries],
+        rows=[_row(entry) for entry in entries],
         notes=notes,
         align=("left", "left", "left", "left", "left", "left", "right", "right", "right"),
         optional=("batch", "throughput (samples/s)"),
@@ -52,11 +51,12 @@ def when(timestamp: str) -> str:
         return timestamp
 
 
-def _row(m: Measurement) -> tuple[str, ...]:
+def _row(entry: StoredMeasurement) -> tuple[str, ...]:
+    m = entry.measurement
     return (
         m.id,
         when(m.environment.timestamp),
-        m.environment.where,
+        origin(m, imported=entry.imported),
         m.environment.device_label,
         m.config.preset,
         m.config.dtype,
@@ -72,7 +72,7 @@ def _entry_payload(entry: StoredMeasurement) -> dict[str, Any]:
     return {
         "id": m.id,
         "timestamp": env.timestamp,
-        "where": env.where,
+        "where": origin(m, imported=entry.imported),
         "device": env.device_label,
         "platform": env.platform,
         "device_kind": env.device_kind,

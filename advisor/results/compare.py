@@ -16,6 +16,7 @@ from benchmarks.result import Measurement
 from benchmarks.stats import UNSTABLE_RELATIVE_STD, ratio_interval
 
 from ..errors import AdvisorError
+from .origin import REFERENCE, origin
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class Speedup:
 class ComparedRow:
     measurement: Measurement
     speedup: Speedup | None  # None for the baseline
-    fingerprint_agrees: bool | None  # None for the baseline
+    fingerprint_agrees: bool | None  # None for the baseline, and where the schemes differ
+    origin: str = ""  # one of results.origin.ORIGINS
 
 
 @dataclass(frozen=True)
@@ -64,25 +66,37 @@ def group_key(m: Measurement) -> tuple[str, str, int]:
     return (m.config.preset, m.config.dtype, m.batch_size)
 
 
-def compare(measurements: Sequence[Measurement], *, epoch_samples: int | None = None) -> Comparison:
+def compare(
+    measurements: Sequence[Measurement],
+    *,
+    epoch_samples: int | None = None,
+    origins: Sequence[str] | None = None,
+) -> Comparison:
     """Compare each measurement against the first, within the first one's (preset, dtype, batch size).
 
-    `epoch_samples` (e.g. 60000 for MNIST) adds the time one epoch would take on each.
+    `epoch_samples` (e.g. 60000 for MNIST) adds the time one epoch would take on each. `origins` says
+    where each came from (`results.origin.origin_in`); without it, each counts as from outside.
     """
+    if origins is None:
+        origins = [origin(m, imported=True) for m in measurements]
+    if len(origins) != len(measurements):
+        raise ValueError("one origin per measurement")
     if not measurements:
         raise AdvisorError("nothing to compare: give two or more measurements (ids, files or tokens)")
     if epoch_samples is not None and (isinstance(epoch_samples, bool) or epoch_samples <= 0):
         raise AdvisorError(f"samples per epoch must be a positive integer, got {epoch_samples}")
     baseline = measurements[0]
     key = group_key(baseline)
-    rows = [ComparedRow(baseline, None, None)]
+    rows = [ComparedRow(baseline, None, None, origins[0])]
     excluded = []
-    for m in measurements[1:]:
+    for m, where in zip(measurements[1:], origins[1:], strict=True):
         if group_key(m) != key:
             excluded.append(Excluded(m, _exclusion_reason(m, baseline)))
             continue
         ratio, low, high = ratio_interval(baseline.python_loop.samples, m.python_loop.samples)
-        rows.append(ComparedRow(m, Speedup(ratio, low, high), m.fingerprint.agrees_with(baseline.fingerprint)))
+        agrees = m.fingerprint.agrees_with(baseline.fingerprint) if m.fingerprint.comparable_with(
+            baseline.fingerprint) else None
+        rows.append(ComparedRow(m, Speedup(ratio, low, high), agrees, where))
     return Comparison(
         preset=key[0],
         dtype=key[1],
@@ -116,14 +130,23 @@ def _notes(rows: Sequence[ComparedRow], excluded: Sequence[Excluded]) -> list[st
         )
     if any(row.fingerprint_agrees is False for row in rows):
         notes.append(
-            "a differing fingerprint means the runs did not train the same way (another seed, fingerprint "
-            "length or library version, or a numerics problem): their speeds may not be comparable"
+            "a differing fingerprint means the runs did not train the same way (another seed or model, "
+            "or a numerics problem): their speeds may not be comparable"
+        )
+    baseline = rows[0].measurement.fingerprint
+    others = [row for row in rows[1:] if not row.measurement.fingerprint.comparable_with(baseline)]
+    if others:
+        notes.append(
+            f"fingerprint of {', '.join(row.measurement.id for row in others)} not compared: it was made by another "
+            "fingerprint scheme or length than the first's (an older colab-advisor draws the starting point "
+            "differently); the speeds stand"
         )
     for row in rows:
         spread = row.measurement.python_loop.relative_std
         if spread >= UNSTABLE_RELATIVE_STD:
+            # A shipped reference cannot be measured again here; saying so would send people in circles.
+            advice = "as shipped" if row.origin == REFERENCE else "measure again with a larger --budget"
             notes.append(
-                f"{row.measurement.id} is unstable (std {spread:.0%} of the mean): its band is wide; "
-                "measure again with a larger --budget"
+                f"{row.measurement.id} is unstable (std {spread:.0%} of the mean): its band is wide; {advice}"
             )
     return notes

@@ -18,9 +18,9 @@ def import_result(store: Store, measurement: Measurement) -> tuple[StoredMeasure
         if entry.id == measurement.id:
             return entry, True
     try:
-        path = store.save(measurement)
+        path = store.save(measurement, imported=True)
     except OSError as exc:
         raise AdvisorError(
             f"could not save to {store.home} ({exc.strerror or exc}): set COLAB_ADVISOR_HOME to a writable folder"
         ) from None
-    return StoredMeasurement(path, measurement), False
+    return StoredMeasurement(path, measurement, imported=True), False

@@ -14,6 +14,8 @@ from benchmarks.result import Measurement, ResultError
 from ..errors import AdvisorError
 
 RESULTS_DIR = "results"
+# Results that came through `import` are kept under names ending so: they never stand for this machine.
+IMPORTED_SUFFIX = ".imported.json"
 
 
 class NoLocalMeasurement(AdvisorError):
@@ -49,6 +51,7 @@ def atomic_write(path: Path, text: str) -> None:
 class StoredMeasurement:
     path: Path
     measurement: Measurement
+    imported: bool = False  # came through `import`, not measured here
 
     @property
     def id(self) -> str:
@@ -62,11 +65,12 @@ class Store:
         self.home = Path(home)
         self.results = self.home / RESULTS_DIR
 
-    def save(self, measurement: Measurement) -> Path:
+    def save(self, measurement: Measurement, *, imported: bool = False) -> Path:
         # The name is made of digits and the content hash only: a record from elsewhere must never
         # steer where the file goes, whatever its timestamp says.
         stamp = "".join(c for c in measurement.environment.timestamp[:19] if c.isdigit())
-        path = self.results / f"{stamp[:8]}T{stamp[8:14]}-{measurement.id}.json"
+        suffix = IMPORTED_SUFFIX if imported else ".json"
+        path = self.results / f"{stamp[:8]}T{stamp[8:14]}-{measurement.id}{suffix}"
         atomic_write(path, measurement.to_json())
         return path
 
@@ -83,32 +87,41 @@ class Store:
             except (OSError, UnicodeDecodeError, ResultError) as exc:
                 warnings.append(f"skipped {path.name}: {str(exc).splitlines()[0]}")
                 continue
-            entries.append(StoredMeasurement(path, measurement))
+            entries.append(StoredMeasurement(path, measurement, imported=path.name.endswith(IMPORTED_SUFFIX)))
         entries.sort(key=lambda e: e.measurement.environment.timestamp)
         return entries, warnings
 
     def local_entries(self, preset: str | None = None) -> list[StoredMeasurement]:
-        """Measurements made on this machine (not imported), oldest first, of `preset` if given."""
-        entries, _ = self.load_all()
-        local = [e for e in entries if not e.measurement.environment.in_colab]
+        """Measurements made on this machine (never imported ones), oldest first, of `preset` if given."""
+        local = self._local()
         if preset is not None:
             local = [e for e in local if e.measurement.config.preset == preset]
         return local
 
     def latest_local(self, preset: str | None = None) -> StoredMeasurement:
-        """The newest measurement made on this machine (not imported from Colab), of `preset` if given."""
+        """The newest measurement made on this machine (never an imported one), of `preset` if given."""
         local = self.local_entries(preset)
         if not local:
             raise NoLocalMeasurement(preset)
         return local[-1]
 
+    def _local(self) -> list[StoredMeasurement]:
+        entries, _ = self.load_all()
+        return [e for e in entries if not e.imported and not e.measurement.environment.in_colab]
+
     def find(self, ref: str) -> StoredMeasurement:
-        """A measurement by id (or unique id prefix), or 'latest'."""
+        """A measurement by id (or unique id prefix), or 'latest': the newest one made on this machine."""
         entries, _ = self.load_all()
         if not entries:
             raise AdvisorError("no measurement stored yet: run `colab-advisor measure` (about 15 s)")
         if ref == "latest":
-            return entries[-1]
+            local = self._local()
+            if not local:
+                raise AdvisorError(
+                    "no measurement of this machine yet ('latest' never means an imported one): run "
+                    "`colab-advisor measure` (about 15 s), or give an id from `colab-advisor history`"
+                )
+            return local[-1]
         matches = [e for e in entries if e.id.startswith(ref)]
         if len(matches) == 1:
             return matches[0]

@@ -1,6 +1,7 @@
 """measure --share, import, history, compare and recommend through the command line."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_an_altered_token_is_refused_in_one_line(home):
 def test_history_lists_local_and_colab_results(home):
     run_cli(["import", encode_token(COLAB)], home)
     table = run_cli(["history"], home).stdout
-    assert "local" in table and "colab" in table.lower() and "Tesla T4" in table
+    assert "this machine" in table and "Colab" in table and "Tesla T4" in table
     payload = json.loads(run_cli(["history", "--json"], home).stdout)
     assert payload["schema"] == "colab-advisor/history/v1" and len(payload["measurements"]) == 2
 
@@ -203,3 +204,16 @@ def test_a_date_past_the_catalog_answers_with_its_newest_data_and_says_so(home):
     assert "The catalog ends on" in out.stdout and "2026-11-27" in out.stdout
     plans = run_cli(["plans", "--as-of", "2026-11-27"], home)
     assert plans.code == 0 and "You asked for 2026-11-27; the catalog ends on" in plans.stdout
+
+
+def test_import_history_and_compare_use_the_same_words_for_where_a_result_came_from(home, tmp_path_factory):
+    elsewhere = make_measurement(step=0.02, environment=make_environment(timestamp="2026-11-22T10:00:00+00:00"))
+    imported = run_cli(["import", encode_token(elsewhere)], home).stdout
+    assert imported.rstrip().endswith("(elsewhere (imported))")
+    assert run_cli(["import", encode_token(COLAB)], home).stdout.rstrip().endswith("(Colab)")
+    history = json.loads(run_cli(["history", "--json"], home).stdout)["measurements"]
+    assert [item["where"] for item in history] == ["this machine", "Colab", "elsewhere (imported)"]
+    reference = str(Path(benchmarks.__file__).parent / "reference" / "medium-float32.json")
+    compared = json.loads(run_cli(["compare", "latest", elsewhere.id, COLAB.id, reference, "--json"], home).stdout)
+    assert [row["where"] for row in compared["rows"]] == [
+        "this machine", "elsewhere (imported)", "Colab", "shipped reference"]

@@ -11,7 +11,7 @@ from advisor.errors import AdvisorError
 from advisor.render.compare import comparison_payload, comparison_table, speedup_text, times
 from advisor.render.table import envelope, render_table
 from advisor.results.compare import Speedup, compare
-from benchmarks import Timing
+from benchmarks import Fingerprint, Timing
 from tests.helpers import make_environment, make_measurement
 
 MACBOOK = make_environment(host_cpu="Apple M1", logical_cores=8)
@@ -109,7 +109,7 @@ def test_fingerprints_that_agree_and_one_that_differs():
     other = make_measurement(step=0.03, loss=0.2)
     result = compare([base, close, other])
     assert [row.fingerprint_agrees for row in result.rows] == [None, True, False]
-    assert column(comparison_table(result), "fingerprint") == ["loss 0.1058 (reference)", "agrees (0.106)",
+    assert column(comparison_table(result), "fingerprint") == ["loss 0.1058 (baseline)", "agrees (0.106)",
                                                                "DIFFERS (0.2)"]
     assert any("did not train the same way" in note for note in result.notes)
 
@@ -120,6 +120,24 @@ def test_an_unstable_measurement_gets_a_note():
     assert any(note.startswith(f"{shaky.id} is unstable") for note in result.notes)
 
 
+def test_an_unstable_shipped_reference_is_not_sent_to_be_measured_again():
+    shaky = with_samples(make_measurement(), 0.01, 0.02, 0.01, 0.03, 0.01)
+    result = compare([make_measurement(), shaky], origins=["this machine", "shipped reference"])
+    [note] = [note for note in result.notes if note.startswith(shaky.id)]
+    assert "measure again" not in note and note.endswith("as shipped")
+
+
+def test_fingerprints_of_another_scheme_are_not_compared_but_the_speeds_are():
+    new = make_measurement(fingerprint=Fingerprint(steps=10, loss=0.0999, scheme=2))
+    old = make_measurement(step=0.005, loss=0.1058)
+    result = compare([new, old])
+    assert [row.fingerprint_agrees for row in result.rows] == [None, None]
+    assert column(comparison_table(result), "fingerprint") == ["loss 0.0999 (baseline)", "not compared (0.1058)"]
+    assert result.rows[1].speedup.significant
+    assert not any("did not train the same way" in note for note in result.notes)
+    assert any(note.startswith(f"fingerprint of {old.id} not compared") for note in result.notes)
+
+
 def test_epoch_times_reproduce_a_laptop_against_colab_table():
     # MNIST-sized epoch, 60000 samples at batch 256: ~100 s on the CPU, ~75 s on the laptop GPU, ~8 s on Colab.
     cpu = make_measurement(step=100 / 60000 * 256, environment=MACBOOK)
@@ -127,10 +145,11 @@ def test_epoch_times_reproduce_a_laptop_against_colab_table():
         MACBOOK, platform="METAL", device_kind="Apple M1"))
     colab_gpu = make_measurement(step=8 / 60000 * 256, environment=make_environment(
         platform="gpu", device_kind="Tesla T4", in_colab=True))
-    result = compare([cpu, laptop_gpu, colab_gpu], epoch_samples=60000)
+    result = compare([cpu, laptop_gpu, colab_gpu], epoch_samples=60000,
+                     origins=["this machine", "elsewhere (imported)", "Colab"])
     table = comparison_table(result)
     assert column(table, "device") == ["CPU Apple M1 (8 logical cores)", "Apple M1 (METAL)", "Tesla T4 (gpu)"]
-    assert column(table, "where") == ["local", "local", "colab"]
+    assert column(table, "where") == ["this machine", "elsewhere (imported)", "Colab"]
     assert column(table, "epoch (60,000 samples)") == ["100.00 s", "75.00 s", "8.00 s"]
     assert column(table, "speedup") == ["baseline", "1.33x faster", "12.5x faster"]
     assert column(table, "compile") == ["300.00 ms"] * 3

@@ -10,7 +10,9 @@ from advisor.errors import AdvisorError
 from advisor.render.history import history_payload, history_table, when
 from advisor.render.table import envelope, render_table
 from advisor.results.history import import_result
+from advisor.results.origin import REFERENCE_FOLDER, origin
 from advisor.results.store import Store
+from benchmarks import Measurement
 from tests.helpers import make_environment, make_measurement
 
 COLAB = make_measurement(
@@ -67,15 +69,15 @@ def test_a_store_that_cannot_be_written_says_how_to_move_it(tmp_path):
 
 def test_history_rows_say_what_ran_where_and_how_fast(tmp_path):
     store = Store(tmp_path)
-    import_result(store, LOCAL)
+    store.save(LOCAL)
     import_result(store, COLAB)
     table = history_table(store.load_all()[0])
     assert list(table.headers) == ["id", "when", "where", "device", "preset", "dtype", "batch", "step time",
                                    "throughput (samples/s)"]
     assert [list(row) for row in table.rows] == [
-        [LOCAL.id, "2026-11-20 10:00 UTC", "local", "CPU Test CPU @ 2.00GHz (2 logical cores)", "medium",
+        [LOCAL.id, "2026-11-20 10:00 UTC", "this machine", "CPU Test CPU @ 2.00GHz (2 logical cores)", "medium",
          "float32", "256", "10.00 ms", "25,600"],
-        [COLAB.id, "2026-11-21 08:30 UTC", "colab", "Tesla T4 (gpu)", "medium", "float32", "256", "1.00 ms",
+        [COLAB.id, "2026-11-21 08:30 UTC", "Colab", "Tesla T4 (gpu)", "medium", "float32", "256", "1.00 ms",
          "256,000"],
     ]
     assert "compare" in table.notes[0]
@@ -95,7 +97,7 @@ def test_the_history_payload_is_json_ready(tmp_path):
     assert document["schema"] == "colab-advisor/history/v1"
     [item] = document["measurements"]
     assert item["id"] == COLAB.id
-    assert item["where"] == "colab"
+    assert item["where"] == "Colab"
     assert item["samples_per_second"] == pytest.approx(256_000)
     assert item["file"] == str(entry.path)
     assert document["skipped"] == []
@@ -112,3 +114,33 @@ def test_the_history_payload_is_json_ready(tmp_path):
 )
 def test_when_shows_minutes_in_utc_and_unreadable_stamps_as_they_are(timestamp, shown):
     assert when(timestamp) == shown
+
+
+def test_a_result_imported_from_elsewhere_never_reads_as_this_machine(tmp_path):
+    store = Store(tmp_path)
+    elsewhere = make_measurement(step=0.02, environment=make_environment(timestamp="2026-11-22T10:00:00+00:00"))
+    store.save(LOCAL)
+    import_result(store, elsewhere)
+    entries, _ = store.load_all()
+    assert [row[2] for row in history_table(entries).rows] == ["this machine", "elsewhere (imported)"]
+    assert [item["where"] for item in history_payload(entries)["measurements"]] == ["this machine",
+                                                                                    "elsewhere (imported)"]
+    assert store.latest_local().measurement == LOCAL
+    assert store.find("latest").measurement == LOCAL
+
+
+def test_only_imported_results_stored_means_no_latest_of_this_machine(tmp_path):
+    store = Store(tmp_path)
+    import_result(store, make_measurement(step=0.02))
+    with pytest.raises(AdvisorError, match="no measurement of this machine yet"):
+        store.find("latest")
+    with pytest.raises(AdvisorError, match="no measurement of this machine yet"):
+        store.latest_local()
+
+
+def test_a_shipped_reference_reads_as_one_wherever_it_is_kept(tmp_path):
+    reference = Measurement.from_json((REFERENCE_FOLDER / "large-float32.json").read_text(encoding="utf-8"))
+    store = Store(tmp_path)
+    entry, _ = import_result(store, reference)
+    assert history_table([entry]).rows[0][2] == "shipped reference"
+    assert origin(reference, imported=False) == "shipped reference"
