@@ -5,6 +5,7 @@ Each command parses its options, calls one library function, and renders the res
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -59,6 +60,10 @@ class Env:
         from .render.table import terminal_width, wrap
 
         self.stderr.write(wrap(f"warning: {text}", terminal_width(self.environ), "  ") + "\n")
+
+    def note(self, text: str) -> None:
+        """Said beside the output, on stderr, so stdout holds only what is meant to be copied."""
+        self.stderr.write(text + "\n")
 
     def interactive(self) -> bool:
         return bool(getattr(self.stderr, "isatty", lambda: False)())
@@ -144,7 +149,12 @@ def measure(
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     share: bool = typer.Option(False, "--share", help="Print one line to paste into `colab-advisor import`."),
 ) -> None:
-    """Measure AutoEncoder training speed on this machine's accelerator (or CPU)."""
+    """Measure AutoEncoder training speed on this machine's accelerator (or CPU).
+
+    The step time is timed several times over; each timing runs many steps. The table gives the
+    median of those timings and their spread: MAD is the median absolute deviation, the typical
+    distance of one timing from the median (robust to the odd slow one), next to mean, std, min and max.
+    """
     from .render.measurement import measurement_tables
     from .results.measure import measure as run_measure
     from .results.measure import measure_config
@@ -157,20 +167,29 @@ def measure(
     with _progress_bar(env, not no_progress) as progress:
         outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress)
     m = outcome.measurement
+    saved = f"saved as {m.id} in {outcome.saved_to.parent}" if outcome.saved_to else None
     if share:
         from .results.share import encode_token
 
         env.out(encode_token(m))
+        if saved:
+            env.note(saved)
     elif json_out:
         env.out(envelope("measure", {
             "id": m.id,
             "saved_to": str(outcome.saved_to) if outcome.saved_to else None,
             "measurement": m.to_dict(),
         }))
+    elif fmt == "markdown":
+        # Only the tables on stdout, ready to paste; what is said about them goes to stderr.
+        tables = measurement_tables(m)
+        env.out(render_tables([dataclasses.replace(t, notes=()) for t in tables], fmt))
+        for note in [n for t in tables for n in t.notes] + ([saved] if saved else []):
+            env.note(note)
     else:
         env.out(render_tables(measurement_tables(m), fmt, terminal_width(env.environ)))
-        if outcome.saved_to:
-            env.out(f"\nsaved as {m.id} in {outcome.saved_to.parent}")
+        if saved:
+            env.out(f"\n{saved}")
     for note in (*m.warnings, *outcome.warnings):
         env.warn(note)
 

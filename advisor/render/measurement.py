@@ -35,9 +35,10 @@ def measurement_tables(m: Measurement) -> list[Table]:
             (f"loss after {m.fingerprint.steps} steps (fingerprint)", f"{m.fingerprint.loss:.6g}"),
         ],
     )
+    # "timings", not "samples": next to samples/s, a sample is a data point, and these are not.
     spread = Table(
-        title="step time per sample",
-        headers=("loop", "median", "MAD", "mean", "std", "min", "max", "samples", "steps/sample"),
+        title="step time over repeated timings (each timing runs many steps)",
+        headers=("loop", "median", "MAD", "mean", "std", "min", "max", "timings", "steps per timing"),
         rows=[
             (t.loop, seconds(t.median), seconds(t.mad), seconds(t.mean), seconds(t.std), seconds(t.min),
              seconds(t.max), str(len(t.samples)), str(t.steps_per_sample))

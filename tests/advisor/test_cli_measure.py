@@ -1,5 +1,7 @@
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -47,6 +49,37 @@ def test_json_output_is_a_versioned_envelope_holding_the_record(tmp_path, fake_r
 def test_markdown_format_prints_pipe_tables(tmp_path, fake_run):
     out = run_cli([*FAST, "--format", "markdown"], tmp_path)
     assert "| figure" in out.stdout and "|---" in out.stdout.replace(" ", "").replace(":", "")
+
+
+def test_markdown_format_writes_only_the_tables_to_stdout_and_the_notes_to_stderr(tmp_path, fake_run):
+    out = run_cli([*FAST, "--format", "markdown"], tmp_path)
+    lines = [line for line in out.stdout.splitlines() if line.strip()]
+    assert all(line.startswith(("### ", "|")) for line in lines), lines
+    (entry,), _ = Store(tmp_path).load_all()
+    assert f"saved as {entry.id}" in out.stderr and "logical cores" in out.stderr
+
+
+def test_the_timing_table_counts_timings_not_samples(tmp_path, fake_run):
+    out = run_cli([*FAST, "--format", "markdown"], tmp_path)
+    [header] = [line for line in out.stdout.splitlines() if line.startswith("| loop")]
+    cells = [cell.strip() for cell in header.strip("|").split("|")]
+    assert cells[-2:] == ["timings", "steps per timing"]
+    assert "samples/s" in out.stdout  # the throughput keeps its data samples
+
+
+def test_share_prints_only_the_token_and_says_where_it_saved(tmp_path, fake_run):
+    out = run_cli([*FAST, "--share"], tmp_path)
+    (line,) = out.stdout.splitlines()
+    assert line.startswith("ca1:")
+    (entry,), _ = Store(tmp_path).load_all()
+    assert out.stderr.strip() == f"saved as {entry.id} in {entry.path.parent}"
+
+
+def test_help_explains_mad_once(tmp_path):
+    # Typer prints help straight to the process's stdout; a subprocess sees it as a user would.
+    done = subprocess.run([sys.executable, "-m", "advisor", "measure", "--help"], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "200", "COLAB_ADVISOR_HOME": str(tmp_path)}, check=True)
+    assert " ".join(done.stdout.split()).count("MAD is the median absolute deviation") == 1
 
 
 def test_no_save_leaves_the_history_empty(tmp_path, fake_run):
