@@ -319,7 +319,8 @@ def import_(
     entry, already = import_result(Store(env.home()), m)
     verb = "already in the history as" if already else "imported"
     where = origin(m, imported=entry.imported)
-    env.out(f"{verb} {m.id}: {m.config.preset}, {m.config.dtype} on {m.environment.device_label} ({where})")
+    # "where:" as history and compare head the column, in the same words.
+    env.out(f"{verb} {m.id}: {m.config.preset}, {m.config.dtype} on {m.environment.device_label}; where: {where}")
 
 
 @app.command(epilog="Example: colab-advisor history --format markdown")

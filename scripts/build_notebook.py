@@ -88,7 +88,8 @@ def sources() -> dict[str, str]:
 def literal(text: str) -> str:
     """The text as a Python literal a person can read: a raw triple-quoted string where that is exact."""
     if "'''" not in text and not text.endswith("\\") and "\r" not in text:
-        return "r'''" + text + "'''"
+        # Opened on a line of its own so every line stays as long as it is in the source.
+        return "r'''\n" + text + "'''[1:]"
     return repr(text)
 
 

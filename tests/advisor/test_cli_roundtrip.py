@@ -209,8 +209,8 @@ def test_a_date_past_the_catalog_answers_with_its_newest_data_and_says_so(home):
 def test_import_history_and_compare_use_the_same_words_for_where_a_result_came_from(home, tmp_path_factory):
     elsewhere = make_measurement(step=0.02, environment=make_environment(timestamp="2026-11-22T10:00:00+00:00"))
     imported = run_cli(["import", encode_token(elsewhere)], home).stdout
-    assert imported.rstrip().endswith("(elsewhere (imported))")
-    assert run_cli(["import", encode_token(COLAB)], home).stdout.rstrip().endswith("(Colab)")
+    assert imported.rstrip().endswith("; where: elsewhere (imported)")
+    assert run_cli(["import", encode_token(COLAB)], home).stdout.rstrip().endswith("; where: Colab")
     history = json.loads(run_cli(["history", "--json"], home).stdout)["measurements"]
     assert [item["where"] for item in history] == ["this machine", "Colab", "elsewhere (imported)"]
     reference = str(Path(benchmarks.__file__).parent / "reference" / "medium-float32.json")
