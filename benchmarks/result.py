@@ -118,10 +118,6 @@ class Environment:
     tool_version: str
 
     @property
-    def where(self) -> str:
-        return "colab" if self.in_colab else "local"
-
-    @property
     def device_label(self) -> str:
         count = f"{self.device_count}x " if self.device_count > 1 else ""
         if self.platform == "cpu":
