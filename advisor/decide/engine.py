@@ -280,7 +280,7 @@ def _plan_answers(world: _World, options: Sequence[Option], baseline: Option | N
 
 # ---- the answer -----------------------------------------------------------------------------------
 def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis) -> Recommendation:
-    warnings: list[str] = []
+    warnings: list[str] = list(sources.notes)
     world = _world(workload, sources, catalog, tax, warnings)
     runs = workload.runs_per_month
     local = world.local(runs)

@@ -12,6 +12,7 @@ from benchmarks.stats import UNSTABLE_RELATIVE_STD
 from pricing import Accelerator, Catalog
 
 from ..errors import AdvisorError
+from ..results.origin import COLAB, THIS_MACHINE, origin_in
 from ..results.share import resolve
 from ..results.store import Store
 
@@ -78,6 +79,8 @@ class Sources:
     local_device: Accelerator | None = None
     colab: Measurement | None = None
     local_figure: LocalFigure | None = None
+    colab_origin: str | None = None  # where the --colab result came from, in the history's words
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.local is not None and self.local_figure is None:
@@ -100,6 +103,7 @@ def gather_sources(
         raise AdvisorError("give either --local (a measurement) or --local-device (specs), not both")
     figure = None
     local_m = None
+    notes: list[str] = []
     if local_device is None:
         if local is None or local == LATEST:
             # Only measurements made here stand for this machine: an imported result never does.
@@ -111,9 +115,20 @@ def gather_sources(
         else:
             local_m = resolve(local, store, stdin_text)
             figure = local_figure([local_m])
+            where = origin_in(store, local_m)
+            if where != THIS_MACHINE:
+                notes.append(f"--local {local_m.id} is a result from {where}, not from this machine: the "
+                             "comparison is against that device")
+    colab_m = resolve(colab, store, stdin_text) if colab is not None else None
+    colab_where = origin_in(store, colab_m) if colab_m is not None else None
+    if colab_m is not None and colab_where != COLAB:
+        notes.append(f"--colab {colab_m.id} was not measured in Colab ({colab_where}): its device's speed is "
+                     "used as measured, though a Colab runtime may differ")
     return Sources(
         local=local_m,
         local_device=catalog.accelerator(local_device) if local_device is not None else None,
-        colab=resolve(colab, store, stdin_text) if colab is not None else None,
+        colab=colab_m,
         local_figure=figure,
+        colab_origin=colab_where,
+        notes=tuple(notes),
     )

@@ -91,8 +91,9 @@ def deep_step(acc: Accelerator, basis: Basis, sources: Sources, catalog: Catalog
             # The band carries both runs' spreads: this machine's and the Colab run's.
             low = step * (basis.local_step.low / basis.local_step.seconds) * (1 - spread / 2)
             high = step * (basis.local_step.high / basis.local_step.seconds) * (1 + spread / 2)
+            where = sources.colab_origin or "Colab"
             return speeds.Speed(step, min(low, step), max(high, step), speeds.BASIS_MEASURED,
-                                f"Colab measurement {colab.id} on {colab.environment.device_kind}")
+                                f"measurement {colab.id} from {where} on {colab.environment.device_kind}")
     if basis.profile is None:
         return None
     kind = speeds.BASIS_PREDICTED if sources.local is not None else speeds.BASIS_ESTIMATE

@@ -217,3 +217,15 @@ def test_import_history_and_compare_use_the_same_words_for_where_a_result_came_f
     compared = json.loads(run_cli(["compare", "latest", elsewhere.id, COLAB.id, reference, "--json"], home).stdout)
     assert [row["where"] for row in compared["rows"]] == [
         "this machine", "elsewhere (imported)", "Colab", "shipped reference"]
+
+
+def test_recommend_names_where_the_colab_result_came_from(home):
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--colab", encode_token(COLAB), "--json"], home)
+    t4 = next(o for o in json.loads(out.stdout)["options"] if o["key"] == "free:t4")
+    assert "from Colab on Tesla T4" in t4["basis_detail"] and out.stderr == ""
+    elsewhere = make_measurement(step=0.001, environment=make_environment(
+        platform="gpu", device_kind="Tesla T4", in_colab=False, timestamp="2026-11-22T10:00:00+00:00"))
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--colab", encode_token(elsewhere)], home)
+    assert out.code == 0 and "was not measured in Colab (elsewhere (imported))" in " ".join(out.stderr.split())
