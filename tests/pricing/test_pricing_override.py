@@ -11,13 +11,13 @@ from pricing import CatalogError, cu_rate, load_catalog
 
 NEW_ACCELERATOR = """
 [[accelerator]]
-key = "rtx-4090"
-name = "NVIDIA GeForce RTX 4090"
+key = "rtx-5090"
+name = "NVIDIA GeForce RTX 5090"
 kind = "gpu"
-aliases = ["RTX 4090"]
-fp32_tflops = 82.6
-memory_gb = 24
-source = "NVIDIA RTX 4090 specifications"
+aliases = ["RTX 5090"]
+fp32_tflops = 104.8
+memory_gb = 32
+source = "NVIDIA RTX 5090 specifications"
 as_of = 2026-01-01
 """
 
@@ -73,9 +73,9 @@ def test_an_override_leaves_the_shipped_catalog_alone(tmp_path):
 
 def test_an_override_adds_an_accelerator(tmp_path):
     catalog = load_catalog(override=write(tmp_path, NEW_ACCELERATOR))
-    added = catalog.accelerator("RTX 4090")
-    assert (added.key, added.fp32_tflops, added.memory_bandwidth_gbs) == ("rtx-4090", 82.6, None)
-    assert catalog.match_device_kind("NVIDIA GeForce RTX 4090").key == "rtx-4090"
+    added = catalog.accelerator("RTX 5090")
+    assert (added.key, added.fp32_tflops, added.memory_bandwidth_gbs) == ("rtx-5090", 104.8, None)
+    assert catalog.match_device_kind("NVIDIA GeForce RTX 5090").key == "rtx-5090"
     assert catalog.accelerator("t4").fp32_tflops == 8.1
 
 
