@@ -378,6 +378,47 @@ def compare(
         env.out(render_table(comparison_table(comparison), fmt, terminal_width(env.environ)))
 
 
+# ---- predict -------------------------------------------------------------------------------------
+@app.command(
+    epilog="Example: colab-advisor predict --workload resnet50 --dtype bfloat16 --accelerators t4,l4,a100-40gb",
+)
+def predict(
+    ctx: typer.Context,
+    workload: str = typer.Option(
+        None, "--workload", metavar="NAME",
+        help="resnet50, bert-base-128/384/512, bert-large-384, gpt2-small, vit-b16, ae-small/medium/large/conv.",
+    ),
+    preset: str = typer.Option(None, "--preset", help="An AutoEncoder preset instead: small, medium, large or conv."),
+    batch_size: int = typer.Option(None, "--batch-size", help="Samples per step (default: the workload's)."),
+    dtype: str = typer.Option("float32", help="float32, bfloat16 or float16."),
+    accelerators: str = typer.Option(
+        None, "--accelerators", metavar="A,B", help="Catalog accelerators, comma-separated (default: Colab's GPUs)."
+    ),
+    catalog_file: Path = CATALOG_OPTION,
+    json_out: bool = JSON_OPTION,
+    fmt: str = FORMAT_OPTION,
+) -> None:
+    """Predicted step time of a well-known model on each accelerator, and the largest batch that fits."""
+    from pricing import load_catalog
+
+    from .predict.workload import predict_workload, workload_name
+    from .render.predict import prediction_payload, prediction_table
+    from .render.table import render_table
+
+    env = _env(ctx)
+    _check_format(fmt)
+    name = workload_name(workload, preset)
+    catalog = load_catalog(override=_catalog_file(env, catalog_file))
+    chosen = accelerators.split(",") if accelerators is not None else None
+    prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home())
+    if json_out:
+        env.out(envelope("predict", prediction_payload(prediction)))
+    else:
+        env.out(render_table(prediction_table(prediction), fmt))
+    for note in prediction.warnings:
+        env.warn(note)
+
+
 # ---- recommend -----------------------------------------------------------------------------------
 PLOT_SUFFIXES = (".png", ".svg", ".pdf")
 

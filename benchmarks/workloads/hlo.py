@@ -37,11 +37,16 @@ class Instruction:
 
 @dataclass(frozen=True)
 class Kernel:
-    """One launch: `kind` is "dot", "conv" (its FLOPs set by a matrix unit) or "memory"."""
+    """One launch: `kind` is "dot", "conv" (its FLOPs set by a matrix unit) or "memory".
+
+    `signature` (opcode, fusion kind, result type and rank) does not change with the batch size, so
+    the kernels of two compiles at different batches can be paired by it.
+    """
 
     kind: str
     flops: float
     bytes: float
+    signature: str = ""
 
 
 def arrays(shape: str) -> list[tuple[str, tuple[int, ...]]]:
@@ -153,15 +158,18 @@ def kernels(text: str) -> list[Kernel]:
         if inst.opcode in _NOT_KERNELS:
             continue
         moved = size_in_bytes(inst.shape) + sum(size_in_bytes(shapes.get(name, "")) for name in inst.operands)
+        result = arrays(inst.shape)
+        signature = ":".join([inst.opcode, _attribute(inst.attributes, "kind"),
+                              *(f"{kind}{len(dims)}" for kind, dims in result)])
         if inst.opcode == "dot":
-            found.append(Kernel("dot", _dot_flops(inst, shapes), moved))
+            found.append(Kernel("dot", _dot_flops(inst, shapes), moved, signature))
         elif inst.opcode == "convolution":
-            found.append(Kernel("conv", _conv_flops(inst, shapes), moved))
+            found.append(Kernel("conv", _conv_flops(inst, shapes), moved, signature))
         else:
             kind, flops = "memory", 0.0
             for called in re.findall(r"calls=%([\w.\-]+)", inst.attributes):
                 inner_kind, inner = _matrix_work(called, computations)
                 if inner:
                     kind, flops = inner_kind, flops + inner
-            found.append(Kernel(kind, flops, moved))
+            found.append(Kernel(kind, flops, moved, signature))
     return found

@@ -72,7 +72,7 @@ class ResNet50(nnx.Module):
         self.stem = nnx.Conv(3, 64, (7, 7), strides=(2, 2), use_bias=False, dtype=dtype, rngs=rngs)
         self.stem_bn = BatchNorm(64, dtype=dtype, rngs=rngs)
         blocks, cin = [], 64
-        for stage, (width, depth) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3))):
+        for stage, (width, depth) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3), strict=True)):
             for index in range(depth):
                 stride = 2 if index == 0 and stage > 0 else 1
                 blocks.append(Bottleneck(cin, width, stride, dtype, rngs))

@@ -63,7 +63,7 @@ def profile(name: str, dtype: str, *, clock: Callable[[], float] = time.perf_cou
             compiled = _compile(lowered_step(WORKLOADS[name], batch, dtype))
             found = kernels(compiled.as_text())
             at[str(batch)] = {
-                "kernels": [[k.kind, k.flops, k.bytes] for k in found],
+                "kernels": [[k.kind, k.flops, k.bytes, k.signature] for k in found],
                 "memory": _memory(compiled),
                 "cost_analysis": _cost(compiled),
             }

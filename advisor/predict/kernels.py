@@ -1,0 +1,141 @@
+"""Step time from a workload's kernels: each at max(compute, memory) time, summed, plus launches.
+
+A profile lists every kernel XLA plans for one training step (see benchmarks/workloads): matrix
+kernels (dots, convolutions) meet the matrix units' roof, the rest meet the memory roof. The
+fractions of datasheet peak a kernel reaches differ by GPU generation and by kind of kernel; they
+were fitted on half of the published measurements in benchmarks/reference/published.toml and are
+reported on the other half by scripts/validate_predictions.py (see VALIDATION there).
+
+Limits, stated where they bite: the kernels are those XLA plans for the CPU, which fuses
+elementwise work much as the GPU compiler does but never folds an epilogue into a matmul and
+updates each parameter with its own small kernel; the per-kernel launch cost below absorbs the
+difference on average, not per model.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pricing import Accelerator
+
+from .speed import BASIS_PREDICTED, Speed, peak_flops
+
+KINDS = ("dot", "conv", "memory")
+
+# Fractions of datasheet peak per generation: (dot, convolution, bandwidth). Fitted with
+# scripts/validate_predictions.py --fit on the calibration half of the published set.
+EFFICIENCY: dict[str, tuple[float, float, float]] = {
+    "kepler": (0.55, 0.45, 0.65),
+    "pascal": (0.55, 0.45, 0.7),
+    "volta": (0.55, 0.45, 0.7),
+    "turing": (0.55, 0.45, 0.7),
+    "ampere": (0.55, 0.45, 0.7),
+    "ada": (0.55, 0.45, 0.7),
+    "hopper": (0.55, 0.45, 0.7),
+    "other": (0.5, 0.4, 0.7),
+}
+GENERATION = {
+    "k80": "kepler", "p4": "pascal", "p100": "pascal", "v100": "volta", "v100-pcie": "volta",
+    "t4": "turing", "quadro-rtx-8000": "turing", "a100-40gb": "ampere", "a100-80gb": "ampere",
+    "a100-80gb-sxm": "ampere", "a10": "ampere", "rtx-3090": "ampere", "rtx-a6000": "ampere",
+    "l4": "ada", "rtx-4090": "ada", "rtx-6000-ada": "ada", "h100": "hopper", "h100-pcie": "hopper",
+    "h200": "hopper",
+}
+# Clock a GPU holds under sustained load, as a fraction of the boost clock its datasheet peak
+# assumes; only where a source gives it. K80: 560 MHz base vs 875 MHz boost (datasheet) — Colab's
+# K80s ran without autoboost headroom.
+SUSTAINED_CLOCK = {"k80": 560 / 875}
+# Seconds per kernel launch on a GPU, and per step for the host's dispatch in a Python loop.
+LAUNCH_SECONDS = 3e-6
+STEP_OVERHEAD_SECONDS = 120e-6
+# The band: how far off a centre prediction was in validation (a factor either way).
+BAND_FACTOR = 1.35
+
+
+@dataclass(frozen=True)
+class Work:
+    """One kernel's work at a given batch; `signature` pairs it with the same kernel at another batch."""
+
+    kind: str
+    flops: float
+    bytes: float
+    signature: str = ""
+
+
+def _affine(a: Work, b: Work, batch_a: int, batch_b: int, batch: int) -> Work | None:
+    """`a` and `b` extended to `batch` as a + slope * batch; None when they cannot be one kernel.
+
+    One kernel's work grows with the batch at most in proportion (activations) and never shrinks
+    (weights and optimizer state stay): a pair outside those bounds was paired wrongly.
+    """
+    for x, y in ((a.flops, b.flops), (a.bytes, b.bytes)):
+        if y < x * 0.99 or y > x * batch_b / batch_a * 1.01 + 1.0:
+            return None
+    at = (batch - batch_a) / (batch_b - batch_a)
+    return Work(b.kind, max(0.0, a.flops + (b.flops - a.flops) * at), max(0.0, a.bytes + (b.bytes - a.bytes) * at),
+                b.signature)
+
+
+def work_at(kernels_a: Sequence[Work], kernels_b: Sequence[Work], batch_a: int, batch_b: int,
+            batch: int) -> list[Work]:
+    """Every kernel's work at `batch`, extrapolated from two profiled batches.
+
+    The two compiles need not plan the same kernel list (a fusion decision can depend on a
+    shape), so kernels are paired by signature in program order. A kernel left unpaired keeps its
+    work at the larger profiled batch: scaling it by the batch would turn a weight update into
+    hundreds of them, while leaving an activation kernel unscaled misses one kernel in hundreds.
+    """
+    matcher = difflib.SequenceMatcher(None, [k.signature or k.kind for k in kernels_a],
+                                      [k.signature or k.kind for k in kernels_b], autojunk=False)
+    found: list[Work] = []
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag != "equal":
+            found.extend(kernels_b[b0:b1])
+            continue
+        for x, y in zip(kernels_a[a0:a1], kernels_b[b0:b1], strict=True):
+            extended = _affine(x, y, batch_a, batch_b, batch)
+            found.append(y if extended is None else extended)
+    return found
+
+
+def generation(acc: Accelerator) -> str:
+    if acc.key in GENERATION:
+        return GENERATION[acc.key]
+    return "other"
+
+
+def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str) -> float | None:
+    """Centre estimate of the kernels' time on `acc`, launches included; None without the specs."""
+    peak = peak_flops(acc, dtype)
+    if peak is None or not acc.memory_bandwidth_gbs:
+        return None
+    dot, conv, memory = EFFICIENCY[generation(acc)]
+    clock = SUSTAINED_CLOCK.get(acc.key, 1.0)
+    bandwidth = acc.memory_bandwidth_gbs * 1e9 * memory
+    rates = {"dot": peak * dot * clock, "conv": peak * conv * clock}
+    total = 0.0
+    for kernel in work:
+        compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
+        total += max(compute, kernel.bytes / bandwidth) + LAUNCH_SECONDS
+    return total
+
+
+def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: str) -> Speed | None:
+    """Step time of `work` on `acc` with the validation band, or None where a spec is unknown."""
+    kernels = kernel_seconds(work, acc, dtype)
+    if kernels is None:
+        return None
+    centre = kernels + STEP_OVERHEAD_SECONDS
+    return Speed(centre, centre / BAND_FACTOR, centre * BAND_FACTOR, BASIS_PREDICTED,
+                 f"per-kernel roofline: {source} on {acc.name} specs")
+
+
+def local_seconds(work: Sequence[Work], matmul_flops_per_second: float, copy_bytes_per_second: float) -> float:
+    """The kernels' time on a machine whose matmul and copy ceilings were measured."""
+    total = 0.0
+    for kernel in work:
+        compute = kernel.flops / matmul_flops_per_second if kernel.kind != "memory" else 0.0
+        total += max(compute, kernel.bytes / copy_bytes_per_second)
+    return total

@@ -1,0 +1,132 @@
+"""Workload profiles: compiled once on this CPU, then read from the data folder without JAX.
+
+A profile (see benchmarks/workloads/profile.py) holds every kernel's FLOPs and bytes and XLA's
+memory analysis at two batch sizes. It is cached as `<home>/profiles/<workload>-<dtype>.json`,
+written atomically; a cache file that cannot be read is profiled again and replaced, costing only
+itself.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.workloads.specs import WORKLOADS, WorkloadSpec
+from pricing.names import did_you_mean
+
+from ..errors import AdvisorError
+from ..results.store import atomic_write
+from .kernels import KINDS, Work, work_at
+
+PROFILES_DIR = "profiles"
+PROFILE_SCHEMA = "colab-advisor/workload-profile/v1"
+MAX_PROFILE_BYTES = 8 * 1024 * 1024
+MEMORY_FIELDS = ("argument", "output", "alias", "temp")
+
+Profiler = Callable[[str, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WorkloadProfile:
+    """What one training step of a workload does, at two profiled batch sizes."""
+
+    name: str
+    dtype: str
+    batches: tuple[int, int]
+    kernels: tuple[tuple[Work, ...], tuple[Work, ...]]
+    memory: tuple[dict[str, int], dict[str, int]]
+    compiled_on: str
+
+    def work(self, batch: int) -> list[Work]:
+        (a, b), (ka, kb) = self.batches, self.kernels
+        return work_at(ka, kb, a, b, batch)
+
+    def device_bytes(self, batch: int) -> float | None:
+        """Device memory the step holds at `batch`: arguments + temporaries + outputs not aliased."""
+        totals = []
+        for stats in self.memory:
+            if not all(name in stats for name in MEMORY_FIELDS):
+                return None
+            totals.append(stats["argument"] + stats["temp"] + stats["output"] - stats["alias"])
+        (a, b), (ta, tb) = self.batches, totals
+        return ta + (tb - ta) * (batch - a) / (b - a)
+
+
+def spec_of(name: str) -> WorkloadSpec:
+    if name not in WORKLOADS:
+        raise AdvisorError(did_you_mean("workload", name, [(n, n) for n in WORKLOADS], list(WORKLOADS)))
+    return WORKLOADS[name]
+
+
+class _Bad(Exception):
+    pass
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise _Bad(f"expected a number >= 0, got {value!r}")
+    return float(value)
+
+
+def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
+    """Check every field of a stored profile; raises _Bad on the first problem."""
+    if not isinstance(data, dict) or data.get("schema") != PROFILE_SCHEMA:
+        raise _Bad("not a workload profile")
+    if data.get("workload") != name or data.get("dtype") != dtype:
+        raise _Bad("profile of another workload")
+    batches = data.get("batches")
+    if (not isinstance(batches, list) or len(batches) != 2 or not all(isinstance(b, int) and b > 0 for b in batches)
+            or batches[0] >= batches[1]):
+        raise _Bad("bad batches")
+    kernels, memory = [], []
+    for batch in batches:
+        entry = data.get("at", {}).get(str(batch)) if isinstance(data.get("at"), dict) else None
+        if not isinstance(entry, dict) or not isinstance(entry.get("kernels"), list):
+            raise _Bad(f"no kernels at batch {batch}")
+        found = []
+        for item in entry["kernels"]:
+            if not isinstance(item, list) or len(item) not in (3, 4) or item[0] not in KINDS:
+                raise _Bad("bad kernel entry")
+            signature = item[3] if len(item) == 4 and isinstance(item[3], str) else ""
+            found.append(Work(item[0], _number(item[1]), _number(item[2]), signature[:80]))
+        kernels.append(tuple(found))
+        stats = entry.get("memory", {})
+        if not isinstance(stats, dict):
+            raise _Bad("bad memory analysis")
+        memory.append({k: int(_number(v)) for k, v in stats.items() if k in MEMORY_FIELDS})
+    compiled_on = data.get("compiled_on", "")
+    return WorkloadProfile(name, dtype, (batches[0], batches[1]), (kernels[0], kernels[1]),
+                           (memory[0], memory[1]), compiled_on if isinstance(compiled_on, str) else "")
+
+
+def _compile_here(name: str, dtype: str) -> dict[str, Any]:
+    from benchmarks.workloads.profile import profile
+
+    return profile(name, dtype)
+
+
+def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _compile_here,
+                 warnings: list[str] | None = None) -> WorkloadProfile:
+    """The cached profile of `name` in `dtype`, compiling it on this CPU (seconds) when absent or unreadable."""
+    spec_of(name)
+    path = Path(home) / PROFILES_DIR / f"{name}-{dtype}.json"
+    if path.is_file():
+        try:
+            if path.stat().st_size > MAX_PROFILE_BYTES:
+                raise _Bad("too large")
+            return parse_profile(json.loads(path.read_text(encoding="utf-8")), name, dtype)
+        except (OSError, UnicodeDecodeError, ValueError, _Bad) as exc:
+            if warnings is not None:
+                warnings.append(f"profile cache {path.name} unreadable ({str(exc).splitlines()[0]}); profiled again")
+    data = profiler(name, dtype)
+    found = parse_profile(data, name, dtype)
+    try:
+        atomic_write(path, json.dumps(data, separators=(",", ":")))
+    except OSError as exc:
+        if warnings is not None:
+            warnings.append(f"could not cache the profile in {path.parent} ({exc.strerror or exc})")
+    return found

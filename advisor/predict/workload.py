@@ -1,0 +1,136 @@
+"""Predicted step times of a named workload, per accelerator and on this machine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.config import DTYPES, PRESETS
+from benchmarks.result import Ceiling
+from benchmarks.workloads.specs import workload_for_preset
+from pricing import Accelerator, Catalog
+from pricing.names import did_you_mean
+
+from ..errors import AdvisorError
+from .fit import USABLE_FRACTION, max_batch
+from .kernels import local_seconds, predict_kernels
+from .profiles import Profiler, WorkloadProfile, load_profile, spec_of
+from .speed import BASIS_PREDICTED, Speed
+
+# What `predict` shows without --accelerators: the GPUs Colab's paid plans hand out.
+DEFAULT_ACCELERATORS = ("t4", "l4", "a100-40gb", "a100-80gb", "h100")
+# This machine, predicted from its measured matmul and copy ceilings: the ceilings are what the
+# device reached on one large matmul and one large copy, so a step's kernels reach them at best;
+# the band is wide because small kernels on a CPU fall well short of either.
+LOCAL_BAND = (1.0, 1.5, 3.0)
+
+
+@dataclass(frozen=True)
+class AcceleratorPrediction:
+    accelerator: Accelerator
+    speed: Speed | None  # None where the catalog lacks a spec the prediction needs
+    max_batch: int | None  # None where the memory size is unknown; 0 when batch 1 does not fit
+    fits: bool | None  # the requested batch fits
+
+
+@dataclass(frozen=True)
+class Prediction:
+    workload: str
+    description: str
+    dtype: str
+    batch_size: int
+    rows: tuple[AcceleratorPrediction, ...]
+    profile_source: str
+    notes: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WorkloadRatio:
+    """One workload on this machine and on one accelerator, for a recommendation."""
+
+    local: Speed | None  # None without measured ceilings
+    accelerator: Speed | None  # None where the catalog lacks a spec
+    fits: bool | None  # the batch fits the accelerator's memory; None where its size is unknown
+    max_batch: int | None
+
+
+def workload_name(workload: str | None, preset: str | None) -> str:
+    """The workload `--workload` or `--preset` names (the medium AutoEncoder when neither does)."""
+    if workload and preset:
+        raise AdvisorError("give --workload or --preset, not both")
+    if preset is not None:
+        if preset not in PRESETS:
+            raise AdvisorError(did_you_mean("preset", preset, [(p, p) for p in PRESETS], list(PRESETS)))
+        return workload_for_preset(preset)
+    name = workload or workload_for_preset("medium")
+    spec_of(name)
+    return name
+
+
+def _check(dtype: str, batch: int | None) -> None:
+    if dtype not in DTYPES:
+        raise AdvisorError(did_you_mean("dtype", dtype, [(d, d) for d in DTYPES], list(DTYPES)))
+    if batch is not None and batch <= 0:
+        raise AdvisorError(f"--batch-size: expected a positive whole number, got {batch}")
+
+
+def _fits(profile: WorkloadProfile, acc: Accelerator, batch: int) -> tuple[int | None, bool | None]:
+    largest = max_batch(profile, acc)
+    return largest, None if largest is None else batch <= largest
+
+
+def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Sequence[str] | None,
+                     catalog: Catalog, home: Path, *, profiler: Profiler | None = None) -> Prediction:
+    """Step time, samples/s and largest fitting batch of workload `name` on each accelerator."""
+    spec = spec_of(name)
+    _check(dtype, batch)
+    batch = batch or spec.batch_size
+    chosen = [catalog.accelerator(key.strip()) for key in (accelerators or DEFAULT_ACCELERATORS) if key.strip()]
+    if not chosen:
+        raise AdvisorError("--accelerators: name at least one accelerator")
+    warnings: list[str] = []
+    kwargs = {"profiler": profiler} if profiler is not None else {}
+    profile = load_profile(name, dtype, home, warnings=warnings, **kwargs)
+    work = profile.work(batch)
+    rows = []
+    for acc in chosen:
+        largest, fits = _fits(profile, acc, batch)
+        rows.append(AcceleratorPrediction(acc, predict_kernels(work, acc, dtype, name), largest, fits))
+    notes = (
+        "Per kernel: each fusion or library call of the step at max(compute, memory) time on the "
+        "datasheet peaks, scaled by efficiencies fitted on published benchmarks, plus a launch cost.",
+        f"Largest batch: XLA's memory analysis of the step, against {USABLE_FRACTION:.0%} of the "
+        "device memory less 1 GB; planned on the CPU, so treat a batch near the limit as uncertain.",
+    )
+    return Prediction(name, spec.description, dtype, batch, tuple(rows), profile.compiled_on, notes,
+                      tuple(warnings))
+
+
+def local_speed(profile: WorkloadProfile, batch: int, ceiling: Ceiling | None) -> Speed | None:
+    """This machine's step time from its measured matmul and copy ceilings, or None without them."""
+    if ceiling is None or not ceiling.matmul_flops_per_second or not ceiling.copy_bytes_per_second:
+        return None
+    base = local_seconds(profile.work(batch), ceiling.matmul_flops_per_second, ceiling.copy_bytes_per_second)
+    low, centre, high = (base * factor for factor in LOCAL_BAND)
+    return Speed(centre, low, high, BASIS_PREDICTED,
+                 f"per-kernel roofline: {profile.name} on this machine's measured matmul and copy ceilings")
+
+
+def workload_ratio(name: str, batch: int | None, dtype: str, accelerator: Accelerator,
+                   local_ceiling: Ceiling | None, home: Path, *, profiler: Profiler | None = None,
+                   warnings: list[str] | None = None) -> WorkloadRatio:
+    """Workload `name` predicted on this machine (from its measured ceilings) and on `accelerator`.
+
+    Profiles the workload on first use (seconds, cached in `home`); raises AdvisorError for an
+    unknown workload, dtype or batch.
+    """
+    spec = spec_of(name)
+    _check(dtype, batch)
+    batch = batch or spec.batch_size
+    kwargs = {"profiler": profiler} if profiler is not None else {}
+    profile = load_profile(name, dtype, home, warnings=warnings, **kwargs)
+    largest, fits = _fits(profile, accelerator, batch)
+    return WorkloadRatio(local_speed(profile, batch, local_ceiling),
+                         predict_kernels(profile.work(batch), accelerator, dtype, name), fits, largest)

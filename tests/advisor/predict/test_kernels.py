@@ -1,0 +1,99 @@
+"""The per-kernel predictor: batch extrapolation, roofline per kernel, memory fit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from advisor.predict import fit, kernels
+from advisor.predict.kernels import Work, work_at
+from advisor.predict.profiles import WorkloadProfile
+from pricing import load_catalog
+
+CATALOG = load_catalog()
+
+
+def gpu(**changes):
+    """A made-up GPU: 100 TFLOP/s FP16 and TF32... unless changed, 1000 GB/s, 16 GB."""
+    base = dataclasses.replace(CATALOG.accelerator("a100-40gb"), key="made-up", fp32_tflops=10.0,
+                               fp16_bf16_tflops=100.0, tf32_tflops=50.0, memory_bandwidth_gbs=1000.0, memory_gb=16.0)
+    return dataclasses.replace(base, **changes)
+
+
+@pytest.fixture
+def ideal(monkeypatch):
+    """Full datasheet efficiency, no launch cost: step times become hand-checkable."""
+    monkeypatch.setitem(kernels.EFFICIENCY, "other", (1.0, 1.0, 1.0))
+    monkeypatch.setattr(kernels, "LAUNCH_SECONDS", 0.0)
+
+
+def test_weights_stay_and_activations_grow_with_the_batch():
+    at_4 = [Work("memory", 0, 1000, "weights"), Work("dot", 400, 40, "activations")]
+    at_8 = [Work("memory", 0, 1000, "weights"), Work("dot", 800, 80, "activations")]
+    found = work_at(at_4, at_8, 4, 8, 100)
+    assert [(w.flops, w.bytes) for w in found] == [(0, 1000), (10000, 1000)]
+
+
+def test_a_kernel_only_one_compile_planned_keeps_its_work():
+    at_4 = [Work("memory", 0, 10, "a"), Work("memory", 0, 99, "b")]
+    at_8 = [Work("memory", 0, 20, "a"), Work("memory", 0, 5000, "c")]
+    found = work_at(at_4, at_8, 4, 8, 16)
+    assert [w.bytes for w in found] == [40, 5000]
+
+
+def test_a_pair_that_cannot_be_one_kernel_is_not_extrapolated():
+    # Eight times the bytes for twice the batch: not one kernel's growth.
+    found = work_at([Work("memory", 0, 10, "a")], [Work("memory", 0, 80, "a")], 4, 8, 400)
+    assert found[0].bytes == 80
+
+
+def test_each_kernel_meets_its_own_roof(ideal):
+    work = [
+        Work("dot", 1e12, 1e6),  # 1e12 / 50e12 (TF32) = 20 ms compute, 1 us memory
+        Work("memory", 0.0, 5e9),  # 5e9 / 1e12 = 5 ms memory
+    ]
+    assert kernels.kernel_seconds(work, gpu(), "float32") == pytest.approx(0.025)
+    # A per-step roofline would have overlapped the two: max(20 ms, 5 ms) = 20 ms.
+
+
+def test_half_precision_uses_the_matrix_units_peak(ideal):
+    work = [Work("dot", 1e12, 0.0)]
+    assert kernels.kernel_seconds(work, gpu(), "float16") == pytest.approx(0.01)
+
+
+def test_the_band_brackets_the_centre():
+    speed = kernels.predict_kernels([Work("dot", 1e12, 1e9)], gpu(), "float32", "test")
+    assert speed.low < speed.seconds < speed.high
+
+
+def test_an_accelerator_without_a_bandwidth_figure_gets_no_prediction():
+    assert kernels.predict_kernels([Work("dot", 1.0, 1.0)], gpu(memory_bandwidth_gbs=None), "float32", "t") is None
+
+
+def test_the_sustained_clock_slows_compute_bound_work(ideal, monkeypatch):
+    work = [Work("dot", 1e12, 0.0)]
+    monkeypatch.setitem(kernels.SUSTAINED_CLOCK, "made-up", 0.5)
+    assert kernels.kernel_seconds(work, gpu(), "float32") == pytest.approx(0.04)
+
+
+def profile_with_memory(at_4: int, at_8: int, weights: int = 0) -> WorkloadProfile:
+    def stats(temp: int) -> dict[str, int]:
+        return {"argument": weights, "output": weights, "alias": weights, "temp": temp}
+
+    return WorkloadProfile("ae-medium", "float32", (4, 8), ((), ()), (stats(at_4), stats(at_8)), "cpu")
+
+
+def test_the_largest_batch_follows_the_memory_line():
+    # 1 GB per sample plus 2 GB of weights; usable memory of 16 GB: 0.9 * 16 - 1 = 13.4 GB.
+    profile = profile_with_memory(4_000_000_000, 8_000_000_000, weights=2_000_000_000)
+    assert fit.max_batch(profile, gpu()) == 11  # 2 + 11 * 1 = 13 GB <= 13.4 GB < 14 GB
+
+
+def test_a_step_whose_batch_of_one_overflows_does_not_fit():
+    profile = profile_with_memory(4_000_000_000, 8_000_000_000, weights=20_000_000_000)
+    assert fit.max_batch(profile, gpu()) == 0
+
+
+def test_unknown_device_memory_leaves_the_fit_unknown():
+    assert fit.max_batch(profile_with_memory(4, 8), gpu(memory_gb=None)) is None

@@ -1,0 +1,72 @@
+"""The workload profile cache: compiled once, read back without JAX, a bad file costs only itself."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from advisor.errors import AdvisorError
+from advisor.predict.profiles import PROFILE_SCHEMA, load_profile
+
+
+def fake_profile(name="ae-medium", dtype="float32"):
+    def at(batch):
+        return {"kernels": [["dot", 1000.0 * batch, 10.0 * batch, "dot::f322"], ["memory", 0.0, 500.0, "copy::f321"]],
+                "memory": {"argument": 100, "output": 50, "alias": 50, "temp": 30_000_000 * batch}}
+
+    return {"schema": PROFILE_SCHEMA, "workload": name, "dtype": dtype, "batches": [4, 8],
+            "at": {"4": at(4), "8": at(8)}, "compiled_on": "cpu (jax test)"}
+
+
+class Counting:
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, name, dtype):
+        self.calls += 1
+        return fake_profile(name, dtype)
+
+
+def test_a_profile_is_compiled_once_then_read_from_the_cache(tmp_path):
+    profiler = Counting()
+    first = load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
+    second = load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
+    assert profiler.calls == 1
+    assert first == second
+    assert (tmp_path / "profiles" / "ae-medium-float32.json").is_file()
+
+
+def test_the_profile_extrapolates_to_the_requested_batch(tmp_path):
+    profile = load_profile("ae-medium", "float32", tmp_path, profiler=Counting())
+    assert [(w.flops, w.bytes) for w in profile.work(64)] == [(64000.0, 640.0), (0.0, 500.0)]
+    assert profile.device_bytes(64) == 100 + 30_000_000 * 64
+
+
+@pytest.mark.parametrize("content", ["{not json", json.dumps({"schema": "other"}), "[]",
+                                     json.dumps({**fake_profile(), "batches": [8, 4]})])
+def test_an_unreadable_cache_file_is_profiled_again_and_replaced(tmp_path, content):
+    path = tmp_path / "profiles" / "ae-medium-float32.json"
+    path.parent.mkdir()
+    path.write_text(content, encoding="utf-8")
+    profiler, warnings = Counting(), []
+    load_profile("ae-medium", "float32", tmp_path, profiler=profiler, warnings=warnings)
+    assert profiler.calls == 1
+    assert "unreadable" in warnings[0]
+    assert json.loads(path.read_text(encoding="utf-8"))["schema"] == PROFILE_SCHEMA
+
+
+def test_a_cached_profile_with_a_negative_figure_is_refused(tmp_path):
+    bad = fake_profile()
+    bad["at"]["4"]["kernels"][0][1] = -1.0
+    path = tmp_path / "profiles" / "ae-medium-float32.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    profiler = Counting()
+    load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
+    assert profiler.calls == 1
+
+
+def test_an_unknown_workload_suggests_the_nearest_name(tmp_path):
+    with pytest.raises(AdvisorError, match="did you mean 'resnet50'"):
+        load_profile("resnet-50", "float32", tmp_path, profiler=Counting())

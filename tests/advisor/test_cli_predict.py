@@ -1,0 +1,67 @@
+"""`colab-advisor predict`: per accelerator step time, band and largest batch; bad names exit 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.advisor.cli_helpers import run_cli
+from tests.advisor.predict.test_profiles import fake_profile
+
+
+@pytest.fixture
+def home(tmp_path):
+    """A data folder whose profile cache holds the medium AutoEncoder, so nothing compiles."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    (folder / "ae-medium-float32.json").write_text(json.dumps(fake_profile()), encoding="utf-8")
+    return tmp_path
+
+
+def test_json_gives_each_accelerator_its_step_time_band_and_largest_batch(home):
+    done = run_cli(["predict", "--preset", "medium", "--accelerators", "t4,h100", "--batch-size", "64", "--json"],
+                   home)
+    assert done.code == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["schema"] == "colab-advisor/predict/v1"
+    assert [row["accelerator"] for row in payload["accelerators"]] == ["t4", "h100"]
+    for row in payload["accelerators"]:
+        assert row["low"] < row["seconds_per_step"] < row["high"]
+    t4, h100 = payload["accelerators"]
+    # 100 bytes held plus 30 MB per sample, against 0.9 * 16 GB - 1 GB = 13.4 GB on the T4 and
+    # 0.9 * 80 GB - 1 GB = 71 GB on the H100: 1 + (13.4e9 - 30e6 - 100) // 30e6 samples, and so on.
+    assert (t4["max_batch"], h100["max_batch"]) == (446, 2366)
+    assert h100["seconds_per_step"] < t4["seconds_per_step"]
+
+
+def test_the_table_names_every_accelerator(home):
+    done = run_cli(["predict", "--workload", "ae-medium", "--accelerators", "l4,a100-40gb"], home)
+    assert done.code == 0, done.stderr
+    assert "l4" in done.stdout and "a100-40gb" in done.stdout and "batch 256" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--workload", "resnet-50"], "did you mean 'resnet50'"),
+        (["--preset", "meduim"], "did you mean 'medium'"),
+        (["--preset", "medium", "--accelerators", "a100-40"], "did you mean 'a100-40gb'"),
+        (["--preset", "medium", "--batch-size", "0"], "--batch-size"),
+        (["--preset", "medium", "--dtype", "float64"], "unknown dtype"),
+        (["--preset", "medium", "--workload", "resnet50"], "not both"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(home, args, expected):
+    done = run_cli(["predict", *args], home)
+    assert done.code == 2
+    assert expected in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_predict_for_a_cached_workload_leaves_jax_unloaded(home):
+    from tests.advisor.test_startup import PROBE, run_python
+
+    done = run_python(["-c", PROBE, "predict", "--preset", "medium", "--json"], home)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"code": 0, "loaded": []}
