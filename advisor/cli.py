@@ -399,8 +399,10 @@ def predict(
     fmt: str = FORMAT_OPTION,
 ) -> None:
     """Predicted step time of a well-known model on each accelerator, and the largest batch that fits."""
+    from benchmarks.config import DTYPES
     from pricing import load_catalog
 
+    from .predict.profiles import profile_path
     from .predict.workload import predict_workload, workload_name
     from .render.predict import prediction_payload, prediction_table
     from .render.table import render_table
@@ -410,6 +412,8 @@ def predict(
     name = workload_name(workload, preset)
     catalog = load_catalog(override=_catalog_file(env, catalog_file))
     chosen = accelerators.split(",") if accelerators is not None else None
+    if dtype in DTYPES and not profile_path(name, dtype, env.home()).is_file():
+        env.stderr.write(f"profiling {name} ({dtype}) on this CPU, once: compiling its training step...\n")
     prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home())
     if json_out:
         env.out(envelope("predict", prediction_payload(prediction)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -112,13 +113,63 @@ def references(catalog, home: Path) -> bool:
     return all_inside
 
 
+def fit(entries: list[dict], catalog, home: Path) -> dict[str, tuple[float, float, float]]:
+    """Efficiencies per generation that best match the calibration half's absolute step times.
+
+    Coordinate search on (dot, convolution, bandwidth) fractions, minimising the squared log error
+    of predicted against published step time; generations without calibration rows keep theirs.
+    """
+    rows = []
+    for entry in entries:
+        if entry["role"] != "calibrate" or entry["unit"] != "samples/s":
+            continue
+        acc = catalog.accelerator(entry["accelerator"])
+        work = load_profile(entry["model"], entry["dtype"], home).work(entry["batch"])
+        rows.append((acc, entry["dtype"], work, entry["batch"] / entry["value"]))
+    fitted = dict(kernels.EFFICIENCY)
+
+    def loss(generation: str) -> float:
+        total = 0.0
+        for acc, dtype, work, published in rows:
+            if kernels.generation(acc) == generation:
+                predicted = kernels.kernel_seconds(work, acc, dtype) + kernels.STEP_OVERHEAD_SECONDS
+                total += math.log(predicted / published) ** 2
+        return total
+
+    grid = [0.05 * step for step in range(2, 21)]  # 0.10 .. 1.00 of datasheet peak
+    for generation in sorted({kernels.generation(acc) for acc, *_ in rows}):
+        for _ in range(3):
+            for index in range(3):
+                best = None
+                for value in grid:
+                    trial = list(fitted[generation])
+                    trial[index] = value
+                    kernels.EFFICIENCY[generation] = tuple(trial)
+                    score = loss(generation)
+                    if best is None or score < best[0] - 1e-12:
+                        best = (score, tuple(trial))
+                fitted[generation] = best[1]
+                kernels.EFFICIENCY[generation] = best[1]
+        count = sum(kernels.generation(acc) == generation for acc, *_ in rows)
+        dot, conv, bandwidth = fitted[generation]
+        print(f'    "{generation}": ({dot:.2f}, {conv:.2f}, {bandwidth:.2f}),  # {count} rows, '
+              f"rms log error {math.sqrt(loss(generation) / count):.3f}")
+    return fitted
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=None, help="data folder holding the profile cache")
+    parser.add_argument("--fit", action="store_true",
+                        help="fit the efficiencies on the calibration half first, and print them")
     args = parser.parse_args()
     home = args.home or Path(os.environ.get("COLAB_ADVISOR_HOME") or Path.home() / ".colab-advisor-validation")
     entries = tomllib.loads(PUBLISHED.read_text(encoding="utf-8"))["measurement"]
     catalog = load_catalog()
+    if args.fit:
+        print("Efficiencies fitted on the calibration half (paste into advisor/predict/kernels.py):")
+        fit(entries, catalog, home)
+        print()
     rows = pairs(entries, catalog, home)
     print(f"{'model':<15} {'dtype':<8} {'accelerator':<16} {'vs':<10} {'role':<9} {'published':>9} "
           f"{'predicted':>9} {'band':>13} {'error':>7}")

@@ -22,7 +22,8 @@ from pricing import Accelerator
 
 from .speed import BASIS_PREDICTED, Speed, peak_flops
 
-KINDS = ("dot", "conv", "memory")
+KINDS = ("dot", "conv", "memory", "convert")
+HALF_PRECISION = ("bfloat16", "float16")
 
 # Fractions of datasheet peak per generation: (dot, convolution, bandwidth). Fitted with
 # scripts/validate_predictions.py --fit on the calibration half of the published set.
@@ -117,9 +118,23 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str) -> float 
     rates = {"dot": peak * dot * clock, "conv": peak * conv * clock}
     total = 0.0
     for kernel in work:
+        if kernel.kind == "convert":
+            continue  # a GPU computes in the narrow type: no kernel of its own
         compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
-        total += max(compute, kernel.bytes / bandwidth) + LAUNCH_SECONDS
+        total += max(compute, _accelerator_bytes(kernel, dtype) / bandwidth) + LAUNCH_SECONDS
     return total
+
+
+def _accelerator_bytes(kernel: Work, dtype: str) -> float:
+    """The bytes a kernel moves on an accelerator with native half-precision matmuls.
+
+    The CPU compiler widens a bf16/f16 matmul to f32 (operands and result); a GPU reads and writes
+    the narrow type, half the bytes.
+    """
+    widened = kernel.signature.rsplit(":", 1)[-1].startswith("f32")
+    if dtype in HALF_PRECISION and kernel.kind in ("dot", "conv") and widened:
+        return kernel.bytes / 2
+    return kernel.bytes
 
 
 def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: str) -> Speed | None:
@@ -136,6 +151,6 @@ def local_seconds(work: Sequence[Work], matmul_flops_per_second: float, copy_byt
     """The kernels' time on a machine whose matmul and copy ceilings were measured."""
     total = 0.0
     for kernel in work:
-        compute = kernel.flops / matmul_flops_per_second if kernel.kind != "memory" else 0.0
+        compute = kernel.flops / matmul_flops_per_second if kernel.kind in ("dot", "conv") else 0.0
         total += max(compute, kernel.bytes / copy_bytes_per_second)
     return total

@@ -109,11 +109,15 @@ def _compile_here(name: str, dtype: str) -> dict[str, Any]:
     return profile(name, dtype)
 
 
+def profile_path(name: str, dtype: str, home: Path) -> Path:
+    return Path(home) / PROFILES_DIR / f"{name}-{dtype}.json"
+
+
 def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _compile_here,
                  warnings: list[str] | None = None) -> WorkloadProfile:
     """The cached profile of `name` in `dtype`, compiling it on this CPU (seconds) when absent or unreadable."""
     spec_of(name)
-    path = Path(home) / PROFILES_DIR / f"{name}-{dtype}.json"
+    path = profile_path(name, dtype, home)
     if path.is_file():
         try:
             if path.stat().st_size > MAX_PROFILE_BYTES:

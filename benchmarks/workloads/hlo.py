@@ -22,6 +22,9 @@ _BYTES = {"pred": 1, "s8": 1, "u8": 1, "f8e4m3fn": 1, "f8e5m2": 1, "s16": 2, "u1
 _ARRAY = re.compile(r"([a-z][a-z0-9]*)\[([0-9,]*)\]")
 _INSTRUCTION = re.compile(r"^\s*(?:ROOT\s+)?%([\w.\-]+)\s*=\s*(.*?)\s([a-z][a-z0-9\-]*)\((.*)$")
 _HEADER = re.compile(r"^(ENTRY\s+)?%([\w.\-]+)\s*\(.*\{\s*$")
+# A fusion made only of these does nothing but change the element type: the CPU compiler emits
+# them around every bf16/f16 operation it widens to f32, where a GPU computes in the narrow type.
+_CONVERSION_ONLY = {"parameter", "convert", "bitcast", "reshape", "broadcast", "tuple", "get-tuple-element"}
 _NOT_KERNELS = {"parameter", "constant", "tuple", "get-tuple-element", "bitcast", "after-all",
                 "partition-id", "replica-id", "opt-barrier", "add-dependency"}
 
@@ -37,7 +40,8 @@ class Instruction:
 
 @dataclass(frozen=True)
 class Kernel:
-    """One launch: `kind` is "dot", "conv" (its FLOPs set by a matrix unit) or "memory".
+    """One launch: `kind` is "dot", "conv" (its FLOPs set by a matrix unit), "memory", or
+    "convert" (a fusion that only converts element types).
 
     `signature` (opcode, fusion kind, result type and rank) does not change with the batch size, so
     the kernels of two compiles at different batches can be paired by it.
@@ -144,6 +148,11 @@ def _matrix_work(computation: str, computations: dict[str, list[Instruction]]) -
     return kind, flops
 
 
+def _converts_only(body: list[Instruction]) -> bool:
+    opcodes = {inst.opcode for inst in body}
+    return "convert" in opcodes and opcodes <= _CONVERSION_ONLY
+
+
 def kernels(text: str) -> list[Kernel]:
     """Every kernel the entry computation launches, in program order.
 
@@ -171,5 +180,7 @@ def kernels(text: str) -> list[Kernel]:
                 inner_kind, inner = _matrix_work(called, computations)
                 if inner:
                     kind, flops = inner_kind, flops + inner
+                elif _converts_only(computations.get(called, [])):
+                    kind = "convert"
             found.append(Kernel(kind, flops, moved, signature))
     return found

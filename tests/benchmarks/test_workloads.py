@@ -71,3 +71,19 @@ def test_a_compile_only_profile_counts_the_models_matmuls():
     assert dots == 3 * 36864 - 2 * 4 * 64 * 32
     memory = found["at"]["8"]["memory"]
     assert memory["argument"] > 0 and memory["temp"] >= 0
+
+
+def test_a_fusion_that_only_converts_types_is_marked_as_such():
+    text = """
+%widen (param_0: bf16[8,16]) -> f32[8,16] {
+  %param_0 = bf16[8,16]{1,0} parameter(0)
+  ROOT %convert.1 = f32[8,16]{1,0} convert(%param_0)
+}
+
+ENTRY %main (x: bf16[8,16]) -> f32[8,16] {
+  %x = bf16[8,16]{1,0} parameter(0)
+  ROOT %wide = f32[8,16]{1,0} fusion(%x), kind=kLoop, calls=%widen
+}
+"""
+    (found,) = kernels(text)
+    assert (found.kind, found.bytes) == ("convert", 256 + 512)

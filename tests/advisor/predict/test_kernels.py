@@ -97,3 +97,20 @@ def test_a_step_whose_batch_of_one_overflows_does_not_fit():
 
 def test_unknown_device_memory_leaves_the_fit_unknown():
     assert fit.max_batch(profile_with_memory(4, 8), gpu(memory_gb=None)) is None
+
+
+def test_type_conversions_the_cpu_adds_cost_nothing_on_an_accelerator(ideal):
+    work = [Work("convert", 0.0, 1e9, "fusion:kLoop:f322"), Work("memory", 0.0, 1e9, "fusion:kLoop:f322")]
+    assert kernels.kernel_seconds(work, gpu(), "bfloat16") == pytest.approx(1e-3)
+
+
+def test_a_half_precision_matmul_the_cpu_widened_moves_half_the_bytes(ideal):
+    widened = [Work("dot", 0.0, 2e9, "fusion:kCustom:f322")]
+    assert kernels.kernel_seconds(widened, gpu(), "bfloat16") == pytest.approx(1e-3)
+    assert kernels.kernel_seconds(widened, gpu(), "float32") == pytest.approx(2e-3)
+
+
+def test_the_local_machine_pays_for_conversions_and_meets_its_measured_ceilings():
+    work = [Work("dot", 4e9, 1e6), Work("convert", 0.0, 2e9), Work("memory", 0.0, 1e9)]
+    # 4e9 FLOPs at 100 GFLOP/s = 40 ms; 2e9 and 1e9 bytes at 10 GB/s = 200 ms and 100 ms.
+    assert kernels.local_seconds(work, 100e9, 10e9) == pytest.approx(0.34)
