@@ -418,7 +418,7 @@ def predict(
     if json_out:
         env.out(envelope("predict", prediction_payload(prediction)))
     else:
-        env.out(render_table(prediction_table(prediction), fmt))
+        env.out(render_table(prediction_table(prediction), fmt, terminal_width(env.environ)))
     for note in prediction.warnings:
         env.warn(note)
 

@@ -113,11 +113,15 @@ def references(catalog, home: Path) -> bool:
     return all_inside
 
 
-def fit(entries: list[dict], catalog, home: Path) -> dict[str, tuple[float, float, float]]:
-    """Efficiencies per generation that best match the calibration half's absolute step times.
+def fit(entries: list[dict], catalog, home: Path) -> None:
+    """Fit kernels.EFFICIENCY and kernels.BAND_FACTOR on the calibration half; print them.
 
-    Coordinate search on (dot, convolution, bandwidth) fractions, minimising the squared log error
-    of predicted against published step time; generations without calibration rows keep theirs.
+    1. Per generation, (dot, convolution, bandwidth) fractions by coordinate search, minimising the
+       squared log error of the speed ratios against the reference (an Ampere card, whose
+       generation keeps its starting values).
+    2. One scale for every generation, minimising the squared log error of absolute step times:
+       ratios fix the generations relative to each other, the published times fix the level.
+    3. The band: the 90th percentile of the calibration half's ratio errors.
     """
     rows = []
     for entry in entries:
@@ -125,36 +129,59 @@ def fit(entries: list[dict], catalog, home: Path) -> dict[str, tuple[float, floa
             continue
         acc = catalog.accelerator(entry["accelerator"])
         work = load_profile(entry["model"], entry["dtype"], home).work(entry["batch"])
-        rows.append((acc, entry["dtype"], work, entry["batch"] / entry["value"]))
-    fitted = dict(kernels.EFFICIENCY)
+        rows.append({"entry": entry, "acc": acc, "work": work, "published": entry["batch"] / entry["value"]})
+    reference = {(r["entry"]["model"], r["entry"]["dtype"]): r for r in rows
+                 if r["acc"].key == REFERENCE_ACCELERATOR["samples/s"]}
 
-    def loss(generation: str) -> float:
-        total = 0.0
-        for acc, dtype, work, published in rows:
-            if kernels.generation(acc) == generation:
-                predicted = kernels.kernel_seconds(work, acc, dtype) + kernels.STEP_OVERHEAD_SECONDS
-                total += math.log(predicted / published) ** 2
-        return total
+    def seconds(row: dict) -> float:
+        return kernels.kernel_seconds(row["work"], row["acc"], row["entry"]["dtype"]) + kernels.STEP_OVERHEAD_SECONDS[1]
 
-    grid = [0.05 * step for step in range(2, 21)]  # 0.10 .. 1.00 of datasheet peak
-    for generation in sorted({kernels.generation(acc) for acc, *_ in rows}):
+    def ratio_errors(generation: str | None = None) -> list[float]:
+        errors = []
+        for row in rows:
+            ref = reference[(row["entry"]["model"], row["entry"]["dtype"])]
+            if row is ref or (generation and kernels.generation(row["acc"]) != generation):
+                continue
+            predicted = seconds(ref) / seconds(row)
+            published = ref["published"] / row["published"]
+            errors.append(math.log(predicted / published))
+        return errors
+
+    compute_grid = [0.05 * step for step in range(2, 21)]
+    bandwidth_grid = [0.05 * step for step in range(4, 41)]
+    anchor = kernels.generation(catalog.accelerator(REFERENCE_ACCELERATOR["samples/s"]))
+    for generation in sorted({kernels.generation(r["acc"]) for r in rows} - {anchor}):
         for _ in range(3):
-            for index in range(3):
-                best = None
+            for index, grid in enumerate((compute_grid, compute_grid, bandwidth_grid)):
+                scores = []
                 for value in grid:
-                    trial = list(fitted[generation])
+                    trial = list(kernels.EFFICIENCY[generation])
                     trial[index] = value
                     kernels.EFFICIENCY[generation] = tuple(trial)
-                    score = loss(generation)
-                    if best is None or score < best[0] - 1e-12:
-                        best = (score, tuple(trial))
-                fitted[generation] = best[1]
-                kernels.EFFICIENCY[generation] = best[1]
-        count = sum(kernels.generation(acc) == generation for acc, *_ in rows)
-        dot, conv, bandwidth = fitted[generation]
-        print(f'    "{generation}": ({dot:.2f}, {conv:.2f}, {bandwidth:.2f}),  # {count} rows, '
-              f"rms log error {math.sqrt(loss(generation) / count):.3f}")
-    return fitted
+                    scores.append((sum(e * e for e in ratio_errors(generation)), tuple(trial)))
+                kernels.EFFICIENCY[generation] = min(scores)[1]
+    start = dict(kernels.EFFICIENCY)
+    scores = []
+    for scale in [0.05 * step for step in range(10, 61)]:
+        for generation, (dot, conv, bandwidth) in start.items():
+            kernels.EFFICIENCY[generation] = (min(1.0, dot * scale), min(1.0, conv * scale), bandwidth * scale)
+        scores.append((sum(math.log(seconds(r) / r["published"]) ** 2 for r in rows), scale))
+    scale = min(scores)[1]
+    for generation, (dot, conv, bandwidth) in start.items():
+        kernels.EFFICIENCY[generation] = (min(1.0, dot * scale), min(1.0, conv * scale), bandwidth * scale)
+    fitted = {r_generation for r_generation in (kernels.generation(r["acc"]) for r in rows)}
+    for generation in kernels.EFFICIENCY:
+        if generation not in fitted and generation != "other":
+            kernels.EFFICIENCY[generation] = kernels.EFFICIENCY[anchor]  # no published rows
+    kernels.EFFICIENCY["other"] = tuple(
+        statistics.mean(kernels.EFFICIENCY[g][i] for g in fitted) for i in range(3))  # type: ignore[assignment]
+    errors = sorted(abs(e) for e in ratio_errors())
+    kernels.BAND_FACTOR = math.exp(errors[int(0.9 * (len(errors) - 1))])
+    print("EFFICIENCY = {")
+    for generation, (dot, conv, bandwidth) in kernels.EFFICIENCY.items():
+        print(f'    "{generation}": ({dot:.2f}, {conv:.2f}, {bandwidth:.2f}),')
+    print(f"}}  # common scale {scale:.2f}")
+    print(f"BAND_FACTOR = {kernels.BAND_FACTOR:.2f}  # 90th percentile of {len(errors)} calibration ratio errors")
 
 
 def main() -> int:

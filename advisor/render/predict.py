@@ -44,6 +44,7 @@ def prediction_table(prediction: Prediction) -> Table:
         rows=rows,
         notes=[*prediction.notes, f"Profile compiled on {prediction.profile_source or 'this machine'}."],
         align=["left", "right", "left", "right", "right", "left"],
+        optional=["basis", "band"],
     )
 
 
