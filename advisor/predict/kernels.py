@@ -87,25 +87,38 @@ def _affine(a: Work, b: Work, batch_a: int, batch_b: int, batch: int) -> Work | 
                 b.signature)
 
 
-def work_at(kernels_a: Sequence[Work], kernels_b: Sequence[Work], batch_a: int, batch_b: int,
-            batch: int) -> list[Work]:
+def pair_kernels(kernels_a: Sequence[Work], kernels_b: Sequence[Work]) -> list[int]:
+    """For each kernel of the second compile, the index of the same kernel in the first, or -1.
+
+    The two compiles need not plan the same kernel list (a fusion decision can depend on a shape),
+    so kernels are paired by signature in program order. Slow for thousands of kernels (a diff):
+    the pairing is computed once and cached with the profile.
+    """
+    signatures_a = [k.signature or k.kind for k in kernels_a]
+    signatures_b = [k.signature or k.kind for k in kernels_b]
+    if signatures_a == signatures_b:
+        return list(range(len(kernels_b)))
+    pairs = [-1] * len(kernels_b)
+    matcher = difflib.SequenceMatcher(None, signatures_a, signatures_b, autojunk=False)
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs[b0:b1] = range(a0, a1)
+    return pairs
+
+
+def work_at(kernels_a: Sequence[Work], kernels_b: Sequence[Work], pairs: Sequence[int], batch_a: int,
+            batch_b: int, batch: int) -> list[Work]:
     """Every kernel's work at `batch`, extrapolated from two profiled batches.
 
-    The two compiles need not plan the same kernel list (a fusion decision can depend on a
-    shape), so kernels are paired by signature in program order. A kernel left unpaired keeps its
-    work at the larger profiled batch: scaling it by the batch would turn a weight update into
-    hundreds of them, while leaving an activation kernel unscaled misses one kernel in hundreds.
+    A kernel left unpaired (see `pair_kernels`), or paired with one whose work cannot be its own at
+    the other batch, keeps its work at the larger profiled batch: scaling it by the batch would turn
+    a weight update into hundreds of them, while leaving an activation kernel unscaled misses one
+    kernel in hundreds.
     """
-    matcher = difflib.SequenceMatcher(None, [k.signature or k.kind for k in kernels_a],
-                                      [k.signature or k.kind for k in kernels_b], autojunk=False)
     found: list[Work] = []
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag != "equal":
-            found.extend(kernels_b[b0:b1])
-            continue
-        for x, y in zip(kernels_a[a0:a1], kernels_b[b0:b1], strict=True):
-            extended = _affine(x, y, batch_a, batch_b, batch)
-            found.append(y if extended is None else extended)
+    for kernel, index in zip(kernels_b, pairs, strict=True):
+        extended = _affine(kernels_a[index], kernel, batch_a, batch_b, batch) if index >= 0 else None
+        found.append(kernel if extended is None else extended)
     return found
 
 

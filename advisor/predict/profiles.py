@@ -8,6 +8,7 @@ itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from pricing.names import did_you_mean
 
 from ..errors import AdvisorError
 from ..results.store import atomic_write
-from .kernels import KINDS, Work, work_at
+from .kernels import KINDS, Work, pair_kernels, work_at
 
 PROFILES_DIR = "profiles"
 PROFILE_SCHEMA = "colab-advisor/workload-profile/v1"
@@ -40,10 +41,11 @@ class WorkloadProfile:
     kernels: tuple[tuple[Work, ...], tuple[Work, ...]]
     memory: tuple[dict[str, int], dict[str, int]]
     compiled_on: str
+    pairs: tuple[int, ...] = ()  # for each kernel at the larger batch, its index at the smaller, or -1
 
     def work(self, batch: int) -> list[Work]:
         (a, b), (ka, kb) = self.batches, self.kernels
-        return work_at(ka, kb, a, b, batch)
+        return work_at(ka, kb, self.pairs or pair_kernels(ka, kb), a, b, batch)
 
     def device_bytes(self, batch: int) -> float | None:
         """Device memory the step holds at `batch`: arguments + temporaries + outputs not aliased."""
@@ -99,8 +101,15 @@ def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
             raise _Bad("bad memory analysis")
         memory.append({k: int(_number(v)) for k, v in stats.items() if k in MEMORY_FIELDS})
     compiled_on = data.get("compiled_on", "")
+    pairs = data.get("pairs")
+    if pairs is None:
+        pairs = pair_kernels(kernels[0], kernels[1])
+    elif (not isinstance(pairs, list) or len(pairs) != len(kernels[1])
+          or not all(isinstance(i, int) and -1 <= i < len(kernels[0]) for i in pairs)):
+        raise _Bad("bad kernel pairing")
     return WorkloadProfile(name, dtype, (batches[0], batches[1]), (kernels[0], kernels[1]),
-                           (memory[0], memory[1]), compiled_on if isinstance(compiled_on, str) else "")
+                           (memory[0], memory[1]), compiled_on if isinstance(compiled_on, str) else "",
+                           tuple(pairs))
 
 
 def _compile_here(name: str, dtype: str) -> dict[str, Any]:
@@ -122,14 +131,19 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
         try:
             if path.stat().st_size > MAX_PROFILE_BYTES:
                 raise _Bad("too large")
-            return parse_profile(json.loads(path.read_text(encoding="utf-8")), name, dtype)
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            found = parse_profile(raw, name, dtype)
+            if isinstance(raw, dict) and "pairs" not in raw:  # written before pairings were cached
+                with contextlib.suppress(OSError):
+                    atomic_write(path, json.dumps({**raw, "pairs": list(found.pairs)}, separators=(",", ":")))
+            return found
         except (OSError, UnicodeDecodeError, ValueError, _Bad) as exc:
             if warnings is not None:
                 warnings.append(f"profile cache {path.name} unreadable ({str(exc).splitlines()[0]}); profiled again")
     data = profiler(name, dtype)
-    found = parse_profile(data, name, dtype)
+    found = parse_profile({**data, "pairs": None}, name, dtype)
     try:
-        atomic_write(path, json.dumps(data, separators=(",", ":")))
+        atomic_write(path, json.dumps({**data, "pairs": list(found.pairs)}, separators=(",", ":")))
     except OSError as exc:
         if warnings is not None:
             warnings.append(f"could not cache the profile in {path.parent} ({exc.strerror or exc})")

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from advisor.predict import fit, kernels
-from advisor.predict.kernels import Work, work_at
+from advisor.predict.kernels import Work, pair_kernels, work_at
 from advisor.predict.profiles import WorkloadProfile
 from pricing import load_catalog
 
@@ -31,20 +31,21 @@ def ideal(monkeypatch):
 def test_weights_stay_and_activations_grow_with_the_batch():
     at_4 = [Work("memory", 0, 1000, "weights"), Work("dot", 400, 40, "activations")]
     at_8 = [Work("memory", 0, 1000, "weights"), Work("dot", 800, 80, "activations")]
-    found = work_at(at_4, at_8, 4, 8, 100)
+    found = work_at(at_4, at_8, pair_kernels(at_4, at_8), 4, 8, 100)
     assert [(w.flops, w.bytes) for w in found] == [(0, 1000), (10000, 1000)]
 
 
 def test_a_kernel_only_one_compile_planned_keeps_its_work():
     at_4 = [Work("memory", 0, 10, "a"), Work("memory", 0, 99, "b")]
     at_8 = [Work("memory", 0, 20, "a"), Work("memory", 0, 5000, "c")]
-    found = work_at(at_4, at_8, 4, 8, 16)
+    assert pair_kernels(at_4, at_8) == [0, -1]
+    found = work_at(at_4, at_8, [0, -1], 4, 8, 16)
     assert [w.bytes for w in found] == [40, 5000]
 
 
 def test_a_pair_that_cannot_be_one_kernel_is_not_extrapolated():
     # Eight times the bytes for twice the batch: not one kernel's growth.
-    found = work_at([Work("memory", 0, 10, "a")], [Work("memory", 0, 80, "a")], 4, 8, 400)
+    found = work_at([Work("memory", 0, 10, "a")], [Work("memory", 0, 80, "a")], [0], 4, 8, 400)
     assert found[0].bytes == 80
 
 

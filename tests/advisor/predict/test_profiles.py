@@ -70,3 +70,19 @@ def test_a_cached_profile_with_a_negative_figure_is_refused(tmp_path):
 def test_an_unknown_workload_suggests_the_nearest_name(tmp_path):
     with pytest.raises(AdvisorError, match="did you mean 'resnet50'"):
         load_profile("resnet-50", "float32", tmp_path, profiler=Counting())
+
+
+def test_the_cache_keeps_the_kernel_pairing_so_a_read_needs_no_diff(tmp_path):
+    load_profile("ae-medium", "float32", tmp_path, profiler=Counting())
+    stored = json.loads((tmp_path / "profiles" / "ae-medium-float32.json").read_text(encoding="utf-8"))
+    assert stored["pairs"] == [0, 1]
+
+
+def test_a_pairing_that_points_outside_the_kernels_is_refused(tmp_path):
+    bad = {**fake_profile(), "pairs": [0, 7]}
+    path = tmp_path / "profiles" / "ae-medium-float32.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(bad), encoding="utf-8")
+    profiler = Counting()
+    load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
+    assert profiler.calls == 1
