@@ -32,6 +32,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from advisor.predict import kernels
+from advisor.predict.fit import max_batch
 from advisor.predict.profiles import load_profile
 from pricing import load_catalog
 
@@ -184,6 +185,27 @@ def fit(entries: list[dict], catalog, home: Path) -> None:
     print(f"BAND_FACTOR = {kernels.BAND_FACTOR:.2f}  # 90th percentile of {len(errors)} calibration ratio errors")
 
 
+def memory_fit(entries: list[dict], catalog, home: Path) -> None:
+    """Largest batch predicted to fit against the batch each published run used (which did fit).
+
+    The published batch is the largest of a ladder that fitted, so the true limit lies between it
+    and the next rung: a prediction at or somewhat above it is right, one below it is too cautious.
+    """
+    print("\nLargest batch that fits, predicted vs the batch the published run used (a lower bound):")
+    ratios = {"calibrate": [], "validate": []}
+    for entry in entries:
+        if entry["unit"] != "samples/s" or "batch_note" in entry:
+            continue
+        profile = load_profile(entry["model"], entry["dtype"], home)
+        predicted = max_batch(profile, catalog.accelerator(entry["accelerator"]))
+        ratios[entry["role"]].append(predicted / entry["batch"])
+    for role, values in ratios.items():
+        values.sort()
+        below = sum(v < 1.0 for v in values)
+        print(f"  {role:<9} {len(values)} runs: predicted / published batch median {statistics.median(values):.2f}, "
+              f"range {values[0]:.2f}-{values[-1]:.2f}; predicted below the published batch in {below}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=None, help="data folder holding the profile cache")
@@ -208,6 +230,7 @@ def main() -> int:
     summary([r for r in rows if r["role"] == "calibrate"], "calibration half (fitted on)")
     ok = summary([r for r in rows if r["role"] == "validate"], "validation half (reported)")
     ok &= references(catalog, home)
+    memory_fit(entries, catalog, home)
     return 0 if ok else 1
 
 

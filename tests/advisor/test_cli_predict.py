@@ -19,7 +19,10 @@ def home(tmp_path):
     return tmp_path
 
 
-def test_json_gives_each_accelerator_its_step_time_band_and_largest_batch(home):
+def test_json_gives_each_accelerator_its_step_time_band_and_largest_batch(home, monkeypatch):
+    from advisor.predict import fit
+
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 1.0)
     done = run_cli(["predict", "--preset", "medium", "--accelerators", "t4,h100", "--batch-size", "64", "--json"],
                    home)
     assert done.code == 0, done.stderr
@@ -30,7 +33,7 @@ def test_json_gives_each_accelerator_its_step_time_band_and_largest_batch(home):
         assert row["low"] < row["seconds_per_step"] < row["high"]
     t4, h100 = payload["accelerators"]
     # 100 bytes held plus 30 MB per sample, against 0.9 * 16 GB - 1 GB = 13.4 GB on the T4 and
-    # 0.9 * 80 GB - 1 GB = 71 GB on the H100: 1 + (13.4e9 - 30e6 - 100) // 30e6 samples, and so on.
+    # 0.9 * 80 GB - 1 GB = 71 GB on the H100: (13.4e9 - 100) // 30e6 samples, and so on.
     assert (t4["max_batch"], h100["max_batch"]) == (446, 2366)
     assert h100["seconds_per_step"] < t4["seconds_per_step"]
 

@@ -85,13 +85,25 @@ def profile_with_memory(at_4: int, at_8: int, weights: int = 0) -> WorkloadProfi
     return WorkloadProfile("ae-medium", "float32", (4, 8), ((), ()), (stats(at_4), stats(at_8)), "cpu")
 
 
-def test_the_largest_batch_follows_the_memory_line():
+@pytest.fixture
+def unscaled(monkeypatch):
+    """Take the CPU plan's bytes per sample as they are."""
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 1.0)
+
+
+def test_the_largest_batch_follows_the_memory_line(unscaled):
     # 1 GB per sample plus 2 GB of weights; usable memory of 16 GB: 0.9 * 16 - 1 = 13.4 GB.
     profile = profile_with_memory(4_000_000_000, 8_000_000_000, weights=2_000_000_000)
     assert fit.max_batch(profile, gpu()) == 11  # 2 + 11 * 1 = 13 GB <= 13.4 GB < 14 GB
 
 
-def test_a_step_whose_batch_of_one_overflows_does_not_fit():
+def test_the_cpu_plans_extra_bytes_per_sample_are_scaled_away(monkeypatch):
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 0.5)
+    profile = profile_with_memory(4_000_000_000, 8_000_000_000, weights=2_000_000_000)
+    assert fit.max_batch(profile, gpu()) == 22  # 2 + 22 * 0.5 = 13 GB <= 13.4 GB < 13.5 GB
+
+
+def test_a_step_whose_batch_of_one_overflows_does_not_fit(unscaled):
     profile = profile_with_memory(4_000_000_000, 8_000_000_000, weights=20_000_000_000)
     assert fit.max_batch(profile, gpu()) == 0
 
