@@ -2,14 +2,15 @@
 
 A profile lists every kernel XLA plans for one training step (see benchmarks/workloads): matrix
 kernels (dots, convolutions) meet the matrix units' roof, the rest meet the memory roof. The
-fractions of datasheet peak a kernel reaches differ by GPU generation and by kind of kernel; they
-were fitted on half of the published measurements in benchmarks/reference/published.toml and are
-reported on the other half by scripts/validate_predictions.py (see VALIDATION there).
+factors a kernel reaches differ by GPU generation and by kind of kernel; they were fitted on half
+of the published measurements in benchmarks/reference/published.toml and are reported on the
+other half by scripts/validate_predictions.py.
 
-Limits, stated where they bite: the kernels are those XLA plans for the CPU, which fuses
-elementwise work much as the GPU compiler does but never folds an epilogue into a matmul and
-updates each parameter with its own small kernel; the per-kernel launch cost below absorbs the
-difference on average, not per model.
+Limits, stated where they bite: the kernels are those XLA plans for the CPU. It fuses less than
+the GPU compiler (no matmul epilogues, one small kernel per parameter update), counts whole
+operands as read, and widens half-precision work to f32. Conversion-only kernels are dropped and
+widened matmuls counted at half their bytes; the rest is absorbed by the fitted factors on
+average, not per model — which is why the band exists.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from dataclasses import dataclass
 
 from pricing import Accelerator
 
-from .speed import BASIS_PREDICTED, Speed, peak_flops
+from .speed import BASIS_PREDICTED, HALF_PRECISION, Speed, peak_flops
 
 KINDS = ("dot", "conv", "memory", "convert")
-HALF_PRECISION = ("bfloat16", "float16")
 
 # Per generation: (dot, convolution) fractions of the datasheet matrix peak, and a bandwidth
 # factor. Fitted by `scripts/validate_predictions.py --fit` on the calibration half of

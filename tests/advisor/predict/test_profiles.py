@@ -86,3 +86,28 @@ def test_a_pairing_that_points_outside_the_kernels_is_refused(tmp_path):
     profiler = Counting()
     load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
     assert profiler.calls == 1
+
+
+def test_workload_ratio_predicts_this_machine_from_its_ceilings_and_the_accelerator_from_specs(tmp_path):
+    from advisor.predict.workload import workload_ratio
+    from benchmarks.result import Ceiling
+    from pricing import load_catalog
+
+    ceiling = Ceiling(matmul_flops_per_second=1e9, matmul_size=1024, copy_bytes_per_second=1e6, copy_bytes=1 << 20)
+    ratio = workload_ratio("ae-medium", 64, "float32", load_catalog().accelerator("t4"), ceiling, tmp_path,
+                           profiler=Counting())
+    # At batch 64: a dot of 64000 FLOPs and 640 bytes (64 us of compute, 640 us of copying), and a
+    # copy of 500 bytes (500 us): 1.14 ms at the measured ceilings, the band's lower end.
+    assert ratio.local.low == pytest.approx(1.14e-3)
+    assert ratio.local.low < ratio.local.seconds < ratio.local.high
+    assert ratio.accelerator.seconds < ratio.local.seconds
+    assert ratio.fits is True and ratio.max_batch > 64
+
+
+def test_workload_ratio_without_ceilings_leaves_this_machine_unknown(tmp_path):
+    from advisor.predict.workload import workload_ratio
+    from pricing import load_catalog
+
+    ratio = workload_ratio("ae-medium", None, "float32", load_catalog().accelerator("l4"), None, tmp_path,
+                           profiler=Counting())
+    assert ratio.local is None and ratio.accelerator is not None
