@@ -56,15 +56,24 @@ def test_an_unreadable_cache_file_is_profiled_again_and_replaced(tmp_path, conte
     assert json.loads(path.read_text(encoding="utf-8"))["schema"] == PROFILE_SCHEMA
 
 
+def calls_after_caching(tmp_path, data) -> int:
+    """How often the profiler runs for a cache file holding `data`."""
+    path = tmp_path / "profiles" / "ae-medium-float32.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(data), encoding="utf-8")
+    profiler = Counting()
+    load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
+    return profiler.calls
+
+
 def test_a_cached_profile_with_a_negative_figure_is_refused(tmp_path):
     bad = fake_profile()
     bad["at"]["4"]["kernels"][0][1] = -1.0
-    path = tmp_path / "profiles" / "ae-medium-float32.json"
-    path.parent.mkdir()
-    path.write_text(json.dumps(bad), encoding="utf-8")
-    profiler = Counting()
-    load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
-    assert profiler.calls == 1
+    assert calls_after_caching(tmp_path, bad) == 1
+
+
+def test_a_good_cached_profile_is_read_back(tmp_path):
+    assert calls_after_caching(tmp_path, fake_profile()) == 0
 
 
 def test_an_unknown_workload_suggests_the_nearest_name(tmp_path):
@@ -79,13 +88,7 @@ def test_the_cache_keeps_the_kernel_pairing_so_a_read_needs_no_diff(tmp_path):
 
 
 def test_a_pairing_that_points_outside_the_kernels_is_refused(tmp_path):
-    bad = {**fake_profile(), "pairs": [0, 7]}
-    path = tmp_path / "profiles" / "ae-medium-float32.json"
-    path.parent.mkdir()
-    path.write_text(json.dumps(bad), encoding="utf-8")
-    profiler = Counting()
-    load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
-    assert profiler.calls == 1
+    assert calls_after_caching(tmp_path, {**fake_profile(), "pairs": [0, 7]}) == 1
 
 
 def test_workload_ratio_predicts_this_machine_from_its_ceilings_and_the_accelerator_from_specs(tmp_path):
