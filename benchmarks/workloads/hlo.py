@@ -123,8 +123,7 @@ def _conv_flops(inst: Instruction, shapes: dict[str, str]) -> float:
     # prod(lhs_dilate); the others multiply inserted zeros that cuDNN and XLA skip.
     dilation = re.search(r"lhs_dilate=([0-9x]+)", inst.attributes)
     skipped = math.prod(_dims(dilation.group(1).replace("x", " "))) if dilation else 1
-    groups = int(_attribute(inst.attributes, "feature_group_count") or 1)
-    del groups  # the kernel's input-feature dimension is already per group
+    # The kernel's input-feature dimension is already per group: grouped convolutions need nothing more.
     return 2.0 * math.prod(arrays(inst.shape)[0][1]) * taps * input_features / skipped
 
 
