@@ -447,6 +447,9 @@ def recommend(
     samples: int = typer.Option(None, "--samples", help="Samples per epoch (with --preset): the epoch is timed "
                                 "from this machine's measurement (default: 60,000 of the measured preset)."),
     preset: str = typer.Option(None, "--preset", help="The benchmark preset that resembles your model."),
+    named: str = typer.Option(None, "--workload", metavar="NAME",
+                              help="A well-known model (resnet50, bert-base-128, gpt2-small, vit-b16, ...): "
+                                   "its own predicted speeds instead of the AutoEncoder's."),
     runs_per_month: float = typer.Option(DEFAULT_RUNS_PER_MONTH, "--runs-per-month", help="Training runs a month."),
     hour_value: float = typer.Option(None, "--hour-value", metavar="USD",
                                      help=f"What an hour of waiting is worth to you (default {DEFAULT_HOUR_VALUE:g})."),
@@ -477,6 +480,7 @@ def recommend(
 
     from .decide import Workload, cost_curves, gather_sources, tax_basis
     from .decide import recommend as advise
+    from .decide.sources import with_named
     from .render.plot import plot_costs
     from .render.recommendation import recommendation_payload, render_recommendation
     from .results.measure import first_measurement
@@ -488,7 +492,7 @@ def recommend(
         model=model, epochs=epochs, epoch_seconds=epoch_seconds, samples=samples, preset=preset,
         runs_per_month=runs_per_month, hour_value=DEFAULT_HOUR_VALUE if hour_value is None else hour_value,
         hour_value_given=hour_value is not None, ram_gb=ram_gb, setup_minutes=setup_minutes, months=months,
-        free_gpu_hours=free_gpu_hours,
+        free_gpu_hours=free_gpu_hours, named=named,
     )
     if plot is not None:
         _check_plot_path(plot)
@@ -514,6 +518,7 @@ def recommend(
         where = f" in {outcome.saved_to.parent}" if outcome.saved_to else " (not saved)"
         env.warn(f"measured this machine: {outcome.measurement.id}, saved{where}")
         sources = gather()
+    sources = with_named(sources, workload.named, catalog, env.home())
     result = advise(workload, sources, catalog, tax)
     width = terminal_width(env.environ)
     if json_out:

@@ -33,11 +33,20 @@ def collect_assumptions(
     workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, options: Sequence[Option], preset: str
 ) -> tuple[Assumption, ...]:
     out = []
+    model = f"{preset} (predicted here)" if sources.named is not None else f"the {preset} AutoEncoder"
     if workload.sized_by_default:
         out.append(Assumption(
-            f"An epoch is {workload.epoch_samples:,} samples (MNIST-sized) of the {preset} AutoEncoder, timed from "
-            "this machine's measurement: give --epoch-seconds (your own timing) or --samples N --preset P.",
+            f"An epoch is {workload.epoch_samples:,} samples (MNIST-sized) of {model}, timed from this machine's "
+            "measurement: give --epoch-seconds (your own timing) or --samples N.",
             "colab-advisor default",
+        ))
+    if sources.named is not None:
+        out.append(Assumption(
+            f"{preset} is predicted per kernel of its training step at batch {sources.named.batch_size}: here from "
+            "the matmul and copy ceilings measured on this machine, on each accelerator from its datasheet peaks "
+            "with efficiencies fitted on published benchmarks; a batch that does not fit an accelerator's memory "
+            "rules it out.",
+            "benchmarks/reference/published.toml (Lambda GPU benchmarks and others)",
         ))
     if workload.hour_value_given:
         out.append(Assumption(f"An hour of waiting is worth ${workload.hour_value:g} (your --hour-value).", "you"))

@@ -150,10 +150,19 @@ def _world(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis
             else:
                 step = boosting_step(plan, acc, basis, sources)
             epoch = epoch_from_step(step, basis) if step is not None else None
-            candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch))
+            candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, _memory_fit(sources, acc)))
     ram = sources.local.environment.ram_bytes if sources.local is not None else None
     pricing = Pricing(workload, catalog, tax, basis, None if ram is None else ram / 1e9)
     return _World(pricing, tuple(candidates))
+
+
+def _memory_fit(sources: Sources, acc) -> str | None:  # type: ignore[no-untyped-def]
+    named = sources.named
+    ratio = named.accelerators.get(acc.key) if named is not None else None
+    if ratio is None or ratio.fits is not False:
+        return None
+    largest = f"; batch {ratio.max_batch} would" if ratio.max_batch else ""
+    return f"{named.name} at batch {named.batch_size} does not fit {acc.key}'s memory{largest}"
 
 
 # ---- choosing -----------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class Candidate:
     plan: Plan | None  # None: this machine
     accelerator: Accelerator | None
     epoch: speeds.Speed | None
+    memory_fit: str | None = None  # why the workload does not fit the accelerator's memory, if it does not
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ class Pricing:
         unknowns: list[str] = []
         blockers: list[str] = []
         ram_gb, ram_fits = self._ram(plan, acc)
+        if candidate.memory_fit is not None:
+            blockers.append(candidate.memory_fit)
         if ram_fits is False:
             blockers.append(f"RAM too small: {ram_gb:g} GB")
         elif ram_fits is None and workload.ram_gb is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from benchmarks import Measurement
 from benchmarks.config import QUICK_BUDGET_SECONDS
@@ -12,6 +13,8 @@ from benchmarks.stats import UNSTABLE_RELATIVE_STD
 from pricing import Accelerator, Catalog
 
 from ..errors import AdvisorError
+from ..predict.speed import Speed
+from ..predict.workload import WorkloadRatio
 from ..results.origin import COLAB, THIS_MACHINE, origin_in
 from ..results.share import resolve
 from ..results.store import Store
@@ -72,6 +75,16 @@ def local_figure(measurements: Sequence[Measurement]) -> LocalFigure:
 
 
 @dataclass(frozen=True)
+class NamedSpeeds:
+    """A well-known workload's step, predicted per kernel on this machine and on each accelerator."""
+
+    name: str
+    batch_size: int
+    local: Speed
+    accelerators: dict[str, WorkloadRatio]
+
+
+@dataclass(frozen=True)
 class Sources:
     """The measurements and specs the figures come from."""
 
@@ -81,6 +94,7 @@ class Sources:
     local_figure: LocalFigure | None = None
     colab_origin: str | None = None  # where the --colab result came from, in the history's words
     notes: tuple[str, ...] = ()
+    named: NamedSpeeds | None = None  # --workload: its predicted step here and on each accelerator
 
     def __post_init__(self) -> None:
         if self.local is not None and self.local_figure is None:
@@ -132,3 +146,39 @@ def gather_sources(
         colab_origin=colab_where,
         notes=tuple(notes),
     )
+
+
+def with_named(sources: Sources, name: str | None, catalog: Catalog, home: Path) -> Sources:
+    """`sources` with --workload NAME's predicted speeds attached (unchanged without a name)."""
+    if name is None:
+        return sources
+    warnings: list[str] = []
+    named = named_speeds(name, sources, catalog, home, warnings)
+    if sources.colab is not None:
+        warnings.append(f"--colab measured the AutoEncoder, not {name}: with --workload it is not used")
+    return replace(sources, named=named, colab=None, notes=(*sources.notes, *warnings))
+
+
+def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warnings: list[str]) -> NamedSpeeds:
+    """--workload NAME: its step predicted here, from the ceilings measured on this machine, and on every
+    accelerator the catalog's plans offer. Profiles the workload on first use (seconds, then cached)."""
+    from benchmarks.workloads.specs import WORKLOADS
+
+    from ..predict.profiles import spec_of
+    from ..predict.workload import workload_ratio
+
+    spec_of(name)
+    m = sources.local
+    if m is None or m.ceiling is None:
+        raise AdvisorError(f"--workload {name} needs a measurement of this machine (its matmul and copy ceilings): "
+                           "run `colab-advisor measure`")
+    dtype = m.config.dtype
+    keys = dict.fromkeys(key for plan in catalog.plans for key in plan.accelerators
+                         if catalog.accelerator(key).kind in ("gpu", "tpu"))
+    ratios = {key: workload_ratio(name, None, dtype, catalog.accelerator(key), m.ceiling, home, warnings=warnings)
+              for key in keys}
+    local = next((r.local for r in ratios.values() if r.local is not None), None)
+    if local is None:
+        raise AdvisorError(f"--workload {name}: this machine's measurement {m.id} lacks a matmul or copy ceiling; "
+                           "measure again")
+    return NamedSpeeds(name, WORKLOADS[name].batch_size, local, ratios)

@@ -30,6 +30,13 @@ class Basis:
 
 def local_basis(workload: Workload, sources: Sources) -> Basis:
     figure = sources.local_figure
+    named = sources.named
+    if named is not None:
+        step = named.local
+        if workload.epoch_seconds is not None:
+            return Basis(None, step, None, workload.epoch_seconds, named.name)
+        steps = (workload.epoch_samples or 0) / named.batch_size
+        return Basis(None, step, steps, steps * step.seconds, named.name)
     if figure is not None:
         m = figure.measurement
         profile = speeds.profile_of(m)
@@ -71,6 +78,9 @@ def epoch_from_step(step: speeds.Speed, basis: Basis) -> speeds.Speed:
 def deep_step(acc: Accelerator, basis: Basis, sources: Sources, catalog: Catalog,
               warnings: list[str]) -> speeds.Speed | None:
     colab = sources.colab
+    if sources.named is not None:
+        ratio = sources.named.accelerators.get(acc.key)
+        return ratio.accelerator if ratio is not None else None
     if colab is not None and catalog.match_device_kind(colab.environment.device_kind) == acc:
         local = sources.local
         # Per-sample times: a Colab run of another batch size still says how fast the device is.

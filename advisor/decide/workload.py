@@ -67,6 +67,7 @@ class Workload:
     setup_minutes: float = DEFAULT_SETUP_MINUTES
     months: int = DEFAULT_MONTHS
     free_gpu_hours: float | None = None  # the user's own reading of Colab's free GPU time a month
+    named: str | None = None  # a well-known workload (--workload): its own speed ratios, not the AutoEncoder's
 
     def __post_init__(self) -> None:
         if self.model not in MODELS:
@@ -91,6 +92,8 @@ class Workload:
             raise AdvisorError("give either --epoch-seconds or --samples, not both")
         if self.samples is not None and self.preset is None:
             raise AdvisorError("--samples needs --preset: the benchmark preset that resembles your model")
+        if self.named is not None and self.preset is not None:
+            raise AdvisorError("give --workload or --preset, not both")
         if self.preset is not None and self.preset not in PRESETS:
             raise AdvisorError(f"--preset: unknown preset '{self.preset}'; choose one of: {', '.join(PRESETS)}")
 

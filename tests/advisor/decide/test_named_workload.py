@@ -1,0 +1,55 @@
+"""recommend --workload NAME: the workload's own predicted ratios, and its memory fit."""
+
+import dataclasses
+
+import pytest
+
+from advisor.decide import Sources, Workload, recommend
+from advisor.decide.sources import NamedSpeeds, with_named
+from advisor.decide.tax import TaxBasis
+from advisor.errors import AdvisorError
+from advisor.predict.speed import BASIS_PREDICTED, Speed
+from advisor.predict.workload import WorkloadRatio
+from pricing import load_catalog
+from tests.helpers import make_measurement
+
+CATALOG = load_catalog()
+LOCAL = Sources(local=make_measurement(step=0.010))
+
+
+def named(fits_t4: bool) -> NamedSpeeds:
+    """Hand-made predictions: 1 s a step here, 10 ms on every accelerator; the T4 too small or not."""
+    step = Speed(0.01, 0.008, 0.012, BASIS_PREDICTED, "test")
+    ratios = {key: WorkloadRatio(Speed(1.0, 0.9, 1.2, BASIS_PREDICTED, "here"), step,
+                                 fits_t4 if key == "t4" else True, 4 if key == "t4" else 64)
+              for plan in CATALOG.plans for key in plan.accelerators}
+    return NamedSpeeds("bert-base-128", 32, Speed(1.0, 0.9, 1.2, BASIS_PREDICTED, "here"), ratios)
+
+
+def test_the_named_workloads_ratio_replaces_the_autoencoders():
+    sources = dataclasses.replace(LOCAL, named=named(True))
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), sources, CATALOG, TaxBasis("none"))
+    t4 = next(o for o in rec.options if o.key == "free:t4")
+    assert t4.speedup == pytest.approx(100.0)  # 1 s here, 10 ms there
+    # 60,000 samples at batch 32 is 1,875 steps of 1 s, twice.
+    assert rec.local.run_hours == pytest.approx(2 * 1875 * 1.0 / 3600)
+
+
+def test_an_accelerator_the_workload_does_not_fit_is_ruled_out_and_says_why():
+    sources = dataclasses.replace(LOCAL, named=named(False))
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), sources, CATALOG, TaxBasis("none"))
+    t4 = next(o for o in rec.options if o.key == "free:t4")
+    assert not t4.usable and any("does not fit t4's memory; batch 4 would" in b for b in t4.blockers)
+    assert rec.best.accelerator.key != "t4"
+
+
+def test_a_real_workload_is_profiled_and_predicted_on_every_offered_accelerator(tmp_path):
+    sources = with_named(LOCAL, "ae-small", CATALOG, tmp_path)
+    assert sources.named.local.seconds > 0
+    assert {"t4", "a100-40gb"} <= set(sources.named.accelerators)
+    assert (tmp_path / "profiles").is_dir()  # cached for the next run
+
+
+def test_an_unknown_workload_gets_a_suggestion():
+    with pytest.raises(AdvisorError, match="did you mean"):
+        with_named(LOCAL, "resnet5", CATALOG, None)
