@@ -21,6 +21,10 @@ class BenchmarkError(Exception):
     """A problem the user can fix (bad preset, absent device, ...); carries a one-line message."""
 
 
+class Interrupted(Exception):
+    """The caller asked a run to stop (Ctrl-C); raised at a point where no JAX call is in flight."""
+
+
 @dataclass(frozen=True)
 class Preset:
     """One AutoEncoder shape. `dense` presets encode with Linear layers, `conv` ones with Conv."""
