@@ -26,6 +26,7 @@ from .validation import (
     first_line,
     loads,
     parse_config,
+    parse_instant,
     text_problem,
 )
 
@@ -123,6 +124,11 @@ class Environment:
     in_colab: bool
     timestamp: str  # UTC, ISO 8601
     tool_version: str
+
+    @property
+    def moment(self) -> dt.datetime:
+        """When it was measured, in UTC: what orders records, whatever offset their text carries."""
+        return parse_instant(self.timestamp) or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
     @property
     def device_label(self) -> str:

@@ -55,10 +55,15 @@ def measure(
     store: Store | None,
     output: Path | None = None,
     progress: Callable[[str, float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> MeasureOutcome:
+    """Run and keep the result; `should_stop` (Ctrl-C) is asked between samples and once more before
+    anything is written, so an interrupted run raises benchmarks.Interrupted and leaves no file."""
     if output is not None:
         check_output_path(output)
-    measurement = benchmarks.run(config, progress=progress, tool_version=__version__)
+    measurement = benchmarks.run(config, progress=progress, tool_version=__version__, should_stop=should_stop)
+    if should_stop is not None and should_stop():
+        raise benchmarks.Interrupted("the run was interrupted before its result was saved")
     warnings = []
     written_to = None
     if output is not None:
