@@ -516,12 +516,18 @@ def recommend(
 
 
 # ---- entry point -------------------------------------------------------------------------------
+def report_interrupted(stderr: TextIO) -> int:
+    """Ctrl-C, whenever it comes: one line, and the shell's status for it."""
+    stderr.write("interrupted: nothing was saved\n")
+    return EXIT_INTERRUPTED
+
+
 def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     """Run the CLI; return the exit status instead of raising SystemExit."""
     env = env or Env()
     args = list(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
     try:
+        command = typer.main.get_command(app)
         result = command.main(args=args, prog_name=APP_NAME, standalone_mode=False, obj=env)
     except typer.Exit as exc:
         return exc.exit_code
@@ -534,8 +540,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         env.stderr.write(f"error: {exc.format_message()}{where}\n")  # type: ignore[attr-defined]
         return EXIT_USAGE
     except (typer.Abort, KeyboardInterrupt, Interrupted):
-        env.stderr.write("interrupted: nothing was saved\n")
-        return EXIT_INTERRUPTED
+        return report_interrupted(env.stderr)
     except user_errors() as exc:
         if "--debug" in args:
             traceback.print_exc(file=env.stderr)

@@ -145,7 +145,8 @@ class Config:
         return self.batch_size if self.batch_size is not None else self.preset_spec.batch_size
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Every field is a plain scalar: a flat copy, without asdict's deep copies.
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:

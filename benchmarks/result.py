@@ -8,6 +8,7 @@ finiteness and ranges, and refuses anything it cannot vouch for with a one-line 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -228,9 +229,10 @@ class Measurement:
             return "unknown"
         return "compute" if intensity >= ridge else "memory"
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         """Content address: the same record always gets the same id, on any machine."""
+        # Cached: the record is frozen, and listing thousands of results asks for each id twice.
         canonical = json.dumps(self.to_dict(include_summary=False), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 

@@ -28,8 +28,9 @@ FUTURE_TOLERANCE = dt.timedelta(days=1)
 # line/paragraph separators, private-use and unassigned code points: none belong in a record.
 REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"})
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKET = re.compile(r"[\[\]{}]")
+# A run of digits this long is a number no float or bounded integer needs; only then are numbers
+# converted through the checking hooks (older Pythons convert huge integers in quadratic time).
+_HUGE_NUMBER = re.compile(r"\d{300}")
 
 
 class ResultError(BenchmarkError):
@@ -41,13 +42,26 @@ def first_line(exc: BaseException) -> str:
 
 
 # ---- JSON ---------------------------------------------------------------------------------------
-def nesting_depth(text: str) -> int:
-    """How deeply arrays and objects nest in JSON text, counted without parsing it."""
-    depth = deepest = 0
-    for bracket in _BRACKET.findall(_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    return deepest
+def structure_problem(data: Any) -> str | None:
+    """What makes parsed JSON unfit to be read further (too deep, a number out of range), or None."""
+    if type(data) is not dict and type(data) is not list:
+        return structure_problem([data])
+    stack = [(data, 1)]
+    while stack:
+        container, depth = stack.pop()
+        # json gives only dict, list, str, int, float, bool and None: exact type tests suffice.
+        for value in container.values() if type(container) is dict else container:
+            kind = type(value)
+            if kind is dict or kind is list:
+                if depth >= MAX_DEPTH:
+                    return f"nested more than {MAX_DEPTH} levels deep"
+                stack.append((value, depth + 1))
+            elif kind is float:
+                if value - value != 0.0:  # inf - inf is nan
+                    return "a number is out of range"
+            elif kind is int and not -MAX_INTEGER <= value <= MAX_INTEGER:
+                return "an integer is out of range"
+    return None
 
 
 def _bounded_int(digits: str) -> int:
@@ -69,22 +83,29 @@ def _refuse_constant(name: str) -> float:
 
 
 def loads(text: str) -> Any:
-    """JSON from outside: size and depth checked first, only finite numbers within range."""
+    """JSON from outside: size checked first, then depth and the range of every number in it."""
     if len(text) > MAX_RECORD_CHARS:
         raise ResultError(f"not a valid result: larger than {MAX_RECORD_CHARS // 1024} kB")
-    if nesting_depth(text) > MAX_DEPTH:
-        raise ResultError(f"not a valid result: nested more than {MAX_DEPTH} levels deep")
+    huge = _HUGE_NUMBER.search(text) is not None
     try:
-        return json.loads(
-            text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_refuse_constant
+        data = json.loads(
+            text,
+            parse_int=_bounded_int if huge else int,
+            parse_float=_finite_float if huge else float,
+            parse_constant=_refuse_constant,
         )
     except (ValueError, RecursionError, OverflowError) as exc:
         raise ResultError(f"not a valid result: the JSON does not parse ({first_line(exc)})") from None
+    if problem := structure_problem(data):
+        raise ResultError(f"not a valid result: {problem}")
+    return data
 
 
 # ---- text ---------------------------------------------------------------------------------------
 def text_problem(text: str) -> str | None:
     """Why `text` may not be shown in a terminal or a table, or None when it may."""
+    if text.isprintable():  # no character of a refused category (and no odd spaces): the common case
+        return None
     for char in text:
         category = unicodedata.category(char)
         if category in REFUSED_CATEGORIES:
