@@ -1,0 +1,72 @@
+"""Ctrl-C at random moments of `measure --quick`: how often it ends as promised.
+
+Each try starts `python -m advisor measure --quick --preset small` in a fresh data folder, sends
+SIGINT at a random moment between start and the end of an uninterrupted run, and checks: exit
+status 130, the last line of stderr is "interrupted: nothing was saved", no traceback, and the
+data folder holds no result and no temp file.
+
+    python scripts/ctrl_c.py --tries 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, verdict
+
+COMMAND = [sys.executable, "-m", "advisor", "measure", "--quick", "--preset", "small", "--no-progress"]
+
+
+def environment(home: str) -> dict[str, str]:
+    return {**os.environ, "COLAB_ADVISOR_HOME": home, "PYTHONPATH": ROOT, "JAX_PLATFORMS": "cpu"}
+
+
+def full_run_seconds() -> float:
+    with tempfile.TemporaryDirectory() as home:
+        start = time.perf_counter()
+        subprocess.run(COMMAND, cwd=ROOT, env=environment(home), capture_output=True, check=True)
+        return time.perf_counter() - start
+
+
+def one_try(moment: float) -> tuple[bool, str]:
+    with tempfile.TemporaryDirectory() as home:
+        process = subprocess.Popen(COMMAND, cwd=ROOT, env=environment(home), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+        time.sleep(moment)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=300)
+        left = sorted(p.name for p in Path(home).rglob("*") if p.is_file())
+        last = stderr.splitlines()[-1] if stderr.strip() else ""
+        ok = (process.returncode == 130 and last == "interrupted: nothing was saved"
+              and "Traceback" not in stderr and not left)
+        return ok, f"exit {process.returncode}, last line {last!r}, files left {left}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tries", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=None)
+    options = parser.parse_args()
+    rng = random.Random(options.seed)
+    whole = full_run_seconds()
+    print(f"an uninterrupted run takes {whole:.1f} s; SIGINT at random moments in [0, {0.9 * whole:.1f}] s")
+    good = 0
+    for i in range(options.tries):
+        moment = rng.uniform(0, 0.9 * whole)
+        ok, detail = one_try(moment)
+        good += ok
+        print(f"  try {i + 1:>2}: SIGINT at {moment:5.2f} s: {'ok ' if ok else 'BAD'} ({detail})")
+    print(f"exit 130, one line, nothing saved: {good} of {options.tries}: {verdict(good == options.tries)}")
+    return 0 if good == options.tries else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
