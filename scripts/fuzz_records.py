@@ -66,6 +66,7 @@ class Fuzzer:
         self.counts: Counter[str] = Counter()
         self.hang_seconds, self.home, self.cli_every = hang_seconds, home, cli_every
         self.first_failures: list[str] = []
+        Store(Path(home)).results.mkdir(parents=True, exist_ok=True)
 
     def fail(self, kind: str, text: str) -> None:
         self.counts[kind] += 1
