@@ -528,6 +528,10 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         command = typer.main.get_command(app)
+        if not args:
+            # A bare command asks for help; Click versions differ in how (and where) they print it.
+            env.out(command.get_help(typer.Context(command, info_name=APP_NAME)))
+            return EXIT_OK
         result = command.main(args=args, prog_name=APP_NAME, standalone_mode=False, obj=env)
     except typer.Exit as exc:
         return exc.exit_code

@@ -84,11 +84,11 @@ def test_out_of_memory_halves_the_batch_and_says_so(monkeypatch):
     real = runner._measure_once
     calls = []
 
-    def first_call_runs_out(config, devices, batch_size, progress, clock):
+    def first_call_runs_out(config, devices, batch_size, *rest):
         calls.append(batch_size)
         if len(calls) == 1:
             raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 1.00GiB")
-        return real(config, devices, batch_size, progress, clock)
+        return real(config, devices, batch_size, *rest)
 
     monkeypatch.setattr(runner, "_measure_once", first_call_runs_out)
     m = run(Config(**TINY, probe_ceiling=False))
