@@ -20,6 +20,8 @@ def interrupted_measure(home: Path, after_seconds: float) -> subprocess.Complete
     process = subprocess.Popen(
         [sys.executable, "-m", "advisor", "measure", "--quick", "--budget", "5", "--preset", "small", "--no-progress"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # As in a terminal, whatever started the tests: a background job inherits SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     time.sleep(after_seconds)
     process.send_signal(signal.SIGINT)
