@@ -494,8 +494,8 @@ def recommend(
             raise
         env.warn("no measurement of this machine yet: measuring one now (a --quick run, a few seconds; "
                  "--no-measure skips this)")
-        with _progress_bar(env, True) as progress:
-            outcome = first_measurement(store, missing.preset, progress)
+        with _ctrl_c_flag() as should_stop, _progress_bar(env, True) as progress:
+            outcome = first_measurement(store, missing.preset, progress, should_stop)
         where = f" in {outcome.saved_to.parent}" if outcome.saved_to else " (not saved)"
         env.warn(f"measured this machine: {outcome.measurement.id}, saved{where}")
         sources = gather()

@@ -85,11 +85,12 @@ def measure(
 
 
 def first_measurement(
-    store: Store, preset: str | None, progress: Callable[[str, float], None] | None = None
+    store: Store, preset: str | None, progress: Callable[[str, float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> MeasureOutcome:
     """A quick measurement of this machine, saved, for a command that needs one and finds none."""
     from benchmarks import DEFAULT_PRESET
 
     config = measure_config(preset=preset or DEFAULT_PRESET, batch_size=None, dtype="float32", device="auto",
                             budget=None, quick=True)
-    return measure(config, store=store, progress=progress)
+    return measure(config, store=store, progress=progress, should_stop=should_stop)
