@@ -221,15 +221,18 @@ MAX_STEPS = 1_000_000
 MAX_SAMPLES = 10_000
 
 
+# Every field of Config, each checked below; a field added to Config must be added here and checked.
+CONFIG_FIELDS = frozenset({
+    "preset", "batch_size", "dtype", "device", "budget_seconds", "seed", "fingerprint_steps",
+    "warmup_steps", "min_samples", "max_samples", "probe_ceiling",
+})
+
+
 def parse_config(data: Any) -> Config:
     """A Config from a record, field by field: only what `Config` itself admits, nothing else."""
     reader = Reader(data, "config")
-    known = {
-        "preset", "batch_size", "dtype", "device", "budget_seconds", "seed", "fingerprint_steps",
-        "warmup_steps", "min_samples", "max_samples", "probe_ceiling",
-    }
     for key in data:
-        if key not in known:
+        if key not in CONFIG_FIELDS:
             shown = repr(key)[:40] if isinstance(key, str) else type(key).__name__
             raise ResultError(f"not a valid result: field 'config' holds an unknown field {shown}")
     defaults = Config()

@@ -1,10 +1,11 @@
 import copy
+import dataclasses
 import json
 import math
 
 import pytest
 
-from benchmarks import SCHEMA, Measurement, ResultError
+from benchmarks import SCHEMA, Config, Measurement, ResultError
 from tests.helpers import make_environment, make_measurement
 
 
@@ -116,3 +117,9 @@ def test_terminal_escapes_in_text_fields_are_refused():
         Measurement.from_dict(_mutated(("environment", "host_cpu"), "CPU\x1b[2J"))
     with pytest.raises(ResultError, match="'warnings'"):
         Measurement.from_dict(_mutated(("warnings",), ["\x1b]0;title\x07"]))
+
+
+def test_every_config_field_is_one_the_record_validation_checks():
+    from benchmarks.validation import CONFIG_FIELDS
+
+    assert {f.name for f in dataclasses.fields(Config)} == CONFIG_FIELDS
