@@ -20,7 +20,12 @@ def run() -> int:
         signal.signal(signal.SIGINT, previous)
     if pressed:
         return report_interrupted(sys.stderr)
-    return main()
+    status = main()
+    # The command is over and its status decided: an interrupt while the interpreter (and JAX)
+    # shut down would only print a traceback over it.
+    if previous is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return status
 
 
 if __name__ == "__main__":

@@ -193,7 +193,9 @@ def measure(
     _check_format(fmt)
     config = measure_config(preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget=budget,
                             quick=quick)
-    with _ctrl_c_flag() as should_stop, _progress_bar(env, not no_progress) as progress:
+    # Held until the command ends: an interrupt after the save cannot undo it, and must not claim it did.
+    should_stop = ctx.with_resource(_ctrl_c_flag())
+    with _progress_bar(env, not no_progress) as progress:
         outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress,
                               should_stop=should_stop)
     m = outcome.measurement
