@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,10 +21,12 @@ from typing import TextIO
 
 import typer
 
+from benchmarks.config import Interrupted
+
 from . import __version__
 from .decide.workload import DEFAULT_HOUR_VALUE, DEFAULT_MONTHS, DEFAULT_RUNS_PER_MONTH, DEFAULT_SETUP_MINUTES
 from .errors import AdvisorError, MissingExtra, user_errors
-from .render.table import FORMATS, envelope, render_tables, terminal_width
+from .render.table import FORMATS, envelope, render_tables, terminal_text, terminal_width
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad input of any kind, as click uses it
@@ -53,13 +57,14 @@ class Env:
         override = self.environ.get("COLAB_ADVISOR_HOME")
         return Path(override) if override else Path(typer.get_app_dir(APP_NAME))
 
+    # Everything printed passes through terminal_text: text from a record or a file never steers the terminal.
     def out(self, text: str) -> None:
-        self.stdout.write(text.rstrip("\n") + "\n")
+        self.stdout.write(terminal_text(text.rstrip("\n"), keep_newlines=True) + "\n")
 
     def warn(self, text: str) -> None:
         from .render.table import terminal_width, wrap
 
-        self.stderr.write(wrap(f"warning: {text}", terminal_width(self.environ), "  ") + "\n")
+        self.stderr.write(wrap(f"warning: {terminal_text(text)}", terminal_width(self.environ), "  ") + "\n")
 
     def note(self, text: str) -> None:
         """Said beside the output, on stderr, so stdout holds only what is meant to be copied."""
@@ -130,6 +135,30 @@ def _progress_bar(env: Env, enabled: bool) -> Iterator[Callable[[str, float], No
         yield lambda phase, fraction: bar.update(task, description=phase, completed=fraction)
 
 
+@contextmanager
+def _ctrl_c_flag() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C sets a flag the run asks for between samples, so it never lands inside JAX.
+
+    A second Ctrl-C raises KeyboardInterrupt at once, for a run stuck in a long compile.
+    """
+    pressed = threading.Event()
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if pressed.is_set():
+            raise KeyboardInterrupt
+        pressed.set()
+
+    try:
+        previous = signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread (an embedding program): Ctrl-C stays as it was
+        yield pressed.is_set
+        return
+    try:
+        yield pressed.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 # ---- measure -----------------------------------------------------------------------------------
 @app.command(
     epilog="Example: colab-advisor measure --preset medium --dtype bfloat16 --budget 10",
@@ -164,8 +193,11 @@ def measure(
     _check_format(fmt)
     config = measure_config(preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget=budget,
                             quick=quick)
+    # Held until the command ends: an interrupt after the save cannot undo it, and must not claim it did.
+    should_stop = ctx.with_resource(_ctrl_c_flag())
     with _progress_bar(env, not no_progress) as progress:
-        outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress)
+        outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress,
+                              should_stop=should_stop)
     m = outcome.measurement
     saved = f"saved as {m.id} in {outcome.saved_to.parent}" if outcome.saved_to else None
     if share:
@@ -513,8 +545,8 @@ def recommend(
             raise
         env.warn("no measurement of this machine yet: measuring one now (a --quick run, a few seconds; "
                  "--no-measure skips this)")
-        with _progress_bar(env, True) as progress:
-            outcome = first_measurement(store, missing.preset, progress)
+        with _ctrl_c_flag() as should_stop, _progress_bar(env, True) as progress:
+            outcome = first_measurement(store, missing.preset, progress, should_stop)
         where = f" in {outcome.saved_to.parent}" if outcome.saved_to else " (not saved)"
         env.warn(f"measured this machine: {outcome.measurement.id}, saved{where}")
         sources = gather()
@@ -536,12 +568,22 @@ def recommend(
 
 
 # ---- entry point -------------------------------------------------------------------------------
+def report_interrupted(stderr: TextIO) -> int:
+    """Ctrl-C, whenever it comes: one line, and the shell's status for it."""
+    stderr.write("interrupted: nothing was saved\n")
+    return EXIT_INTERRUPTED
+
+
 def main(argv: list[str] | None = None, env: Env | None = None) -> int:
     """Run the CLI; return the exit status instead of raising SystemExit."""
     env = env or Env()
     args = list(sys.argv[1:] if argv is None else argv)
-    command = typer.main.get_command(app)
     try:
+        command = typer.main.get_command(app)
+        if not args:
+            # A bare command asks for help; Click versions differ in how (and where) they print it.
+            env.out(command.get_help(typer.Context(command, info_name=APP_NAME)))
+            return EXIT_OK
         result = command.main(args=args, prog_name=APP_NAME, standalone_mode=False, obj=env)
     except typer.Exit as exc:
         return exc.exit_code
@@ -553,13 +595,12 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         where = f" (see: {ctx.command_path} --help)" if ctx else ""
         env.stderr.write(f"error: {exc.format_message()}{where}\n")  # type: ignore[attr-defined]
         return EXIT_USAGE
-    except (typer.Abort, KeyboardInterrupt):
-        env.stderr.write("interrupted\n")
-        return EXIT_INTERRUPTED
+    except (typer.Abort, KeyboardInterrupt, Interrupted):
+        return report_interrupted(env.stderr)
     except user_errors() as exc:
         if "--debug" in args:
             traceback.print_exc(file=env.stderr)
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        env.stderr.write(f"error: {message}\n")
+        env.stderr.write(f"error: {terminal_text(message)}\n")
         return EXIT_USAGE
     return result if isinstance(result, int) else EXIT_OK

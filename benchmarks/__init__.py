@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .config import DEFAULT_PRESET, DEVICES, DTYPES, PRESETS, BenchmarkError, Config, Preset
+from .config import DEFAULT_PRESET, DEVICES, DTYPES, PRESETS, BenchmarkError, Config, Interrupted, Preset
 from .result import SCHEMA, Ceiling, Environment, Fingerprint, Measurement, ResultError, Timing
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ __all__ = [
     "Config",
     "Environment",
     "Fingerprint",
+    "Interrupted",
     "Measurement",
     "Preset",
     "ResultError",

@@ -21,6 +21,10 @@ class BenchmarkError(Exception):
     """A problem the user can fix (bad preset, absent device, ...); carries a one-line message."""
 
 
+class Interrupted(Exception):
+    """The caller asked a run to stop (Ctrl-C); raised at a point where no JAX call is in flight."""
+
+
 @dataclass(frozen=True)
 class Preset:
     """One AutoEncoder shape. `dense` presets encode with Linear layers, `conv` ones with Conv."""
@@ -141,7 +145,8 @@ class Config:
         return self.batch_size if self.batch_size is not None else self.preset_spec.batch_size
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Every field is a plain scalar: a flat copy, without asdict's deep copies.
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Config:

@@ -8,15 +8,28 @@ finiteness and ranges, and refuses anything it cannot vouch for with a one-line 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import stats
-from .config import BenchmarkError, Config
+from .config import Config
+from .validation import (
+    MAX_BATCH_SIZE,
+    MAX_SAMPLES,
+    MAX_STEPS,
+    Reader,
+    ResultError,
+    check_schema,
+    first_line,
+    loads,
+    parse_config,
+    parse_instant,
+    text_problem,
+)
 
 SCHEMA_KIND = "colab-advisor/measurement"
 SCHEMA_VERSION = 1
@@ -26,10 +39,6 @@ SCHEMA = f"{SCHEMA_KIND}/v{SCHEMA_VERSION}"
 DISPATCH_BOUND_OVERHEAD_PCT = 30.0
 LOOPS = ("python", "device")
 BOUNDS = ("compute", "memory", "dispatch", "unknown")
-
-
-class ResultError(BenchmarkError):
-    """A result file or token that cannot be accepted; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +125,11 @@ class Environment:
     in_colab: bool
     timestamp: str  # UTC, ISO 8601
     tool_version: str
+
+    @property
+    def moment(self) -> dt.datetime:
+        """When it was measured, in UTC: what orders records, whatever offset their text carries."""
+        return parse_instant(self.timestamp) or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
     @property
     def device_label(self) -> str:
@@ -215,9 +229,10 @@ class Measurement:
             return "unknown"
         return "compute" if intensity >= ridge else "memory"
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         """Content address: the same record always gets the same id, on any machine."""
+        # Cached: the record is frozen, and listing thousands of results asks for each id twice.
         canonical = json.dumps(self.to_dict(include_summary=False), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
@@ -257,16 +272,19 @@ class Measurement:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
-    def from_dict(cls, data: Any) -> Measurement:
-        return _parse_measurement(data)
+    def from_dict(cls, data: Any, now: dt.datetime | None = None) -> Measurement:
+        """A record from elsewhere, checked field by field; `now` (UTC) bounds its timestamp."""
+        try:
+            return _parse_measurement(data, now)
+        except ResultError:
+            raise
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            # A check that itself trips over hostile data still refuses it, with one line.
+            raise ResultError(f"not a valid result ({type(exc).__name__}: {first_line(exc)[:80]})") from None
 
     @classmethod
-    def from_json(cls, text: str) -> Measurement:
-        try:
-            data = json.loads(text, parse_constant=_reject_constant)
-        except (ValueError, RecursionError) as exc:
-            raise ResultError(f"not a valid result: the JSON does not parse ({_first_line(exc)})") from None
-        return cls.from_dict(data)
+    def from_json(cls, text: str, now: dt.datetime | None = None) -> Measurement:
+        return cls.from_dict(loads(text), now)
 
 
 # ---- serialisation helpers --------------------------------------------------------------------
@@ -288,108 +306,30 @@ def _timing_dict(timing: Timing) -> dict[str, Any]:
     return out
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a finite number")
+# ---- validation of untrusted input (the checks themselves live in validation.py) --------------
+# Plausible ranges: wide enough for any real machine, narrow enough that derived figures stay finite.
+MIN_STEP_SECONDS = 1e-10
+MAX_STEP_SECONDS = 1e4
+MAX_COMPILE_SECONDS = 1e5
+MAX_PER_STEP = 1e21  # FLOPs or bytes of one step
+MAX_RATE = 1e20  # FLOP/s or bytes/s of one device
+MAX_DEVICES = 2**20
+MAX_LOSS = 1e30
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-
-
-# ---- validation of untrusted input ------------------------------------------------------------
-def _printable(text: str) -> bool:
-    # Records are shown in terminals: escape sequences from elsewhere must not reach them.
-    return not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
-
-
-class _Reader:
-    """Reads typed fields out of a mapping, naming the full path of any field it refuses."""
-
-    def __init__(self, data: Any, path: str) -> None:
-        if not isinstance(data, dict):
-            raise ResultError(f"not a valid result: '{path or 'record'}' must be an object")
-        self.data, self.path = data, path
-
-    def _where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def _fail(self, key: str, expected: str) -> ResultError:
-        return ResultError(f"not a valid result: field '{self._where(key)}' {expected}")
-
-    def get(self, key: str) -> Any:
-        if key not in self.data:
-            raise ResultError(f"not a valid result: field '{self._where(key)}' is missing")
-        return self.data[key]
-
-    def number(self, key: str, *, positive: bool = False, optional: bool = False) -> float | None:
-        value = self.data.get(key) if optional else self.get(key)
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise self._fail(key, "must be a finite number")
-        if positive and value <= 0:
-            raise self._fail(key, "must be positive")
-        if not positive and value < 0:
-            raise self._fail(key, "must not be negative")
-        return float(value)
-
-    def integer(self, key: str, *, minimum: int = 0, optional: bool = False) -> int | None:
-        value = self.data.get(key) if optional else self.get(key)
-        if value is None and optional:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self._fail(key, f"must be an integer >= {minimum}")
-        return value
-
-    def text(self, key: str, *, max_length: int = 200) -> str:
-        value = self.get(key)
-        if not isinstance(value, str) or len(value) > max_length:
-            raise self._fail(key, f"must be a string of at most {max_length} characters")
-        if not _printable(value):
-            raise self._fail(key, "must not hold control characters")
-        return value
-
-    def instant(self, key: str) -> str:
-        value = self.text(key, max_length=40)
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise self._fail(key, "must be an ISO 8601 time with a UTC offset, like 2026-11-26T23:34:08+00:00")
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.get(key)
-        if not isinstance(value, bool):
-            raise self._fail(key, "must be true or false")
-        return value
-
-    def child(self, key: str) -> _Reader:
-        return _Reader(self.get(key), self._where(key))
-
-
-def _check_schema(value: Any) -> None:
-    match = re.fullmatch(rf"{re.escape(SCHEMA_KIND)}/v(\d+)", value) if isinstance(value, str) else None
-    if match is None:
-        raise ResultError(f"not a colab-advisor measurement (schema {value!r}, expected {SCHEMA!r})")
-    version = int(match.group(1))
-    if version > SCHEMA_VERSION:
-        raise ResultError(
-            f"this result was made by a newer colab-advisor (schema v{version}, this one reads "
-            f"v{SCHEMA_VERSION}): upgrade colab-advisor"
-        )
-
-
-def _parse_timing(reader: _Reader, loop: str) -> Timing:
+def _parse_timing(reader: Reader, loop: str) -> Timing:
     samples = reader.get("samples")
-    if not isinstance(samples, list) or not 1 <= len(samples) <= 10_000:
-        raise reader._fail("samples", "must be a list of 1 to 10000 numbers")
+    if not isinstance(samples, list) or not 1 <= len(samples) <= MAX_SAMPLES:
+        raise reader.fail("samples", f"must be a list of 1 to {MAX_SAMPLES} numbers")
     for value in samples:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-            raise reader._fail("samples", "must hold only positive finite numbers")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            MIN_STEP_SECONDS <= value <= MAX_STEP_SECONDS
+        ):
+            raise reader.fail(
+                "samples", f"must hold only step times from {MIN_STEP_SECONDS:g} to {MAX_STEP_SECONDS:g} s"
+            )
     if reader.text("loop") != loop:
-        raise reader._fail("loop", f"must be '{loop}'")
+        raise reader.fail("loop", f"must be '{loop}'")
     return Timing(
         loop=loop,
         steps_per_sample=int(reader.integer("steps_per_sample", minimum=1)),  # type: ignore[arg-type]
@@ -398,72 +338,69 @@ def _parse_timing(reader: _Reader, loop: str) -> Timing:
     )
 
 
-def _parse_environment(reader: _Reader) -> Environment:
+def _parse_versions(reader: Reader) -> dict[str, str]:
     versions = reader.get("versions")
     if not isinstance(versions, dict) or len(versions) > 50 or not all(
-        isinstance(k, str) and isinstance(v, str) and len(k) < 50 and len(v) < 100 and _printable(k + v)
+        isinstance(k, str) and isinstance(v, str) and len(k) < 50 and len(v) < 100
+        and text_problem(k) is None and text_problem(v) is None
         for k, v in versions.items()
     ):
-        raise reader._fail("versions", "must map package names to version strings")
+        raise reader.fail("versions", "must map package names to version strings of printable text")
+    return dict(versions)
+
+
+def _parse_environment(reader: Reader, now: dt.datetime | None) -> Environment:
     return Environment(
         platform=reader.text("platform", max_length=20),
         device_kind=reader.text("device_kind"),
-        device_count=int(reader.integer("device_count", minimum=1)),  # type: ignore[arg-type]
+        device_count=int(reader.integer("device_count", minimum=1, maximum=MAX_DEVICES)),  # type: ignore[arg-type]
         device_memory_bytes=reader.integer("device_memory_bytes", minimum=1, optional=True),
         host_cpu=reader.text("host_cpu"),
-        logical_cores=int(reader.integer("logical_cores", minimum=1)),  # type: ignore[arg-type]
+        logical_cores=int(reader.integer("logical_cores", minimum=1, maximum=MAX_DEVICES)),  # type: ignore[arg-type]
         ram_bytes=reader.integer("ram_bytes", minimum=1, optional=True),
         os=reader.text("os"),
         python=reader.text("python", max_length=50),
-        versions=dict(versions),
+        versions=_parse_versions(reader),
         in_colab=reader.flag("in_colab"),
-        timestamp=reader.instant("timestamp"),
+        timestamp=reader.instant("timestamp", now),
         tool_version=reader.text("tool_version", max_length=40),
     )
 
 
-def _parse_measurement(data: Any) -> Measurement:
-    root = _Reader(data, "")
-    _check_schema(root.get("schema"))
-    config_data = root.get("config")
-    if not isinstance(config_data, dict):
-        raise root._fail("config", "must be an object")
-    try:
-        config = Config.from_dict(config_data)
-    except (BenchmarkError, TypeError) as exc:
-        raise ResultError(f"not a valid result: field 'config': {_first_line(exc)}") from None
+def _parse_measurement(data: Any, now: dt.datetime | None = None) -> Measurement:
+    root = Reader(data, "")
+    check_schema(root.get("schema"), SCHEMA_KIND, SCHEMA_VERSION)
+    config = parse_config(root.get("config"))
     compile_reader = root.child("compile_seconds")
-    compile_seconds = {loop: float(compile_reader.number(loop)) for loop in LOOPS}  # type: ignore[arg-type]
+    compile_seconds = {
+        loop: float(compile_reader.number(loop, high=MAX_COMPILE_SECONDS))  # type: ignore[arg-type]
+        for loop in LOOPS
+    }
     ceiling = None
     if root.get("ceiling") is not None:
         c = root.child("ceiling")
         ceiling = Ceiling(
-            matmul_flops_per_second=c.number("matmul_flops_per_second", positive=True, optional=True),
+            matmul_flops_per_second=c.number("matmul_flops_per_second", low=1.0, high=MAX_RATE, optional=True),
             matmul_size=int(c.integer("matmul_size", minimum=1)),  # type: ignore[arg-type]
-            copy_bytes_per_second=c.number("copy_bytes_per_second", positive=True, optional=True),
+            copy_bytes_per_second=c.number("copy_bytes_per_second", low=1.0, high=MAX_RATE, optional=True),
             copy_bytes=int(c.integer("copy_bytes", minimum=1)),  # type: ignore[arg-type]
         )
     fp = root.child("fingerprint")
-    warnings = root.get("warnings")
-    if not isinstance(warnings, list) or len(warnings) > 50 or not all(
-        isinstance(w, str) and len(w) <= 500 and _printable(w) for w in warnings
-    ):
-        raise root._fail("warnings", "must be a list of short strings")
     return Measurement(
         config=config,
-        environment=_parse_environment(root.child("environment")),
-        batch_size=int(root.integer("batch_size", minimum=1)),  # type: ignore[arg-type]
-        oom_retries=int(root.integer("oom_retries")),  # type: ignore[arg-type]
+        environment=_parse_environment(root.child("environment"), now),
+        batch_size=int(root.integer("batch_size", minimum=1, maximum=MAX_BATCH_SIZE)),  # type: ignore[arg-type]
+        oom_retries=int(root.integer("oom_retries", maximum=1000)),  # type: ignore[arg-type]
         compile_seconds=compile_seconds,
         python_loop=_parse_timing(root.child("python_loop"), "python"),
         device_loop=_parse_timing(root.child("device_loop"), "device"),
-        flops_per_step=root.number("flops_per_step", positive=True, optional=True),
-        bytes_per_step=root.number("bytes_per_step", positive=True, optional=True),
+        flops_per_step=root.number("flops_per_step", high=MAX_PER_STEP, positive=True, optional=True),
+        bytes_per_step=root.number("bytes_per_step", high=MAX_PER_STEP, positive=True, optional=True),
         ceiling=ceiling,
         fingerprint=Fingerprint(
-            steps=int(fp.integer("steps", minimum=1)),  # type: ignore[arg-type]
-            loss=float(fp.number("loss")),  # type: ignore[arg-type]
-            scheme=int(fp.integer("scheme", minimum=1, optional=True) or LEGACY_FINGERPRINT_SCHEME),
+            steps=int(fp.integer("steps", minimum=1, maximum=MAX_STEPS)),  # type: ignore[arg-type]
+            loss=float(fp.number("loss", high=MAX_LOSS)),  # type: ignore[arg-type]
+            scheme=int(fp.integer("scheme", minimum=1, maximum=1000, optional=True) or LEGACY_FINGERPRINT_SCHEME),
         ),
-        warnings=tuple(warnings),
+        warnings=root.text_list("warnings", max_items=50, max_length=500),
     )

@@ -17,7 +17,7 @@ from jax.sharding import PartitionSpec as P
 
 from . import ceiling as ceiling_probe
 from . import metadata
-from .config import MIN_SAMPLE_SECONDS, BenchmarkError, Config
+from .config import MIN_SAMPLE_SECONDS, BenchmarkError, Config, Interrupted
 from .flops import matmul_flops
 from .model import make_batches, make_device_loop, make_train_step
 from .result import FINGERPRINT_SCHEME, Fingerprint, Measurement, Timing
@@ -25,6 +25,7 @@ from .stats import UNSTABLE_RELATIVE_STD, relative_std, round_significant
 
 Progress = Callable[[str, float], None]
 Clock = Callable[[], float]
+ShouldStop = Callable[[], bool]
 
 # How the timing budget is shared; the ceiling probe takes what is left.
 PYTHON_LOOP_SHARE = 0.45
@@ -33,6 +34,16 @@ DEVICE_LOOP_SHARE = 0.40
 
 def _no_progress(phase: str, fraction: float) -> None:
     pass
+
+
+def _never() -> bool:
+    return False
+
+
+def _stop_if_asked(should_stop: ShouldStop) -> None:
+    # Called only between JAX calls: an interrupt acted on here never leaves a computation half done.
+    if should_stop():
+        raise Interrupted("the run was interrupted")
 
 
 def select_devices(requested: str) -> list[Any]:
@@ -74,13 +85,15 @@ def _sample(loop: _Loop, calls: int, clock: Clock) -> float:
 
 
 def time_loop(
-    loop: _Loop, config: Config, budget: float, clock: Clock, report: Callable[[float], None]
+    loop: _Loop, config: Config, budget: float, clock: Clock, report: Callable[[float], None],
+    should_stop: ShouldStop = _never,
 ) -> tuple[Timing, list[str]]:
     """Calibrate calls per sample to >= MIN_SAMPLE_SECONDS, then collect samples within budget."""
     started = clock()
     calls, warmup_calls = 1, 0
     # Calibration doubles as warm-up: none of these samples are kept.
     while True:
+        _stop_if_asked(should_stop)
         elapsed = _sample(loop, calls, clock)
         warmup_calls += calls
         if elapsed >= MIN_SAMPLE_SECONDS:
@@ -94,6 +107,7 @@ def time_loop(
         # Slow steps (a large preset on a CPU): settle for fewer samples than a runaway run.
         if len(samples) >= 2 and spent + elapsed > 4 * budget:
             break
+        _stop_if_asked(should_stop)
         elapsed = _sample(loop, calls, clock)
         samples.append(round_significant(elapsed / (calls * loop.steps_per_call)))
         report(min(1.0, (clock() - started) / budget))
@@ -123,6 +137,7 @@ def _measure_once(
     batch_size: int,
     progress: Progress,
     clock: Clock,
+    should_stop: ShouldStop = _never,
 ) -> dict[str, Any]:
     preset = config.preset_spec
     dtype = jnp.dtype(config.dtype)
@@ -158,6 +173,7 @@ def _measure_once(
         .compile()
     )
     compile_device = clock() - start
+    _stop_if_asked(should_stop)
 
     # XLA's CPU collectives deadlock when several multi-device executions queue up on a host with
     # fewer cores than simulated devices, so there each dispatch waits for the previous one.
@@ -171,6 +187,7 @@ def _measure_once(
     state = {"params": params, "opt": opt_state}
     loss = None
     for i in range(config.fingerprint_steps):
+        _stop_if_asked(should_stop)
         state["params"], state["opt"], loss = settle(
             step(state["params"], state["opt"], batches[i % steps_per_dispatch])
         )
@@ -193,12 +210,12 @@ def _measure_once(
     progress("python loop", 0.05)
     python_timing, notes = time_loop(
         _Loop("python", python_call, 1), config, budget * PYTHON_LOOP_SHARE, clock,
-        lambda f: progress("python loop", 0.05 + 0.45 * f),
+        lambda f: progress("python loop", 0.05 + 0.45 * f), should_stop,
     )
     progress("device loop", 0.5)
     device_timing, device_notes = time_loop(
         _Loop("device", device_call, steps_per_dispatch), config, budget * DEVICE_LOOP_SHARE, clock,
-        lambda f: progress("device loop", 0.5 + 0.4 * f),
+        lambda f: progress("device loop", 0.5 + 0.4 * f), should_stop,
     )
     floor = matmul_flops(train_step, state["params"], state["opt"], batches[0])
     cost = ceiling_probe.cost_of(lowered_step, step, floor)
@@ -234,8 +251,11 @@ def run(
     progress: Progress | None = None,
     clock: Clock = time.perf_counter,
     tool_version: str = "unknown",
+    should_stop: ShouldStop | None = None,
 ) -> Measurement:
+    """Measure `config`; `should_stop` is asked between samples and raises Interrupted when it says so."""
     progress = progress or _no_progress
+    should_stop = should_stop or _never
     warnings.filterwarnings("ignore", message="Some donated buffers were not usable")
     devices = select_devices(config.device)
     notes: list[str] = []
@@ -246,7 +266,7 @@ def run(
     oom_retries = 0
     while True:
         try:
-            figures = _measure_once(config, devices, batch_size, progress, clock)
+            figures = _measure_once(config, devices, batch_size, progress, clock, should_stop)
             break
         except Exception as exc:
             if not is_out_of_memory(exc):
@@ -256,10 +276,12 @@ def run(
             oom_retries += 1
             notes.append(f"out of device memory at batch size {batch_size}; halved to {batch_size // 2}")
             batch_size //= 2
+    _stop_if_asked(should_stop)
     progress("ceiling", 0.9)
     # A short budget asks for a rough answer: fewer probe samples keep --quick quick.
     repeats = 3 if config.budget_seconds < 2 else ceiling_probe.PROBE_REPEATS
     ceiling = ceiling_probe.probe(devices, config.dtype, clock, repeats) if config.probe_ceiling else None
+    _stop_if_asked(should_stop)
     progress("done", 1.0)
     timings: dict[str, Timing] = {k: figures[k] for k in ("python_loop", "device_loop")}
     if any(len(t.samples) < config.min_samples for t in timings.values()):

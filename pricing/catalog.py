@@ -211,14 +211,17 @@ def _rate_from(reading: CuReading, day: date, high_ram: bool) -> Rate:
     return rate(reading.cu_per_hour, False, reading.note)
 
 
-def load_catalog(as_of: date | None = None, override: str | os.PathLike[str] | None = None) -> Catalog:
+def load_catalog(
+    as_of: date | None = None, override: str | os.PathLike[str] | None = None, *, today: date | None = None
+) -> Catalog:
     """The catalog as of `as_of` (default: its newest date), with a user's TOML file merged over it.
 
     The override file uses the shipped files' format; an entry with the same identity (an accelerator's
     key, a plan's name and valid_from, a CU reading's accelerator and as_of, a country) replaces the
-    shipped one, any other entry is added. Raises CatalogError for a malformed file or an uncovered date.
+    shipped one, any other entry is added. Raises CatalogError for a malformed file or an uncovered date,
+    and for an override entry dated after `today` (default: the clock's date).
     """
-    data = shipped_data() if override is None else data_with_override(override)
+    data = shipped_data() if override is None else data_with_override(override, today)
     requested = data.coverage.last if as_of is None else _as_day(as_of)
     # Past the newest entry the newest data is the best answer there is; `requested` keeps the date
     # asked for, so front ends can say where the catalog ends.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import stat
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +29,13 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 SHIPPED_FILES = ("plans.toml", "accelerators.toml", "cu_rates.toml", "tax.toml", "free_tier.toml")
+
+# A user's catalog is read whole; these bound the work it can cause. The shipped one is ~30 kB.
+MAX_CATALOG_BYTES = 1024 * 1024
+MAX_CATALOG_ENTRIES = 2000
+# Dates that say "from this day" or "as of this day": in the future, they would move the default
+# "as of" date of every answer there.
+_DATED_FIELDS = ("as_of", "valid_from")
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,9 @@ def _parse_toml(text: str, origin: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{origin}: not valid TOML: {error}") from None
+    except (ValueError, RecursionError, OverflowError) as error:
+        # Numbers of thousands of digits, arrays nested thousands deep: TOML allows them, we do not.
+        raise CatalogError(f"{origin}: not a usable catalog ({type(error).__name__}: {str(error)[:80]})") from None
 
 
 def _shipped_entries() -> list[Entry]:
@@ -60,16 +71,56 @@ def _shipped_entries() -> list[Entry]:
     return entries
 
 
-def _override_entries(path: str | os.PathLike[str]) -> list[Entry]:
-    origin = os.fspath(path)
+def read_capped(path: str | os.PathLike[str], origin: str, limit: int = MAX_CATALOG_BYTES) -> str:
+    """A regular file's text, at most `limit` bytes; a FIFO or device is refused without waiting on it."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+        # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise CatalogError(f"{origin}: no such catalog file") from None
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:
         raise CatalogError(f"{origin}: cannot read the catalog file ({error})") from None
-    return parse_document(_parse_toml(text, origin), origin)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CatalogError(f"{origin}: not a regular file (a folder, FIFO or device): refused")
+        if info.st_size > limit:
+            raise CatalogError(f"{origin}: {info.st_size:,} bytes is larger than a catalog may be ({limit:,})")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as error:
+        raise CatalogError(f"{origin}: cannot read the catalog file ({error})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise CatalogError(f"{origin}: larger than a catalog may be ({limit:,} bytes)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CatalogError(f"{origin}: cannot read the catalog file ({error})") from None
+
+
+def _count_entries(document: dict[str, Any], origin: str) -> None:
+    count = sum(len(content) if isinstance(content, list) else 1 for content in document.values())
+    if count > MAX_CATALOG_ENTRIES:
+        raise CatalogError(f"{origin}: {count:,} entries is more than a catalog may hold ({MAX_CATALOG_ENTRIES:,})")
+
+
+def _refuse_future(entries: list[Entry], today: date) -> None:
+    for entry in entries:
+        for name in _DATED_FIELDS:
+            when = getattr(entry.record, name, None)
+            if isinstance(when, date) and when > today:
+                raise CatalogError(f"{entry.origin}: {entry.label} field '{name}': {when} is after today ({today})")
+
+
+def _override_entries(path: str | os.PathLike[str], today: date) -> list[Entry]:
+    origin = os.fspath(path)
+    document = _parse_toml(read_capped(path, origin), origin)
+    _count_entries(document, origin)
+    entries = parse_document(document, origin)
+    _refuse_future(entries, today)
+    return entries
 
 
 def _merge(base: Iterable[Entry], override: Iterable[Entry]) -> list[Entry]:
@@ -216,6 +267,7 @@ def shipped_data() -> CatalogData:
     return build(_merge(entries, []), tuple(f"pricing/data/{name}" for name in SHIPPED_FILES))
 
 
-def data_with_override(path: str | os.PathLike[str]) -> CatalogData:
-    merged = _merge(_shipped_entries(), _override_entries(path))
+def data_with_override(path: str | os.PathLike[str], today: date | None = None) -> CatalogData:
+    """The shipped catalog with a user's file merged over it; `today` (default: the clock's) bounds its dates."""
+    merged = _merge(_shipped_entries(), _override_entries(path, today or date.today()))
     return build(merged, (*(f"pricing/data/{name}" for name in SHIPPED_FILES), os.fspath(path)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,13 @@ UNKNOWN_MARKERS = ("unknown",)
 
 ACCELERATOR_KINDS = ("gpu", "tpu", "cpu")
 
+# No price, rate or spec comes near this; bounded figures keep every sum and product finite.
+MAX_FIGURE = 1e9
+MAX_TEXT_CHARS = 2000
+# Control characters, surrogates, invisible format characters (bidi overrides, zero-width space),
+# line/paragraph separators, private-use and unassigned code points: text is shown in terminals.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"})
+
 
 class _Invalid(Exception):
     def __init__(self, expected: str) -> None:
@@ -30,13 +38,19 @@ class _Invalid(Exception):
 
 
 def _is_number(value: Any) -> bool:
-    # bool is an int subclass; `true` for a price is a mistake, not 1.
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    # bool is an int subclass; `true` for a price is a mistake, not 1. A huge int is refused before
+    # math.isfinite, which cannot convert it.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return abs(value) <= MAX_FIGURE if isinstance(value, int) else math.isfinite(value)
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid("a non-empty string")
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_CHARS:
+        raise _Invalid(f"a non-empty string of at most {MAX_TEXT_CHARS} characters")
+    for char in value:
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            raise _Invalid(f"text without control or invisible characters (found U+{ord(char):04X})")
     return value.strip()
 
 
@@ -50,20 +64,20 @@ def _key(value: Any) -> str:
 
 
 def _positive(value: Any) -> float:
-    if not _is_number(value) or value <= 0:
-        raise _Invalid("a positive number")
+    if not _is_number(value) or not 0 < value <= MAX_FIGURE:
+        raise _Invalid(f"a positive number up to {MAX_FIGURE:g}")
     return float(value)
 
 
 def _non_negative(value: Any) -> float:
-    if not _is_number(value) or value < 0:
-        raise _Invalid("a number >= 0")
+    if not _is_number(value) or not 0 <= value <= MAX_FIGURE:
+        raise _Invalid(f"a number from 0 to {MAX_FIGURE:g}")
     return float(value)
 
 
 def _positive_int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise _Invalid("a positive whole number")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_FIGURE:
+        raise _Invalid(f"a positive whole number up to {MAX_FIGURE:g}")
     return value
 
 
@@ -313,7 +327,9 @@ def show(value: Any) -> str:
     """A found value the way a user would recognise it from their file."""
     if isinstance(value, date):
         return value.isoformat()
-    text = repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**60:
+        return "an integer of more than 60 digits"
+    text = repr(value)  # repr escapes control characters: a found value never steers the terminal
     return text if len(text) <= 60 else text[:57] + "..."
 
 

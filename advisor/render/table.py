@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,34 @@ from tabulate import tabulate
 
 FORMATS = ("table", "markdown")
 UNKNOWN = "unknown"
+
+# Characters that could move the cursor, recolour or retitle a terminal, reorder the text around them
+# (bidi overrides) or hide in it (zero-width): shown as escapes, never raw.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"})
+_MARKDOWN_SPECIAL = {"\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "<": "&lt;"}
+
+
+def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` safe to print: every control or invisible character becomes a visible \\uXXXX escape.
+
+    The one function all output goes through; it leaves printable text as it is, so applying it
+    twice changes nothing.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if (keep_newlines and char == "\n") or unicodedata.category(char) not in _HIDDEN_CATEGORIES:
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return "".join(out)
+
+
+def markdown_cell(text: str) -> str:
+    """`text` as one markdown table cell: it cannot end the cell, open code, emphasis or HTML."""
+    return "".join(_MARKDOWN_SPECIAL.get(char, char) for char in terminal_text(text))
 
 
 DEFAULT_WIDTH = 100
@@ -114,7 +143,8 @@ def _widest(text: str) -> int:
 
 def render_table(table: Table, fmt: str = "table", width: int | None = None) -> str:
     """A table as text (`width`: fit the terminal) or as a markdown table (everything kept)."""
-    rows = [[UNKNOWN if cell is None else cell for cell in row] for row in table.rows]
+    cell = markdown_cell if fmt == "markdown" else terminal_text
+    rows = [[cell(UNKNOWN if value is None else str(value)) for value in row] for row in table.rows]
     dropped: list[str] = []
     if fmt == "markdown" or width is None:
         body = _body(table.headers, rows, fmt, table.align)
@@ -122,11 +152,12 @@ def render_table(table: Table, fmt: str = "table", width: int | None = None) -> 
         body, dropped = fitted_body(table, rows, width)
     parts = []
     if table.title:
-        parts.append(f"### {table.title}" if fmt == "markdown" else wrap(table.title, width))
+        title = terminal_text(table.title)
+        parts.append(f"### {title}" if fmt == "markdown" else wrap(title, width))
         if fmt == "markdown":
             parts.append("")
     parts.append(body)
-    notes = list(table.notes)
+    notes = [terminal_text(note) for note in table.notes]
     if dropped:
         notes.append(f"Left out to fit {width} columns: {', '.join(dropped)} (--format markdown or --json have "
                      "every column).")

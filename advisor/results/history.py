@@ -13,10 +13,9 @@ def import_result(store: Store, measurement: Measurement) -> tuple[StoredMeasure
 
     Ids are content addresses, so the same result imported twice is kept once.
     """
-    entries, _ = store.load_all()
-    for entry in entries:
-        if entry.id == measurement.id:
-            return entry, True
+    existing = store.with_id(measurement.id)  # by file name: the id is in it
+    if existing is not None:
+        return existing, True
     try:
         path = store.save(measurement, imported=True)
     except OSError as exc:

@@ -55,10 +55,15 @@ def measure(
     store: Store | None,
     output: Path | None = None,
     progress: Callable[[str, float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> MeasureOutcome:
+    """Run and keep the result; `should_stop` (Ctrl-C) is asked between samples and once more before
+    anything is written, so an interrupted run raises benchmarks.Interrupted and leaves no file."""
     if output is not None:
         check_output_path(output)
-    measurement = benchmarks.run(config, progress=progress, tool_version=__version__)
+    measurement = benchmarks.run(config, progress=progress, tool_version=__version__, should_stop=should_stop)
+    if should_stop is not None and should_stop():
+        raise benchmarks.Interrupted("the run was interrupted before its result was saved")
     warnings = []
     written_to = None
     if output is not None:
@@ -80,11 +85,12 @@ def measure(
 
 
 def first_measurement(
-    store: Store, preset: str | None, progress: Callable[[str, float], None] | None = None
+    store: Store, preset: str | None, progress: Callable[[str, float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> MeasureOutcome:
     """A quick measurement of this machine, saved, for a command that needs one and finds none."""
     from benchmarks import DEFAULT_PRESET
 
     config = measure_config(preset=preset or DEFAULT_PRESET, batch_size=None, dtype="float32", device="auto",
                             budget=None, quick=True)
-    return measure(config, store=store, progress=progress)
+    return measure(config, store=store, progress=progress, should_stop=should_stop)

@@ -47,8 +47,5 @@ def origin(m: Measurement, *, imported: bool) -> str:
 
 def origin_in(store: Store, m: Measurement) -> str:
     """The origin of a result given as an id, a file or a token: as stored, or imported if not in the store."""
-    entries, _ = store.load_all()
-    for entry in entries:
-        if entry.id == m.id:
-            return origin(m, imported=entry.imported)
-    return origin(m, imported=True)
+    entry = store.with_id(m.id)  # by file name: the id is in it
+    return origin(m, imported=entry is None or entry.imported)

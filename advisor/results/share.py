@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.result import Measurement, ResultError
+from benchmarks.validation import loads
 
 from ..errors import AdvisorError
-from .store import Store
+from .store import Store, read_regular_file
 
 TOKEN_VERSION = 1
 TOKEN_PREFIX = f"ca{TOKEN_VERSION}:"
@@ -154,15 +155,11 @@ def read_result_file(path: Path) -> Measurement:
     if path.is_dir():
         raise AdvisorError(f"{_shown(str(path))} is a folder; give a result file, a token or -")
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_CHARS:
-            raise AdvisorError(f"{_shown(str(path))} is too large for a result ({size:,} bytes): refused")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_INPUT_CHARS + 1)
+        raw = read_regular_file(path, MAX_INPUT_CHARS)
+    except AdvisorError as exc:
+        raise AdvisorError(f"{_shown(str(path))}: {exc}") from None
     except OSError as exc:
         raise AdvisorError(f"cannot read {_shown(str(path))}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_INPUT_CHARS:
-        raise AdvisorError(f"{_shown(str(path))} is too large for a result: refused")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -182,11 +179,7 @@ def parse_result_text(text: str, origin: str) -> Measurement:
     if not stripped.startswith("{"):
         raise AdvisorError(f"{origin} holds neither a result JSON nor a token (a token starts with {TOKEN_PREFIX})")
     try:
-        data = json.loads(stripped, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise ResultError(f"{origin}: not a valid result: the JSON does not parse ({_first_line(exc)})") from None
-    try:
-        return Measurement.from_dict(_unwrap(data, origin))
+        return Measurement.from_dict(_unwrap(loads(stripped), origin))
     except ResultError as exc:
         raise ResultError(f"{origin}: {_first_line(exc)}") from None
 
@@ -222,10 +215,6 @@ def _existing_path(ref: str) -> Path | None:
         return path if path.exists() else None
     except (OSError, ValueError):
         return None
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not a finite number")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,21 +1,34 @@
-"""The data folder: saved measurements (the history), written atomically."""
+"""The data folder: saved measurements (the history), written atomically.
+
+Each measurement is one file, `results/<UTC time>-<id>.json`. The name carries what lookups need
+(when, and the content address), so finding the newest measurement or a known id reads a few files,
+not thousands. A file that cannot be read for any reason costs only itself: it is skipped with one
+warning naming it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.result import Measurement, ResultError
+from benchmarks.result import Measurement
 
 from ..errors import AdvisorError
 
 RESULTS_DIR = "results"
 # Results that came through `import` are kept under names ending so: they never stand for this machine.
 IMPORTED_SUFFIX = ".imported.json"
+# A save that takes longer than this was interrupted: its temp file is debris.
+STALE_TEMP_SECONDS = 3600
+MAX_RESULT_BYTES = 1024 * 1024
+_NAME = re.compile(r"(\d{8}T\d{6})-([0-9a-f]{10})(\.imported)?\.json")
 
 
 class NoLocalMeasurement(AdvisorError):
@@ -47,6 +60,51 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
+def remove_stale_temp_files(folder: Path, now: float | None = None) -> list[str]:
+    """Delete temp files of saves that never finished (older than an hour); the names removed."""
+    now = time.time() if now is None else now
+    removed = []
+    with contextlib.suppress(OSError), os.scandir(folder) as listing:
+        for item in listing:
+            if not (item.name.startswith(".") and item.name.endswith(".tmp")):
+                continue
+            with contextlib.suppress(OSError):
+                info = item.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_SECONDS:
+                    os.unlink(item.path)
+                    removed.append(item.name)
+    return removed
+
+
+def read_regular_file(path: Path, limit: int = MAX_RESULT_BYTES) -> bytes:
+    """A regular file's bytes, at most `limit`; a folder, FIFO or device is refused without waiting on it."""
+    # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise AdvisorError("not a regular file (a folder, FIFO or device): refused")
+        if info.st_size > limit:
+            raise AdvisorError(f"too large for a result ({info.st_size:,} bytes): refused")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise AdvisorError("too large for a result: refused")
+    return b"".join(chunks)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return repr(text)[1:-1][:200]  # the reason may quote the file: escaped, never raw
+
+
 @dataclass(frozen=True)
 class StoredMeasurement:
     path: Path
@@ -58,6 +116,13 @@ class StoredMeasurement:
         return self.measurement.id
 
 
+def file_name(measurement: Measurement, imported: bool = False) -> str:
+    # Digits of the UTC time and the content hash only: a record from elsewhere must never steer
+    # where the file goes, and names sort as the measurements happened.
+    suffix = IMPORTED_SUFFIX if imported else ".json"
+    return f"{measurement.environment.moment:%Y%m%dT%H%M%S}-{measurement.id}{suffix}"
+
+
 class Store:
     """Measurements as one JSON file each under `<home>/results/`; a bad file costs only itself."""
 
@@ -66,65 +131,107 @@ class Store:
         self.results = self.home / RESULTS_DIR
 
     def save(self, measurement: Measurement, *, imported: bool = False) -> Path:
-        # The name is made of digits and the content hash only: a record from elsewhere must never
-        # steer where the file goes, whatever its timestamp says.
-        stamp = "".join(c for c in measurement.environment.timestamp[:19] if c.isdigit())
-        suffix = IMPORTED_SUFFIX if imported else ".json"
-        path = self.results / f"{stamp[:8]}T{stamp[8:14]}-{measurement.id}{suffix}"
+        path = self.results / file_name(measurement, imported)
         atomic_write(path, measurement.to_json())
+        remove_stale_temp_files(self.results)
         return path
 
-    def _files(self) -> Iterator[Path]:
-        if self.results.is_dir():
-            yield from sorted(p for p in self.results.glob("*.json") if not p.name.startswith("."))
+    # ---- reading ----------------------------------------------------------------------------
+    def _names(self) -> list[str]:
+        try:
+            with os.scandir(self.results) as listing:
+                return sorted(n for item in listing if (n := item.name).endswith(".json") and not n.startswith("."))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as exc:
+            raise AdvisorError(f"cannot list {self.results}: {exc.strerror or exc}") from None
+
+    def _read(self, name: str) -> StoredMeasurement:
+        path = self.results / name
+        text = read_regular_file(path).decode("utf-8")
+        return StoredMeasurement(path, Measurement.from_json(text), imported=name.endswith(IMPORTED_SUFFIX))
+
+    def _read_all(self, names: list[str]) -> tuple[list[StoredMeasurement], list[str]]:
+        entries, warnings = [], []
+        for name in names:
+            try:
+                entries.append(self._read(name))
+            except Exception as exc:  # any reason at all: one bad file must not cost the others
+                warnings.append(f"skipped {repr(name)[1:-1]}: {_one_line(exc)}")
+        return entries, warnings
 
     def load_all(self) -> tuple[list[StoredMeasurement], list[str]]:
-        """All readable measurements, oldest first, and one warning per file that could not be read."""
-        entries, warnings = [], []
-        for path in self._files():
-            try:
-                measurement = Measurement.from_json(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, ResultError) as exc:
-                warnings.append(f"skipped {path.name}: {str(exc).splitlines()[0]}")
-                continue
-            entries.append(StoredMeasurement(path, measurement, imported=path.name.endswith(IMPORTED_SUFFIX)))
-        entries.sort(key=lambda e: e.measurement.environment.timestamp)
+        """All readable measurements, oldest first by UTC time, and one warning per file skipped."""
+        entries, warnings = self._read_all(self._names())
+        entries.sort(key=lambda e: (e.measurement.environment.moment, e.id))
         return entries, warnings
+
+    def _newest(self, wanted: Callable[[StoredMeasurement], bool]) -> StoredMeasurement | None:
+        """The newest measurement `wanted` accepts, reading files newest first by their names."""
+        names = self._names()
+        named = sorted((n for n in names if _NAME.fullmatch(n)), reverse=True)
+        # A file named otherwise (copied in by hand) says nothing about its time: read it anyway.
+        unnamed, _ = self._read_all([n for n in names if not _NAME.fullmatch(n)])
+        candidates = [e for e in unnamed if wanted(e)]
+        for name in named:
+            found, _ = self._read_all([name])
+            if not found:
+                continue
+            if file_name(found[0].measurement, found[0].imported) != name:
+                # A name that does not tell its content's time cannot order the rest: read them all.
+                candidates = [e for e in self.load_all()[0] if wanted(e)]
+                break
+            if wanted(found[0]):
+                candidates.append(found[0])
+                break
+        return max(candidates, key=lambda e: (e.measurement.environment.moment, e.id), default=None)
 
     def local_entries(self, preset: str | None = None) -> list[StoredMeasurement]:
         """Measurements made on this machine (never imported ones), oldest first, of `preset` if given."""
-        local = self._local()
-        if preset is not None:
-            local = [e for e in local if e.measurement.config.preset == preset]
-        return local
+        entries, _ = self.load_all()
+        return [e for e in entries if _is_local(e) and (preset is None or e.measurement.config.preset == preset)]
 
     def latest_local(self, preset: str | None = None) -> StoredMeasurement:
         """The newest measurement made on this machine (never an imported one), of `preset` if given."""
-        local = self.local_entries(preset)
-        if not local:
+        found = self._newest(lambda e: _is_local(e) and (preset is None or e.measurement.config.preset == preset))
+        if found is None:
             raise NoLocalMeasurement(preset)
-        return local[-1]
+        return found
 
-    def _local(self) -> list[StoredMeasurement]:
-        entries, _ = self.load_all()
-        return [e for e in entries if not e.imported and not e.measurement.environment.in_colab]
+    def with_id(self, measurement_id: str) -> StoredMeasurement | None:
+        """The stored measurement with exactly this id, found by file name; None if there is none."""
+        for name in self._names():
+            match = _NAME.fullmatch(name)
+            if match and match.group(2) == measurement_id:
+                found, _ = self._read_all([name])
+                if found and found[0].id == measurement_id:
+                    return found[0]
+        return None
 
     def find(self, ref: str) -> StoredMeasurement:
         """A measurement by id (or unique id prefix), or 'latest': the newest one made on this machine."""
-        entries, _ = self.load_all()
-        if not entries:
+        names = self._names()
+        if not names:
             raise AdvisorError("no measurement stored yet: run `colab-advisor measure` (about 15 s)")
         if ref == "latest":
-            local = self._local()
-            if not local:
+            found = self._newest(_is_local)
+            if found is None:
                 raise AdvisorError(
                     "no measurement of this machine yet ('latest' never means an imported one): run "
                     "`colab-advisor measure` (about 15 s), or give an id from `colab-advisor history`"
                 )
-            return local[-1]
-        matches = [e for e in entries if e.id.startswith(ref)]
+            return found
+        candidates = [
+            n for n in names if not (match := _NAME.fullmatch(n)) or match.group(2).startswith(ref)
+        ]
+        entries, _ = self._read_all(candidates)
+        matches = {e.id: e for e in entries if e.id.startswith(ref)}
         if len(matches) == 1:
-            return matches[0]
+            return next(iter(matches.values()))
         if not matches:
-            raise AdvisorError(f"no stored measurement with id '{ref}'; `colab-advisor history` lists them")
-        raise AdvisorError(f"id '{ref}' matches {len(matches)} measurements; give more characters")
+            raise AdvisorError(f"no stored measurement with id {ref[:40]!r}; `colab-advisor history` lists them")
+        raise AdvisorError(f"id {ref[:40]!r} matches {len(matches)} measurements; give more characters")
+
+
+def _is_local(entry: StoredMeasurement) -> bool:
+    return not entry.imported and not entry.measurement.environment.in_colab

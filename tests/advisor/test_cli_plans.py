@@ -212,7 +212,7 @@ def test_a_malformed_catalog_file_names_the_file_the_entry_and_the_field(tmp_pat
     assert out.code == 2
     assert out.stderr == (
         f"error: {tmp_path / 'catalog.toml'}: accelerator 't4' field 'fp32_tflops': "
-        "expected a positive number, got 'fast'\n"
+        "expected a positive number up to 1e+09, got 'fast'\n"
     )
 
 

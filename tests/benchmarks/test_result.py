@@ -1,10 +1,11 @@
 import copy
+import dataclasses
 import json
 import math
 
 import pytest
 
-from benchmarks import SCHEMA, Measurement, ResultError
+from benchmarks import SCHEMA, Config, Measurement, ResultError
 from tests.helpers import make_environment, make_measurement
 
 
@@ -67,16 +68,16 @@ def _mutated(path, value):
     [
         (("schema",), "colab-advisor/measurement/v2", "newer colab-advisor.*upgrade colab-advisor"),
         (("schema",), "something/else/v1", "not a colab-advisor measurement"),
-        (("batch_size",), 0, "'batch_size' must be an integer >= 1"),
+        (("batch_size",), 0, "'batch_size' must be an integer from 1 to"),
         (("batch_size",), True, "'batch_size' must be an integer"),
-        (("python_loop", "samples"), [0.01, -1.0], "'python_loop.samples' must hold only positive"),
+        (("python_loop", "samples"), [0.01, -1.0], "'python_loop.samples' must hold only step times"),
         (("python_loop", "samples"), [], "'python_loop.samples' must be a list"),
         (("device_loop", "loop"), "python", "'device_loop.loop' must be 'device'"),
         (("flops_per_step",), -5, "'flops_per_step' must be positive"),
         (("flops_per_step",), "many", "'flops_per_step' must be a finite number"),
         (("environment", "device_count"), KeyError, "'environment.device_count' is missing"),
         (("environment", "in_colab"), "yes", "'environment.in_colab' must be true or false"),
-        (("config", "preset"), "huge", "field 'config': unknown preset"),
+        (("config", "preset"), "huge", "field 'config.preset' must be one of: small"),
         (("fingerprint",), [1, 2], "'fingerprint' must be an object"),
     ],
 )
@@ -112,7 +113,13 @@ def test_a_timestamp_must_be_an_iso_time_with_an_offset(stamp):
 
 
 def test_terminal_escapes_in_text_fields_are_refused():
-    with pytest.raises(ResultError, match=r"'environment\.host_cpu' must not hold control characters"):
+    with pytest.raises(ResultError, match=r"'environment\.host_cpu' must not hold control or invisible characters"):
         Measurement.from_dict(_mutated(("environment", "host_cpu"), "CPU\x1b[2J"))
     with pytest.raises(ResultError, match="'warnings'"):
         Measurement.from_dict(_mutated(("warnings",), ["\x1b]0;title\x07"]))
+
+
+def test_every_config_field_is_one_the_record_validation_checks():
+    from benchmarks.validation import CONFIG_FIELDS
+
+    assert {f.name for f in dataclasses.fields(Config)} == CONFIG_FIELDS

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from benchmarks import BenchmarkError, Config, Measurement, run, runner
+from benchmarks import BenchmarkError, Config, Interrupted, Measurement, run, runner
 from benchmarks import ceiling as ceiling_module
 
 TINY = {"preset": "small", "budget_seconds": 0.3, "min_samples": 2, "max_samples": 4}
@@ -84,11 +84,11 @@ def test_out_of_memory_halves_the_batch_and_says_so(monkeypatch):
     real = runner._measure_once
     calls = []
 
-    def first_call_runs_out(config, devices, batch_size, progress, clock):
+    def first_call_runs_out(config, devices, batch_size, *rest):
         calls.append(batch_size)
         if len(calls) == 1:
             raise RuntimeError("RESOURCE_EXHAUSTED: Out of memory while trying to allocate 1.00GiB")
-        return real(config, devices, batch_size, progress, clock)
+        return real(config, devices, batch_size, *rest)
 
     monkeypatch.setattr(runner, "_measure_once", first_call_runs_out)
     m = run(Config(**TINY, probe_ceiling=False))
@@ -172,3 +172,23 @@ def test_a_batch_that_does_not_split_evenly_is_rounded_down_with_a_warning():
     m = _run_with_devices(4, batch=254)
     assert m.batch_size == 252
     assert any("rounded to 252" in w for w in m.warnings)
+
+
+@pytest.mark.parametrize("answers_before_stop", [0, 3, 12])
+def test_a_run_asked_to_stop_raises_interrupted_at_the_next_check(answers_before_stop):
+    asked = itertools.count()
+
+    def should_stop() -> bool:
+        return next(asked) >= answers_before_stop
+
+    with pytest.raises(Interrupted):
+        run(Config(**TINY, probe_ceiling=False), should_stop=should_stop)
+    # It stopped at the first "yes": it asked exactly once more than the number of "no"s it got.
+    assert next(asked) == answers_before_stop + 1
+
+
+def test_a_run_never_asked_to_stop_finishes_and_was_checked_between_samples():
+    asked = itertools.count()
+    m = run(Config(**TINY, probe_ceiling=False), should_stop=lambda: next(asked) < 0)
+    sampled = len(m.python_loop.samples) + len(m.device_loop.samples)
+    assert next(asked) >= sampled + 2

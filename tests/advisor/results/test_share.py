@@ -113,7 +113,7 @@ def test_the_same_measurement_always_gives_the_same_token():
 
 @st.composite
 def measurements(draw) -> Measurement:
-    printable = st.characters(min_codepoint=32, blacklist_categories=("Cs", "Cc"))
+    printable = st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"))
     short_text = st.text(printable, max_size=40)
     seconds = st.floats(min_value=1e-7, max_value=1e3, allow_nan=False, allow_infinity=False)
     environment = make_environment(
@@ -121,7 +121,7 @@ def measurements(draw) -> Measurement:
         device_kind=draw(short_text),
         os=draw(short_text),
         in_colab=draw(st.booleans()),
-        timestamp=draw(st.datetimes(timezones=st.just(dt.timezone.utc))).isoformat(),
+        timestamp=draw(st.datetimes(max_value=dt.datetime(2026, 1, 1), timezones=st.just(dt.timezone.utc))).isoformat(),
         versions=draw(st.dictionaries(st.text(printable, max_size=20), st.text(printable, max_size=30), max_size=8)),
     )
     return make_measurement(
@@ -253,7 +253,7 @@ def test_a_token_carrying_a_newer_record_schema_says_to_upgrade():
 def test_a_token_with_an_invalid_field_names_the_field():
     data = ORIGINAL.to_dict(include_summary=False)
     data["batch_size"] = -3
-    with pytest.raises(ResultError, match="'batch_size' must be an integer >= 1"):
+    with pytest.raises(ResultError, match="'batch_size' must be an integer from 1 to"):
         decode_token(token_with_payload(zlib.compress(json.dumps(data).encode())))
 
 
@@ -338,7 +338,7 @@ def test_an_invalid_file_names_the_file_and_the_field(tmp_path):
         load_result(str(path), None)
     data["python_loop"]["samples"] = [0.01, -1]
     path.write_text(json.dumps(data))
-    with pytest.raises(ResultError, match=r"bad.json': .*'python_loop.samples' must hold only positive"):
+    with pytest.raises(ResultError, match=r"bad.json': .*'python_loop.samples' must hold only step times"):
         load_result(str(path), None)
 
 

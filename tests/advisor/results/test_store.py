@@ -56,8 +56,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypat
     assert [p.name for p in tmp_path.iterdir()] == ["data.json"]
 
 
-def test_a_saved_file_is_named_by_digits_and_id_only(tmp_path):
+def test_a_saved_file_is_named_by_its_utc_time_and_id_only(tmp_path):
     odd = make_measurement(environment=make_environment(timestamp="2026-11-20T10:00:00-07:00"))
     path = Store(tmp_path).save(odd)
     assert path.parent == tmp_path / "results"
-    assert path.name == f"20261120T100000-{odd.id}.json"
+    assert path.name == f"20261120T170000-{odd.id}.json"  # 10:00 at UTC-7 is 17:00 UTC
