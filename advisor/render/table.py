@@ -107,34 +107,44 @@ def _wrapped(headers: Sequence[str], rows: list[list[Any]], align: Sequence[str]
                     colalign=align if rows else None, maxcolwidths=widths, maxheadercolwidths=widths)
 
 
+def _simple_width(headers: Sequence[str], rows: list[list[Any]]) -> list[int]:
+    """Each column's width in tabulate's "simple" format: its widest cell, or its header plus the two
+    characters of padding tabulate gives headers."""
+    return [max([len(str(h)) + 2, *(max(map(len, str(row[i]).split("\n"))) for row in rows)])
+            for i, h in enumerate(headers)]
+
+
+def _total(widths: Sequence[int]) -> int:
+    return sum(widths) + 2 * max(0, len(widths) - 1)  # two spaces between columns
+
+
 def fitted_body(table: Table, rows: list[list[Any]], width: int) -> tuple[str, list[str]]:
     """The table's body within `width` columns: optional columns left out first, then the widest
-    columns wrapped onto more lines. Returns the body and the headers that were left out."""
+    wrappable columns wrapped onto more lines. Widths are worked out before drawing, so the table is
+    drawn once. Returns the body and the headers that were left out."""
     headers, align = list(table.headers), list(table.align) if table.align else None
     dropped: list[str] = []
-    body = _body(headers, rows, "table", align)
+    widths = _simple_width(headers, rows)
     optional = [h for h in table.optional if h in headers]
-    while _widest(body) > width and optional:
+    while _total(widths) > width and optional:
         name = optional.pop(0)
         dropped.append(name)
-        headers, rows, align = _without([headers.index(name)], headers, rows, align)
-        body = _body(headers, rows, "table", align)
+        index = headers.index(name)
+        headers, rows, align = _without([index], headers, rows, align)
+        del widths[index]
     wrappable = [headers.index(h) for h in table.wrap if h in headers]
-    if _widest(body) <= width or not rows or not wrappable:
-        return body, dropped
-    # Wrap the widest wrappable column a little at a time until the table fits.
-    text_rows = [[str(cell) for cell in row] for row in rows]
-    widths: list[int | None] = [None] * len(headers)
-    for i in wrappable:
-        widths[i] = max([len(headers[i]), *(len(row[i]) for row in text_rows)])
-    while _widest(body) > width:
-        widest = max(wrappable, key=lambda i: widths[i] or 0)
-        current = widths[widest] or 0
-        if current <= MIN_CELL:
+    if _total(widths) <= width or not rows or not wrappable:
+        return _body(headers, rows, "table", align), dropped
+    limits: list[int | None] = [None] * len(headers)
+    while _total(widths) > width:
+        widest = max(wrappable, key=lambda i: widths[i])
+        if widths[widest] <= MIN_CELL:
             break
-        widths[widest] = max(MIN_CELL, current - max(1, _widest(body) - width))
-        body = _wrapped(headers, text_rows, align, widths)
-    return body, dropped
+        widths[widest] = max(MIN_CELL, widths[widest] - (_total(widths) - width))
+        # A wrapped header keeps its padding: the text may take the column less those two.
+        limits[widest] = widths[widest] - 2
+    text_rows = [[str(cell) for cell in row] for row in rows]
+    return _wrapped(headers, text_rows, align, limits), dropped
 
 
 def _widest(text: str) -> int:
