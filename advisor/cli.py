@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import signal
 import sys
 import threading
@@ -15,7 +14,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import TextIO
 
@@ -24,9 +23,10 @@ import typer
 from benchmarks.config import Interrupted
 
 from . import __version__
+from .dates import parse_day
 from .decide.workload import DEFAULT_HOUR_VALUE, DEFAULT_MONTHS, DEFAULT_RUNS_PER_MONTH, DEFAULT_SETUP_MINUTES
 from .errors import AdvisorError, MissingExtra, user_errors
-from .render.table import FORMATS, envelope, render_tables, terminal_text, terminal_width
+from .render.table import envelope, render_tables, terminal_text, terminal_width
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad input of any kind, as click uses it
@@ -86,9 +86,19 @@ app = typer.Typer(
 
 # Options several commands share, declared once so they read and behave the same everywhere.
 JSON_OPTION = typer.Option(False, "--json", help="Print a versioned JSON envelope.")
-FORMAT_OPTION = typer.Option("table", "--format", help="table or markdown.")
+class Format(str, Enum):
+    table = "table"
+    markdown = "markdown"
+
+
+class Model(str, Enum):
+    deep = "deep"
+    boosting = "boosting"
+
+
+FORMAT_OPTION = typer.Option(Format.table, "--format", help="table or markdown.")
 CATALOG_OPTION = typer.Option(
-    None, "--catalog", metavar="FILE",
+    None, "--catalog", metavar="FILE", exists=True, dir_okay=False,
     help="Your catalog file, merged over the shipped one (default: catalog.toml in the data folder).",
 )
 
@@ -113,10 +123,9 @@ def root(
     """Does a paid Colab plan pay off for your training workload? Measure, price, decide."""
 
 
-def _check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise AdvisorError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
-    return fmt
+def _check_format(fmt: Format | str) -> str:
+    """The format's name: Typer has already refused anything but table or markdown."""
+    return fmt.value if isinstance(fmt, Format) else fmt
 
 
 @contextmanager
@@ -172,8 +181,8 @@ def measure(
     budget: float = typer.Option(None, help="Seconds of timing (default 6; 1 with --quick)."),
     quick: bool = typer.Option(False, "--quick", help="A short run: fewer samples, rougher figures."),
     json_out: bool = JSON_OPTION,
-    fmt: str = FORMAT_OPTION,
-    output: Path = typer.Option(None, "--output", help="Also write the result's JSON to this file."),
+    fmt: Format = FORMAT_OPTION,
+    output: Path = typer.Option(None, "--output", dir_okay=False, help="Also write the result's JSON to this file."),
     no_save: bool = typer.Option(False, "--no-save", help="Do not store the result in the history."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     share: bool = typer.Option(False, "--share", help="Print one line to paste into `colab-advisor import`."),
@@ -190,7 +199,7 @@ def measure(
     from .results.store import Store
 
     env = _env(ctx)
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     config = measure_config(preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget=budget,
                             quick=quick)
     # Held until the command ends: an interrupt after the save cannot undo it, and must not claim it did.
@@ -227,21 +236,6 @@ def measure(
 
 
 # ---- plans and hardware ------------------------------------------------------------------------
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _parse_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    # date.fromisoformat alone also takes '20240423' and week dates; the message promises one form.
-    if _ISO_DAY.fullmatch(text.strip()):
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            pass
-    raise AdvisorError(f"--as-of: expected a date like 2024-04-23, got '{text}'")
-
-
 def _catalog_file(env: Env, given: Path | None) -> Path | None:
     """The user's catalog: --catalog, else catalog.toml in the data folder when there is one."""
     if given is not None:
@@ -264,7 +258,7 @@ def plans(
     tax_rate: float = typer.Option(None, "--tax-rate", metavar="PCT", help="Add this tax, in percent (8.7 for 8.7 %)."),
     catalog_file: Path = CATALOG_OPTION,
     json_out: bool = JSON_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Colab plans on a date: price, compute units, GPU hours they buy, RAM, session length."""
     from pricing import load_catalog
@@ -273,8 +267,8 @@ def plans(
     from .render.catalog import plans_payload, plans_tables
 
     env = _env(ctx)
-    _check_format(fmt)
-    day = _parse_day(as_of)
+    fmt = _check_format(fmt)
+    day = parse_day(as_of)
     catalog = load_catalog(day, override=_catalog_file(env, catalog_file))
     tax = tax_basis(catalog, country=country, percent=tax_rate)
     _warn_small_tax_rate(env, tax_rate)
@@ -291,7 +285,7 @@ def hardware(
     ctx: typer.Context,
     catalog_file: Path = CATALOG_OPTION,
     json_out: bool = JSON_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Accelerators in the catalog: peak TFLOP/s, memory bandwidth and size, when Colab offered them."""
     from pricing import load_catalog
@@ -299,7 +293,7 @@ def hardware(
     from .render.catalog import hardware_payload, hardware_tables
 
     env = _env(ctx)
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     catalog = load_catalog(override=_catalog_file(env, catalog_file))
     if json_out:
         env.out(envelope("hardware", hardware_payload(catalog)))
@@ -359,7 +353,7 @@ def import_(
 def history(
     ctx: typer.Context,
     json_out: bool = JSON_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List stored measurements: id, when, where, device, preset, dtype, throughput."""
     from .render.history import history_payload, history_table
@@ -367,7 +361,7 @@ def history(
     from .results.store import Store
 
     env = _env(ctx)
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     entries, warnings = Store(env.home()).load_all()
     for warning in warnings:
         env.warn(warning)
@@ -383,7 +377,7 @@ def compare(
     refs: list[str] = typer.Argument(..., metavar="A B ...", help="History ids, result files or share tokens."),
     epoch_samples: int = typer.Option(None, "--epoch-samples", help="Also show seconds per epoch of N samples."),
     json_out: bool = JSON_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Side by side: step time, throughput, speedup with its band, compile time, fingerprints."""
     from .render.compare import comparison_payload, comparison_table
@@ -394,7 +388,7 @@ def compare(
     from .results.store import Store
 
     env = _env(ctx)
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     if len(refs) < 2:
         raise AdvisorError("compare needs at least two results (history ids, files or tokens)")
     if epoch_samples is not None and epoch_samples <= 0:
@@ -428,7 +422,7 @@ def predict(
     ),
     catalog_file: Path = CATALOG_OPTION,
     json_out: bool = JSON_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Predicted step time of a well-known model on each accelerator, and the largest batch that fits."""
     from benchmarks.config import DTYPES
@@ -440,7 +434,7 @@ def predict(
     from .render.table import render_table
 
     env = _env(ctx)
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     name = workload_name(workload, preset)
     catalog = load_catalog(override=_catalog_file(env, catalog_file))
     chosen = accelerators.split(",") if accelerators is not None else None
@@ -473,7 +467,7 @@ def _check_plot_path(path: Path) -> None:
 )
 def recommend(
     ctx: typer.Context,
-    model: str = typer.Option(..., "--model", help="deep (uses the accelerator) or boosting (CPU-bound)."),
+    model: Model = typer.Option(..., "--model", help="deep (uses the accelerator) or boosting (CPU-bound)."),
     epochs: int = typer.Option(..., "--epochs", help="Epochs (or boosting rounds) per training run."),
     epoch_seconds: float = typer.Option(None, "--epoch-seconds", help="Seconds per epoch, as you timed it here."),
     samples: int = typer.Option(None, "--samples", help="Samples per epoch (with --preset): the epoch is timed "
@@ -501,11 +495,11 @@ def recommend(
     country: str = typer.Option(None, "--country", metavar="CC", help="Add this country's standard VAT/GST rate."),
     tax_rate: float = typer.Option(None, "--tax-rate", metavar="PCT", help="Add this tax, in percent."),
     catalog_file: Path = CATALOG_OPTION,
-    plot: Path = typer.Option(None, "--plot", metavar="FILE.png",
+    plot: Path = typer.Option(None, "--plot", metavar="FILE.png", dir_okay=False,
                               help="Draw money plus waiting a month against runs (matplotlib)."),
     every: bool = typer.Option(False, "--all", help="Every accelerator of every plan, every column."),
     json_out: bool = JSON_OPTION,
-    fmt: str = FORMAT_OPTION,
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Colab or this machine, and which plan pays off, for your workload."""
     from pricing import load_catalog
@@ -519,16 +513,16 @@ def recommend(
     from .results.store import NoLocalMeasurement, Store
 
     env = _env(ctx)
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     workload = Workload(
-        model=model, epochs=epochs, epoch_seconds=epoch_seconds, samples=samples, preset=preset,
+        model=model.value, epochs=epochs, epoch_seconds=epoch_seconds, samples=samples, preset=preset,
         runs_per_month=runs_per_month, hour_value=DEFAULT_HOUR_VALUE if hour_value is None else hour_value,
         hour_value_given=hour_value is not None, ram_gb=ram_gb, setup_minutes=setup_minutes, months=months,
         free_gpu_hours=free_gpu_hours, named=named,
     )
     if plot is not None:
         _check_plot_path(plot)
-    catalog = load_catalog(_parse_day(as_of), override=_catalog_file(env, catalog_file))
+    catalog = load_catalog(parse_day(as_of), override=_catalog_file(env, catalog_file))
     tax = tax_basis(catalog, country=country, percent=tax_rate)
     _warn_small_tax_rate(env, tax_rate)
     store = Store(env.home())

@@ -19,6 +19,7 @@ from typing import Any
 from benchmarks.workloads.specs import WORKLOADS, WorkloadSpec
 from pricing.names import did_you_mean
 
+from ..encoding import dumps
 from ..errors import AdvisorError
 from ..results.store import atomic_write
 from .kernels import KINDS, Work, pair_kernels, work_at
@@ -135,7 +136,7 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
             found = parse_profile(raw, name, dtype)
             if isinstance(raw, dict) and "pairs" not in raw:  # written before pairings were cached
                 with contextlib.suppress(OSError):
-                    atomic_write(path, json.dumps({**raw, "pairs": list(found.pairs)}, separators=(",", ":")))
+                    atomic_write(path, dumps({**raw, "pairs": list(found.pairs)}, compact=True))
             return found
         except (OSError, UnicodeDecodeError, ValueError, _Bad) as exc:
             if warnings is not None:
@@ -143,7 +144,7 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
     data = profiler(name, dtype)
     found = parse_profile({**data, "pairs": None}, name, dtype)
     try:
-        atomic_write(path, json.dumps({**data, "pairs": list(found.pairs)}, separators=(",", ":")))
+        atomic_write(path, dumps({**data, "pairs": list(found.pairs)}, compact=True))
     except OSError as exc:
         if warnings is not None:
             warnings.append(f"could not cache the profile in {path.parent} ({exc.strerror or exc})")

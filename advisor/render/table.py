@@ -5,7 +5,6 @@ Every command renders through here, so the look and the JSON envelope are the sa
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
 import unicodedata
@@ -14,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tabulate import tabulate
+
+from ..encoding import dumps
 
 FORMATS = ("table", "markdown")
 UNKNOWN = "unknown"
@@ -76,7 +77,7 @@ def terminal_width(environ: Any) -> int:
 
 def envelope(kind: str, payload: dict[str, Any]) -> str:
     """The versioned JSON every `--json` prints: a `schema` first, then the payload."""
-    return json.dumps({"schema": f"colab-advisor/{kind}/v1", **payload}, indent=2, allow_nan=False)
+    return dumps({"schema": f"colab-advisor/{kind}/v1", **payload})
 
 
 def wrap(text: str, width: int | None, indent: str = "") -> str:

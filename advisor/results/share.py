@@ -63,6 +63,7 @@ _ALTERED = "the token is incomplete or altered — copy the whole line (from 'ca
 # ---- tokens ------------------------------------------------------------------------------------
 def encode_token(m: Measurement) -> str:
     """One line that `decode_token` turns back into exactly `m`."""
+    # Plain json on a plain dict: the notebook carries this function alone, without the package.
     compact = json.dumps(m.to_dict(include_summary=False), separators=(",", ":"), allow_nan=False)
     body = base64.urlsafe_b64encode(zlib.compress(compact.encode("utf-8"), 9)).rstrip(b"=").decode("ascii")
     return f"{TOKEN_PREFIX}{body}.{_check(body)}"

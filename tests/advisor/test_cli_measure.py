@@ -108,7 +108,7 @@ def test_quick_uses_a_short_budget(tmp_path, fake_run):
         (["--batch-size", "0"], "error: batch size must be a positive integer"),
         (["--batch-size", "many"], "error: Invalid value for '--batch-size'"),
         (["--budget", "-1"], "error: budget must be a positive number"),
-        (["--format", "html"], "error: unknown format 'html'"),
+        (["--format", "html"], "error: Invalid value for '--format'"),
         (["--output", "/nonexistent/folder/x.json"], "error: --output /nonexistent/folder/x.json: folder"),
     ],
 )

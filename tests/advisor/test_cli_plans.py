@@ -193,8 +193,9 @@ def test_json_of_the_flat_era_has_no_hours(tmp_path):
         (["--as-of", "2019-01-01"], "error: the catalog has no data for 2019-01-01: it covers 2020-02-01 to"),
         (["--tax-rate", "150"], "error: --tax-rate: expected a percentage from 0 to below 100"),
         (["--tax-rate", "ten"], "error: Invalid value for '--tax-rate'"),
-        (["--format", "html"], "error: unknown format 'html'"),
-        (["--catalog", "/nonexistent/catalog.toml"], "error: /nonexistent/catalog.toml: no such catalog file"),
+        (["--format", "html"], "error: Invalid value for '--format'"),
+        (["--catalog", "/nonexistent/catalog.toml"],
+         "error: Invalid value for '--catalog': file '/nonexistent/catalog.toml' does not exist"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):

@@ -167,7 +167,7 @@ def test_non_utf8_standard_input_is_refused_in_one_line(home):
     assert env.stderr.getvalue() == "error: standard input is not UTF-8 text: paste the token or the result JSON\n"
 
 
-@pytest.mark.parametrize(("name", "message"), [(".", "is a folder"), ("costs.txt", "give a file ending in .png")])
+@pytest.mark.parametrize(("name", "message"), [(".", "is a directory"), ("costs.txt", "give a file ending in .png")])
 def test_recommend_plot_refuses_a_folder_or_an_unknown_format(home, name, message):
     out = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "10",
                    "--plot", str(home / name)], home)
@@ -229,3 +229,14 @@ def test_recommend_names_where_the_colab_result_came_from(home):
     out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
                    "--colab", encode_token(elsewhere)], home)
     assert out.code == 0 and "was not measured in Colab (elsewhere (imported))" in " ".join(out.stderr.split())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--model", "forest", "--epochs", "10"], "error: Invalid value for '--model'"),
+    (["--model", "deep", "--epochs", "10", "--catalog", "/nonexistent/catalog.toml"],
+     "error: Invalid value for '--catalog'"),
+    (["--model", "deep", "--epochs", "10", "--as-of", "20240423"], "error: --as-of: expected a date like 2024-04-23"),
+])
+def test_choices_and_paths_are_checked_before_anything_runs(home, args, message):
+    out = run_cli(["recommend", *args], home)
+    assert out.code == 2 and out.stderr.startswith(message) and out.stderr.count("\n") == 1
