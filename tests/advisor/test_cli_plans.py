@@ -194,8 +194,7 @@ def test_json_of_the_flat_era_has_no_hours(tmp_path):
         (["--tax-rate", "150"], "error: --tax-rate: expected a percentage from 0 to below 100"),
         (["--tax-rate", "ten"], "error: Invalid value for '--tax-rate'"),
         (["--format", "html"], "error: Invalid value for '--format'"),
-        (["--catalog", "/nonexistent/catalog.toml"],
-         "error: Invalid value for '--catalog': file '/nonexistent/catalog.toml' does not exist"),
+        (["--catalog", "/nonexistent/catalog.toml"], "error: Invalid value for '--catalog'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
