@@ -17,6 +17,8 @@ from typing import Any
 
 from . import stats
 from .config import Config
+from .interference import SOURCES as INTERFERENCE_SOURCES
+from .interference import Interference
 from .validation import (
     MAX_BATCH_SIZE,
     MAX_SAMPLES,
@@ -180,6 +182,8 @@ class Measurement:
     ceiling: Ceiling | None
     fingerprint: Fingerprint
     warnings: tuple[str, ...] = field(default=())
+    # Other programs' share of the CPU over the timed loops; None in records made before it was kept.
+    interference: Interference | None = None
 
     # ---- derived figures -------------------------------------------------------------------
     @property
@@ -253,6 +257,9 @@ class Measurement:
             "fingerprint": _fingerprint_dict(self.fingerprint),
             "warnings": list(self.warnings),
         }
+        if self.interference is not None:
+            # Only when present: older records keep their content address.
+            out["interference"] = _plain(self.interference)
         if include_summary:
             # Derived figures for readers of the JSON; from_dict recomputes them and ignores these.
             out["summary"] = {
@@ -315,6 +322,8 @@ MAX_PER_STEP = 1e21  # FLOPs or bytes of one step
 MAX_RATE = 1e20  # FLOP/s or bytes/s of one device
 MAX_DEVICES = 2**20
 MAX_LOSS = 1e30
+MAX_CORES = float(MAX_DEVICES)  # CPU seconds a process used per wall second
+MAX_LOAD_AVERAGE = 1e6
 
 
 def _parse_timing(reader: Reader, loop: str) -> Timing:
@@ -403,4 +412,18 @@ def _parse_measurement(data: Any, now: dt.datetime | None = None) -> Measurement
             scheme=int(fp.integer("scheme", minimum=1, maximum=1000, optional=True) or LEGACY_FINGERPRINT_SCHEME),
         ),
         warnings=root.text_list("warnings", max_items=50, max_length=500),
+        interference=_parse_interference(root),
+    )
+
+
+def _parse_interference(root: Reader) -> Interference | None:
+    if root.data.get("interference") is None:
+        return None
+    reader = root.child("interference")
+    return Interference(
+        others_cpu_share=float(reader.number("others_cpu_share", high=1.0)),  # type: ignore[arg-type]
+        own_cores=float(reader.number("own_cores", high=MAX_CORES)),  # type: ignore[arg-type]
+        load_average=reader.number("load_average", high=MAX_LOAD_AVERAGE, optional=True),
+        source=reader.choice("source", INTERFERENCE_SOURCES),
+        flagged=reader.flag("flagged"),
     )

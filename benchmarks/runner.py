@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from . import ceiling as ceiling_probe
-from . import metadata
+from . import interference, metadata
 from .config import MIN_SAMPLE_SECONDS, BenchmarkError, Config, Interrupted
 from .flops import matmul_flops
 from .model import make_batches, make_device_loop, make_train_step
@@ -207,16 +208,25 @@ def _measure_once(
         return out
 
     budget = config.budget_seconds
+    cores = os.cpu_count() or 1
     progress("python loop", 0.05)
+    before_python = interference.snapshot(clock)
     python_timing, notes = time_loop(
         _Loop("python", python_call, 1), config, budget * PYTHON_LOOP_SHARE, clock,
         lambda f: progress("python loop", 0.05 + 0.45 * f), should_stop,
     )
     progress("device loop", 0.5)
+    before_device = interference.snapshot(clock)
     device_timing, device_notes = time_loop(
         _Loop("device", device_call, steps_per_dispatch), config, budget * DEVICE_LOOP_SHARE, clock,
         lambda f: progress("device loop", 0.5 + 0.4 * f), should_stop,
     )
+    after_device = interference.snapshot(clock)
+    others = interference.combine([
+        interference.between(before_python, before_device, cores),
+        interference.between(before_device, after_device, cores),
+    ])
+    others_note = interference.warning(others, cores) if others else None
     floor = matmul_flops(train_step, state["params"], state["opt"], batches[0])
     cost = ceiling_probe.cost_of(lowered_step, step, floor)
     flops_note = []
@@ -240,7 +250,8 @@ def _measure_once(
         "flops_per_step": cost.get("flops"),
         "bytes_per_step": cost.get("bytes accessed"),
         "fingerprint_loss": round_significant(fingerprint_loss, 7),
-        "notes": notes + device_notes + flops_note
+        "interference": others,
+        "notes": ([others_note] if others_note else []) + notes + device_notes + flops_note
         + ([] if cost else ["XLA gave no cost analysis on this backend: FLOP/s unknown"]),
     }
 
@@ -301,4 +312,5 @@ def run(
             steps=config.fingerprint_steps, loss=figures["fingerprint_loss"], scheme=FINGERPRINT_SCHEME
         ),
         warnings=tuple(notes + figures["notes"]),
+        interference=figures["interference"],
     )
