@@ -114,22 +114,6 @@ def _found(others: float, own_cores: float, load: float | None, source: str) -> 
     return Interference(share, round(own_cores, 2), load, source, share >= FLAGGED_OTHERS_SHARE)
 
 
-def combine(parts: list[Interference | None]) -> Interference | None:
-    """One figure for several timed loops: the worst of them, since one disturbed loop spoils a comparison."""
-    known = [p for p in parts if p is not None]
-    if not known:
-        return None
-    worst = max(known, key=lambda p: p.others_cpu_share)
-    loads = [p.load_average for p in known if p.load_average is not None]
-    return Interference(
-        others_cpu_share=worst.others_cpu_share,
-        own_cores=worst.own_cores,
-        load_average=max(loads) if loads else None,
-        source=worst.source,
-        flagged=any(p.flagged for p in known),
-    )
-
-
 def warning(found: Interference, cores: int) -> str | None:
     if not found.flagged:
         return None

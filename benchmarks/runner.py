@@ -28,9 +28,8 @@ Progress = Callable[[str, float], None]
 Clock = Callable[[], float]
 ShouldStop = Callable[[], bool]
 
-# How the timing budget is shared; the ceiling probe takes what is left.
-PYTHON_LOOP_SHARE = 0.45
-DEVICE_LOOP_SHARE = 0.40
+# The timed loops' share of the budget; the ceiling probe takes what is left.
+LOOPS_SHARE = 0.85
 
 
 def _no_progress(phase: str, fraction: float) -> None:
@@ -85,12 +84,8 @@ def _sample(loop: _Loop, calls: int, clock: Clock) -> float:
     return clock() - start
 
 
-def time_loop(
-    loop: _Loop, config: Config, budget: float, clock: Clock, report: Callable[[float], None],
-    should_stop: ShouldStop = _never,
-) -> tuple[Timing, list[str]]:
-    """Calibrate calls per sample to >= MIN_SAMPLE_SECONDS, then collect samples within budget."""
-    started = clock()
+def _calibrate(loop: _Loop, clock: Clock, should_stop: ShouldStop) -> tuple[int, int, float]:
+    """Calls per sample for >= MIN_SAMPLE_SECONDS, the calls spent finding it, and the last sample's time."""
     calls, warmup_calls = 1, 0
     # Calibration doubles as warm-up: none of these samples are kept.
     while True:
@@ -98,34 +93,57 @@ def time_loop(
         elapsed = _sample(loop, calls, clock)
         warmup_calls += calls
         if elapsed >= MIN_SAMPLE_SECONDS:
-            break
+            return calls, warmup_calls, elapsed
         calls = max(calls * 2, math.ceil(calls * 1.2 * MIN_SAMPLE_SECONDS / max(elapsed, 1e-9)))
-    samples: list[float] = []
-    while len(samples) < config.max_samples:
+
+
+def time_loops(
+    loops: list[_Loop], config: Config, budget: float, clock: Clock, report: Callable[[float], None],
+    should_stop: ShouldStop = _never,
+) -> tuple[list[Timing], list[str]]:
+    """Calibrate each loop, then sample them in turn within budget.
+
+    Taking the loops' samples alternately, rather than one loop after the other, lets a shared
+    machine's drifting speed hit every loop alike, so their ratio stays fair; each round also
+    reverses the order, so neither loop always runs in the other's wake.
+    """
+    started = clock()
+    plans = [_calibrate(loop, clock, should_stop) for loop in loops]
+    round_seconds = sum(elapsed for _, _, elapsed in plans)
+    samples: list[list[float]] = [[] for _ in loops]
+    rounds = 0
+    while rounds < config.max_samples:
         spent = clock() - started
-        if len(samples) >= config.min_samples and spent + elapsed > budget:
+        if rounds >= config.min_samples and spent + round_seconds > budget:
             break
         # Slow steps (a large preset on a CPU): settle for fewer samples than a runaway run.
-        if len(samples) >= 2 and spent + elapsed > 4 * budget:
+        if rounds >= 2 and spent + round_seconds > 4 * budget:
             break
-        _stop_if_asked(should_stop)
-        elapsed = _sample(loop, calls, clock)
-        samples.append(round_significant(elapsed / (calls * loop.steps_per_call)))
+        round_started = clock()
+        order = range(len(loops)) if rounds % 2 == 0 else reversed(range(len(loops)))
+        for i in order:
+            _stop_if_asked(should_stop)
+            calls = plans[i][0]
+            elapsed = _sample(loops[i], calls, clock)
+            samples[i].append(round_significant(elapsed / (calls * loops[i].steps_per_call)))
+        round_seconds = clock() - round_started
+        rounds += 1
         report(min(1.0, (clock() - started) / budget))
-    timing = Timing(
-        loop=loop.name,
-        steps_per_sample=calls * loop.steps_per_call,
-        warmup_steps=warmup_calls * loop.steps_per_call,
-        samples=tuple(samples),
-    )
-    notes = []
-    spread = relative_std(samples)
-    if spread >= UNSTABLE_RELATIVE_STD:
-        notes.append(
-            f"{loop.name} loop is unstable: std is {spread:.0%} of the mean; close other programs, "
-            "raise --budget, and run again"
-        )
-    return timing, notes
+    timings, notes = [], []
+    for loop, (calls, warmup_calls, _), kept in zip(loops, plans, samples, strict=True):
+        timings.append(Timing(
+            loop=loop.name,
+            steps_per_sample=calls * loop.steps_per_call,
+            warmup_steps=warmup_calls * loop.steps_per_call,
+            samples=tuple(kept),
+        ))
+        spread = relative_std(kept)
+        if spread >= UNSTABLE_RELATIVE_STD:
+            notes.append(
+                f"{loop.name} loop is unstable: std is {spread:.0%} of the mean; close other programs, "
+                "raise --budget, and run again"
+            )
+    return timings, notes
 
 
 def _place(tree: Any, sharding: NamedSharding) -> Any:
@@ -207,25 +225,15 @@ def _measure_once(
         state["params"], state["opt"], out = settle(scan(state["params"], state["opt"], data))
         return out
 
-    budget = config.budget_seconds
     cores = os.cpu_count() or 1
-    progress("python loop", 0.05)
-    before_python = interference.snapshot(clock)
-    python_timing, notes = time_loop(
-        _Loop("python", python_call, 1), config, budget * PYTHON_LOOP_SHARE, clock,
-        lambda f: progress("python loop", 0.05 + 0.45 * f), should_stop,
+    progress("timing loops", 0.05)
+    before = interference.snapshot(clock)
+    (python_timing, device_timing), notes = time_loops(
+        [_Loop("python", python_call, 1), _Loop("device", device_call, steps_per_dispatch)],
+        config, config.budget_seconds * LOOPS_SHARE, clock, lambda f: progress("timing loops", 0.05 + 0.85 * f),
+        should_stop,
     )
-    progress("device loop", 0.5)
-    before_device = interference.snapshot(clock)
-    device_timing, device_notes = time_loop(
-        _Loop("device", device_call, steps_per_dispatch), config, budget * DEVICE_LOOP_SHARE, clock,
-        lambda f: progress("device loop", 0.5 + 0.4 * f), should_stop,
-    )
-    after_device = interference.snapshot(clock)
-    others = interference.combine([
-        interference.between(before_python, before_device, cores),
-        interference.between(before_device, after_device, cores),
-    ])
+    others = interference.between(before, interference.snapshot(clock), cores)
     others_note = interference.warning(others, cores) if others else None
     floor = matmul_flops(train_step, state["params"], state["opt"], batches[0])
     cost = ceiling_probe.cost_of(lowered_step, step, floor)
@@ -251,7 +259,7 @@ def _measure_once(
         "bytes_per_step": cost.get("bytes accessed"),
         "fingerprint_loss": round_significant(fingerprint_loss, 7),
         "interference": others,
-        "notes": ([others_note] if others_note else []) + notes + device_notes + flops_note
+        "notes": ([others_note] if others_note else []) + notes + flops_note
         + ([] if cost else ["XLA gave no cost analysis on this backend: FLOP/s unknown"]),
     }
 

@@ -10,7 +10,7 @@ import pytest
 
 from benchmarks import Measurement, ResultError
 from benchmarks import interference as interference_module
-from benchmarks.interference import Interference, between, combine, snapshot, warning
+from benchmarks.interference import Interference, between, snapshot, warning
 from tests.helpers import make_measurement
 
 HERTZ = os.sysconf("SC_CLK_TCK")
@@ -72,13 +72,6 @@ def test_a_span_too_short_to_count_says_nothing(tmp_path, monkeypatch):
     start = _snap(tmp_path, "a", wall=0.0, own=0.0, user=1.0, system=0.0, idle=1.0)
     end = _snap(tmp_path, "b", wall=0.05, own=0.05, user=1.05, system=0.0, idle=1.05)
     assert between(start, end, cores=2) is None
-
-
-def test_the_worse_loop_decides_the_flag():
-    quiet = Interference(0.02, 1.0, 0.9, "proc-stat", False)
-    noisy = Interference(0.4, 0.6, 2.5, "proc-stat", True)
-    assert combine([quiet, noisy, None]) == Interference(0.4, 0.6, 2.5, "proc-stat", True)
-    assert combine([None]) is None
 
 
 def test_the_warning_names_the_share_and_the_load():
