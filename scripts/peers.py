@@ -1,0 +1,141 @@
+"""Our two loops against PyTorch (eager, torch.compile) and Keras 3 (TensorFlow and JAX backends).
+
+Each peer runs in a process of its own (scripts/peer_worker.py), never next to another runtime's
+thread pools, on the same model, batch, optimizer, data and thread count. First each peer runs
+alone (the only worker alive) for a standalone figure; then all workers start, and over --rounds
+rounds each in turn trains for --seconds/--rounds while the others wait idle, the order rotating
+every round, so a shared machine's drift hits all alike. A peer whose interleaved figure strays
+more than 1.5x from its standalone one is a broken measurement and is left out of the verdicts.
+
+The peers need torch, tensorflow-cpu and keras >= 3, which the package never does: install them
+into an environment of their own and name its interpreter with --peer-python.
+Targets on a CPU: our python loop >= 1.3x PyTorch eager and Keras/TensorFlow fit, >= 1.0x
+Keras/JAX fit; our device loop >= 1.5x PyTorch eager.
+Usage: python scripts/peers.py --peer-python ENV/bin/python [--seconds 24] [--rounds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+
+import _common
+
+from benchmarks import PRESETS
+
+WORKER = os.path.join(_common.ROOT, "scripts", "peer_worker.py")
+PEERS = ("ours", "torch-eager", "torch-compile", "keras-tensorflow", "keras-jax")
+PLAUSIBLE_DRIFT = 1.5
+TARGETS = (  # (our loop, peer, at least this many times faster)
+    ("ours-python", "torch-eager", 1.3),
+    ("ours-python", "keras-tensorflow", 1.3),
+    ("ours-python", "keras-jax", 1.0),
+    ("ours-device", "torch-eager", 1.5),
+)
+
+
+class Worker:
+    def __init__(self, peer: str, python: str, spec: dict, batch: int, threads: int) -> None:
+        self.peer = peer
+        environ = {**os.environ, "PYTHONPATH": _common.ROOT, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [python, WORKER, peer, json.dumps(spec), str(batch), str(threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environ,
+        )
+        self.versions = self._answer()["ready"]
+
+    def _answer(self) -> dict:
+        # Frameworks print banners of their own; the worker's answers are the JSON lines.
+        for line in self.process.stdout:  # type: ignore[union-attr]
+            if line.startswith("{"):
+                answer = json.loads(line)
+                if "error" in answer:
+                    raise RuntimeError(f"{self.peer}: {answer['error']}")
+                return answer
+        raise RuntimeError(f"{self.peer} worker ended early (exit {self.process.wait()}); is its framework installed?")
+
+    def run(self, seconds: float) -> dict[str, float]:
+        self.process.stdin.write(f"run {seconds}\n")  # type: ignore[union-attr]
+        self.process.stdin.flush()  # type: ignore[union-attr]
+        return {loop: statistics.median(v) for loop, v in self._answer()["loops"].items()}
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.stdin.write("quit\n")  # type: ignore[union-attr]
+            self.process.stdin.close()  # type: ignore[union-attr]
+            self.process.wait(timeout=60)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--preset", default="medium", choices=[p for p, s in PRESETS.items() if s.kind == "dense"])
+    parser.add_argument("--seconds", type=float, default=24.0, help="interleaved training time per peer")
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--peer-python", default=sys.executable, help="interpreter with torch, tensorflow, keras")
+    parser.add_argument("--peers", nargs="+", default=list(PEERS), choices=PEERS)
+    args = parser.parse_args()
+    spec = asdict(PRESETS[args.preset])
+    batch, threads = spec["batch_size"], os.cpu_count() or 1
+    share = args.seconds / args.rounds
+    python_for = {peer: sys.executable if peer == "ours" else args.peer_python for peer in args.peers}
+
+    standalone: dict[str, float] = {}
+    versions: dict[str, str] = {}
+    for peer in args.peers:  # alone: the only worker alive
+        worker = Worker(peer, python_for[peer], spec, batch, threads)
+        try:
+            alone = worker.run(share)
+            versions.update(worker.versions)
+        finally:
+            worker.close()
+        standalone.update(alone)
+        print("alone: " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in alone.items()), file=sys.stderr)
+
+    rounds: dict[str, list[float]] = {}
+    load: list[float] = []
+    workers = [Worker(peer, python_for[peer], spec, batch, threads) for peer in args.peers]
+    try:
+        for number in range(args.rounds):
+            turn = number % len(workers)
+            for worker in workers[turn:] + workers[:turn]:
+                for loop, value in worker.run(share).items():
+                    rounds.setdefault(loop, []).append(value)
+                load.append(os.getloadavg()[0])
+            print(f"round {number + 1} of {args.rounds} done", file=sys.stderr)
+    finally:
+        for worker in workers:
+            worker.close()
+
+    interleaved = {loop: statistics.median(values) for loop, values in rounds.items()}
+    plausible = {loop: 1 / PLAUSIBLE_DRIFT <= interleaved[loop] / standalone[loop] <= PLAUSIBLE_DRIFT
+                 for loop in interleaved}
+    print(f"preset {args.preset}, batch {batch}, Adam, float32, {threads} threads, {args.rounds} rounds of "
+          f"{share:g} s each, load average {min(load):.1f}-{max(load):.1f}, {time.strftime('%Y-%m-%d %H:%M')}")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
+    print(f"{'':18}{'alone ms':>10}{'rounds ms':>11}{'plausible':>11}{'python loop':>13}{'device loop':>13}")
+    for loop, value in interleaved.items():
+        faster = "" if loop.startswith("ours") else (
+            f"{value / interleaved['ours-python']:12.2f}x{value / interleaved['ours-device']:12.2f}x"
+            if "ours-python" in interleaved else "")
+        print(f"{loop:18}{standalone[loop] * 1e3:10.2f}{value * 1e3:11.2f}{'yes' if plausible[loop] else 'NO':>11}"
+              f"{faster}")
+    print("(python loop / device loop: how many times faster our loop is than the peer)")
+    for ours, peer, target in TARGETS:
+        if ours not in interleaved or peer not in interleaved:
+            continue
+        if not (plausible[ours] and plausible[peer]):
+            print(f"{ours} vs {peer}: not compared, a figure is implausible")
+            continue
+        ratio = interleaved[peer] / interleaved[ours]
+        print(f"{ours} vs {peer}: {ratio:.2f}x, target >= {target}x: {_common.verdict(ratio >= target)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
