@@ -33,6 +33,7 @@ def measurement_tables(m: Measurement) -> list[Table]:
              "unknown" if m.arithmetic_intensity is None else f"{m.arithmetic_intensity:.1f} FLOP/B"),
             ("bound by", m.bound),
             (f"loss after {m.fingerprint.steps} steps (fingerprint)", f"{m.fingerprint.loss:.6g}"),
+            ("other programs' CPU share while timed", _interference(m)),
         ],
     )
     # "timings", not "samples": next to samples/s, a sample is a data point, and these are not.
@@ -50,3 +51,11 @@ def measurement_tables(m: Measurement) -> list[Table]:
         ],
     )
     return [summary, spread]
+
+
+def _interference(m: Measurement) -> str | None:
+    found = m.interference
+    if found is None:
+        return None  # a record from before the share was kept
+    load = f", load {found.load_average:.1f}" if found.load_average is not None else ""
+    return f"{found.others_cpu_share:.0%}{load}{' (flagged)' if found.flagged else ''}"
