@@ -88,15 +88,17 @@ def _matmul_rate(
     count: int, size: int, dtype: Any, rows: NamedSharding, replicated: NamedSharding,
     clock: Callable[[], float], repeats: int,
 ) -> float:
-    def operands(key: jax.Array) -> tuple[jax.Array, jax.Array]:
-        left_key, right_key = jax.random.split(key)
-        # Random, not zeros: some hardware multiplies zeros measurably faster.
-        left = jax.random.normal(left_key, (count * size, size), jnp.float32).astype(dtype)
-        right = jax.random.normal(right_key, (size, size), jnp.float32).astype(dtype)
-        return left, right
+    def operands() -> tuple[jax.Array, jax.Array]:
+        # Varied, not zeros: some hardware multiplies zeros measurably faster. Sines of a counter,
+        # not jax.random: its generator takes seconds to compile on a CPU, longer than the probe.
+        def block(rows: int, phase: float) -> jax.Array:
+            counter = jax.lax.iota(jnp.float32, rows * size).reshape(rows, size)
+            return jnp.sin(counter * 12.9898 + phase).astype(dtype)
+
+        return block(count * size, 0.0), block(size, 1.0)
 
     # Operands live only inside this function, so their memory is free before the copy probe.
-    left, right = jax.jit(operands, out_shardings=(rows, replicated))(jax.random.key(1))
+    left, right = jax.jit(operands, out_shardings=(rows, replicated))()
     matmul = jax.jit(jnp.matmul, out_shardings=rows)
     # Each product depends on nothing but the operands: calls queue back to back on the device.
     return 2.0 * count * size**3 / _best_seconds(lambda _: matmul(left, right), None, clock, repeats)

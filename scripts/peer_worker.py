@@ -107,7 +107,7 @@ def torch_peer(spec: dict, batch: int, threads: int, compiled: bool) -> tuple[Ca
 
     name = "torch-compile" if compiled else "torch-eager"
     timer = calibrated(steps)
-    return (lambda seconds: {name: timer(seconds)}), {"torch": torch.__version__, "threads": torch.get_num_threads()}
+    return (lambda seconds: {name: timer(seconds)}), {"torch": torch.__version__}
 
 
 def keras_peer(spec: dict, batch: int, threads: int, backend: str) -> tuple[Callable[[float], dict], dict]:

@@ -44,6 +44,10 @@ class Worker:
     def __init__(self, peer: str, python: str, spec: dict, batch: int, threads: int) -> None:
         self.peer = peer
         environ = {**os.environ, "PYTHONPATH": _common.ROOT, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
+        if threads < (os.cpu_count() or 1):
+            # XLA's CPU backend (ours, Keras on JAX) takes every core unless told otherwise.
+            environ["XLA_FLAGS"] = (f"{environ.get('XLA_FLAGS', '')} --xla_cpu_multi_thread_eigen={threads > 1} "
+                                    f"intra_op_parallelism_threads={threads}").strip()
         self.process = subprocess.Popen(
             [python, WORKER, peer, json.dumps(spec), str(batch), str(threads)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environ,
@@ -79,9 +83,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--peer-python", default=sys.executable, help="interpreter with torch, tensorflow, keras")
     parser.add_argument("--peers", nargs="+", default=list(PEERS), choices=PEERS)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for every peer "
+                        "(default: all cores; 1 is steadier on a machine that others share)")
     args = parser.parse_args()
     spec = asdict(PRESETS[args.preset])
-    batch, threads = spec["batch_size"], os.cpu_count() or 1
+    batch, threads = spec["batch_size"], args.threads
     share = args.seconds / args.rounds
     python_for = {peer: sys.executable if peer == "ours" else args.peer_python for peer in args.peers}
 
@@ -118,14 +124,14 @@ def main() -> int:
     print(f"preset {args.preset}, batch {batch}, Adam, float32, {threads} threads, {args.rounds} rounds of "
           f"{share:g} s each, load average {min(load):.1f}-{max(load):.1f}, {time.strftime('%Y-%m-%d %H:%M')}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
-    print(f"{'':18}{'alone ms':>10}{'rounds ms':>11}{'plausible':>11}{'python loop':>13}{'device loop':>13}")
+    print(f"{'':18}{'alone ms':>10}{'rounds ms':>11}{'plausible':>11}{'ours python':>13}{'ours device':>13}")
     for loop, value in interleaved.items():
         faster = "" if loop.startswith("ours") else (
             f"{value / interleaved['ours-python']:12.2f}x{value / interleaved['ours-device']:12.2f}x"
             if "ours-python" in interleaved else "")
         print(f"{loop:18}{standalone[loop] * 1e3:10.2f}{value * 1e3:11.2f}{'yes' if plausible[loop] else 'NO':>11}"
               f"{faster}")
-    print("(python loop / device loop: how many times faster our loop is than the peer)")
+    print("(ours python / ours device: how many times faster than the peer our loop is)")
     for ours, peer, target in TARGETS:
         if ours not in interleaved or peer not in interleaved:
             continue
