@@ -7,7 +7,8 @@ the device loop scans. Torch and TensorFlow get the thread count they are given.
 
 Protocol: after building and warming up, the worker prints one JSON line {"ready": {...}}; then
 for each line "run SECONDS" it trains for about that long and prints {"loops": {name: [seconds a
-step, one per sample]}}; "quit" or end of input ends it. Run from the repository root.
+step, one per sample]}, "cores": CPU seconds per wall second}; "quit" or end of input ends it.
+Run from the repository root.
 """
 
 from __future__ import annotations
@@ -178,7 +179,10 @@ def main() -> int:
         command = line.split()
         if not command or command[0] == "quit":
             break
-        print(json.dumps({"loops": timed(float(command[1]))}), flush=True)
+        wall, cpu = time.perf_counter(), time.process_time()
+        loops = timed(float(command[1]))
+        cores = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        print(json.dumps({"loops": loops, "cores": cores}), flush=True)
     return 0
 
 

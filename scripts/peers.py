@@ -64,10 +64,12 @@ class Worker:
                 return answer
         raise RuntimeError(f"{self.peer} worker ended early (exit {self.process.wait()}); is its framework installed?")
 
-    def run(self, seconds: float) -> dict[str, float]:
+    def run(self, seconds: float) -> tuple[dict[str, float], float]:
+        """Median seconds a step of each loop, and the CPU seconds per wall second the worker used."""
         self.process.stdin.write(f"run {seconds}\n")  # type: ignore[union-attr]
         self.process.stdin.flush()  # type: ignore[union-attr]
-        return {loop: statistics.median(v) for loop, v in self._answer()["loops"].items()}
+        answer = self._answer()
+        return {loop: statistics.median(v) for loop, v in answer["loops"].items()}, answer["cores"]
 
     def close(self) -> None:
         if self.process.poll() is None:
@@ -96,7 +98,7 @@ def main() -> int:
     for peer in args.peers:  # alone: the only worker alive
         worker = Worker(peer, python_for[peer], spec, batch, threads)
         try:
-            alone = worker.run(share)
+            alone, _ = worker.run(share)
             versions.update(worker.versions)
         finally:
             worker.close()
@@ -104,14 +106,17 @@ def main() -> int:
         print("alone: " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in alone.items()), file=sys.stderr)
 
     rounds: dict[str, list[float]] = {}
+    cores: dict[str, list[float]] = {}
     load: list[float] = []
     workers = [Worker(peer, python_for[peer], spec, batch, threads) for peer in args.peers]
     try:
         for number in range(args.rounds):
             turn = number % len(workers)
             for worker in workers[turn:] + workers[:turn]:
-                for loop, value in worker.run(share).items():
+                medians, used = worker.run(share)
+                for loop, value in medians.items():
                     rounds.setdefault(loop, []).append(value)
+                    cores.setdefault(loop, []).append(used)
                 load.append(os.getloadavg()[0])
             print(f"round {number + 1} of {args.rounds} done", file=sys.stderr)
     finally:
@@ -124,14 +129,16 @@ def main() -> int:
     print(f"preset {args.preset}, batch {batch}, Adam, float32, {threads} threads, {args.rounds} rounds of "
           f"{share:g} s each, load average {min(load):.1f}-{max(load):.1f}, {time.strftime('%Y-%m-%d %H:%M')}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
-    print(f"{'':18}{'alone ms':>10}{'rounds ms':>11}{'plausible':>11}{'ours python':>13}{'ours device':>13}")
+    print(f"{'':18}{'alone ms':>10}{'rounds ms':>11}{'cores':>7}{'plausible':>11}{'ours python':>13}"
+          f"{'ours device':>13}")
     for loop, value in interleaved.items():
         faster = "" if loop.startswith("ours") else (
             f"{value / interleaved['ours-python']:12.2f}x{value / interleaved['ours-device']:12.2f}x"
             if "ours-python" in interleaved else "")
-        print(f"{loop:18}{standalone[loop] * 1e3:10.2f}{value * 1e3:11.2f}{'yes' if plausible[loop] else 'NO':>11}"
-              f"{faster}")
-    print("(ours python / ours device: how many times faster than the peer our loop is)")
+        print(f"{loop:18}{standalone[loop] * 1e3:10.2f}{value * 1e3:11.2f}{statistics.median(cores[loop]):7.2f}"
+              f"{'yes' if plausible[loop] else 'NO':>11}{faster}")
+    print("(cores: CPU seconds per wall second in the peer's turns; ours python / ours device: how many times "
+          "faster than the peer our loop is)")
     for ours, peer, target in TARGETS:
         if ours not in interleaved or peer not in interleaved:
             continue
