@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 
 
+# Cached: lookups normalise every spelling of every accelerator on each call, thousands of times a run.
+@functools.lru_cache(maxsize=4096)
 def normalise(name: str) -> str:
     """'Pro+' and 'pro-plus', 'A100 40GB' and 'a100-40gb' compare equal."""
     return re.sub(r"[^a-z0-9]", "", name.lower().replace("+", "plus"))
