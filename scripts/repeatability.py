@@ -32,6 +32,8 @@ def measure_once(options: argparse.Namespace, home: str) -> tuple[dict, float]:
     command = [sys.executable, "-m", "advisor", "measure", "--preset", options.preset, "--json", "--no-save",
                "--no-progress", *(["--quick"] if options.quick else [])]
     environ = {**os.environ, "COLAB_ADVISOR_HOME": home, "PYTHONPATH": _common.ROOT}
+    # As an installed package is: its bytecode cached after the first run, not compiled every time.
+    environ.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=_common.ROOT, env=environ, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start

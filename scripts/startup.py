@@ -51,6 +51,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as home:
         # An empty data folder, so a user's catalog.toml does not change what is timed.
         environ = {**os.environ, "COLAB_ADVISOR_HOME": home, "PYTHONPATH": ROOT}
+        # An installed package has its bytecode compiled; without the cache every run compiles ours anew.
+        environ.pop("PYTHONDONTWRITEBYTECODE", None)
         for reference in sorted(glob.glob(os.path.join(ROOT, "benchmarks", "reference", "*.json"))):
             subprocess.run([sys.executable, "-m", "advisor", "import", reference], cwd=ROOT, env=environ,
                            check=True, capture_output=True)
