@@ -4,8 +4,10 @@ Each peer runs in a process of its own (scripts/peer_worker.py), never next to a
 thread pools, on the same model, batch, optimizer, data and thread count. First each peer runs
 alone (the only worker alive) for a standalone figure; then all workers start, and over --rounds
 rounds each in turn trains for --seconds/--rounds while the others wait idle, the order rotating
-every round, so a shared machine's drift hits all alike. A peer whose interleaved figure strays
-more than 1.5x from its standalone one is a broken measurement and is left out of the verdicts.
+every round, so a shared machine's drift hits all alike. Each also runs alone on one thread. A peer
+whose interleaved figure strays more than 1.5x from its standalone one, or whose standalone figure
+is over 1.5x its one-thread figure (more threads, far slower: its pool spins on cores another
+program holds), is a broken measurement and is left out of the verdicts.
 
 The peers need torch, tensorflow-cpu and keras >= 3, which the package never does: install them
 into an environment of their own and name its interpreter with --peer-python.
@@ -94,16 +96,22 @@ def main() -> int:
     python_for = {peer: sys.executable if peer == "ours" else args.peer_python for peer in args.peers}
 
     standalone: dict[str, float] = {}
+    single: dict[str, float] = {}  # alone on one thread: what more threads must not be far slower than
     versions: dict[str, str] = {}
     for peer in args.peers:  # alone: the only worker alive
-        worker = Worker(peer, python_for[peer], spec, batch, threads)
-        try:
-            alone, _ = worker.run(share)
-            versions.update(worker.versions)
-        finally:
-            worker.close()
-        standalone.update(alone)
-        print("alone: " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in alone.items()), file=sys.stderr)
+        for count, into in ((threads, standalone), (1, single)):
+            if count == 1 and threads == 1:
+                single = standalone
+                continue
+            worker = Worker(peer, python_for[peer], spec, batch, count)
+            try:
+                alone, _ = worker.run(share)
+                versions.update(worker.versions)
+            finally:
+                worker.close()
+            into.update(alone)
+            print(f"alone, {count} thread(s): " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in alone.items()),
+                  file=sys.stderr)
 
     rounds: dict[str, list[float]] = {}
     cores: dict[str, list[float]] = {}
@@ -124,18 +132,21 @@ def main() -> int:
             worker.close()
 
     interleaved = {loop: statistics.median(values) for loop, values in rounds.items()}
+    # Broken measurements look like this: a figure that moved between its own runs, or one that more
+    # threads made far slower (thread pools spinning on cores another program holds).
     plausible = {loop: 1 / PLAUSIBLE_DRIFT <= interleaved[loop] / standalone[loop] <= PLAUSIBLE_DRIFT
-                 for loop in interleaved}
+                 and standalone[loop] <= PLAUSIBLE_DRIFT * single[loop] for loop in interleaved}
     print(f"preset {args.preset}, batch {batch}, Adam, float32, {threads} threads, {args.rounds} rounds of "
           f"{share:g} s each, load average {min(load):.1f}-{max(load):.1f}, {time.strftime('%Y-%m-%d %H:%M')}")
     print("versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items())))
-    print(f"{'':18}{'alone ms':>10}{'rounds ms':>11}{'cores':>7}{'plausible':>11}{'ours python':>13}"
-          f"{'ours device':>13}")
+    print(f"{'':18}{'1 thread':>10}{'alone ms':>10}{'rounds ms':>11}{'cores':>7}{'plausible':>11}"
+          f"{'ours python':>13}{'ours device':>13}")
     for loop, value in interleaved.items():
         faster = "" if loop.startswith("ours") else (
             f"{value / interleaved['ours-python']:12.2f}x{value / interleaved['ours-device']:12.2f}x"
             if "ours-python" in interleaved else "")
-        print(f"{loop:18}{standalone[loop] * 1e3:10.2f}{value * 1e3:11.2f}{statistics.median(cores[loop]):7.2f}"
+        print(f"{loop:18}{single[loop] * 1e3:10.2f}{standalone[loop] * 1e3:10.2f}{value * 1e3:11.2f}"
+              f"{statistics.median(cores[loop]):7.2f}"
               f"{'yes' if plausible[loop] else 'NO':>11}{faster}")
     print("(cores: CPU seconds per wall second in the peer's turns; ours python / ours device: how many times "
           "faster than the peer our loop is)")
