@@ -99,10 +99,7 @@ def main() -> int:
     single: dict[str, float] = {}  # alone on one thread: what more threads must not be far slower than
     versions: dict[str, str] = {}
     for peer in args.peers:  # alone: the only worker alive
-        for count, into in ((threads, standalone), (1, single)):
-            if count == 1 and threads == 1:
-                single = standalone
-                continue
+        for count, into in [(threads, standalone), *([(1, single)] if threads > 1 else [])]:
             worker = Worker(peer, python_for[peer], spec, batch, count)
             try:
                 alone, _ = worker.run(share)
@@ -112,6 +109,8 @@ def main() -> int:
             into.update(alone)
             print(f"alone, {count} thread(s): " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in alone.items()),
                   file=sys.stderr)
+    if threads == 1:
+        single = standalone
 
     rounds: dict[str, list[float]] = {}
     cores: dict[str, list[float]] = {}
