@@ -72,6 +72,15 @@ def _speed_band(rec: Recommendation, option: Option) -> str:
 
 
 # ---- the verdict ----------------------------------------------------------------------------------------
+def _close_call(rec: Recommendation, option: Option) -> str:
+    """A word where setup eats most of the gain: under SAME_SPEED_BAND either way per run."""
+    local = rec.local.run_hours
+    if not rec.local.usable or option.run_hours is None or local is None or local / option.run_hours >= SAME_SPEED_BAND:
+        return ""
+    setup = rec.workload.setup_minutes
+    return f" Setup ({setup:g} min a session) eats most of the gain: staying here costs little."
+
+
 def _unknown_words(rec: Recommendation, option: Option, name: str) -> str:
     if name == UNKNOWN_FREE_LIMITS:
         need = hours(option.monthly_hours)
@@ -107,7 +116,7 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
                        f"{colab.label}, runs this {_speed_band(rec, colab)}.")
     elif best.is_free:
         lead = "Use Colab" if rec.local.usable else "This machine cannot do this job; use Colab"
-        out.append(f"{lead}: {best.label} runs this {_speed_band(rec, best)}, for $0.")
+        out.append(f"{lead}: {best.label} runs this {_speed_band(rec, best)}, for $0.{_close_call(rec, best)}")
     else:
         saved = best.hours_saved or 0.0
         against = rec.baseline
