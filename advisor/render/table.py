@@ -51,6 +51,8 @@ def markdown_cell(text: str) -> str:
 DEFAULT_WIDTH = 100
 # Narrowest a column is wrapped to in the fitted view (markdown and JSON are never wrapped).
 MIN_CELL = 10
+# Past this many rows a fitted table shortens long cells instead of wrapping them.
+WRAP_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,15 @@ def fitted_body(table: Table, rows: list[list[Any]], width: int) -> tuple[str, l
         # A wrapped header keeps its padding: the text may take the column less those two.
         limits[widest] = widths[widest] - 2
     text_rows = [[str(cell) for cell in row] for row in rows]
+    if len(text_rows) > WRAP_ROWS:
+        # Wrapping is slow in tabulate and makes a long listing hard to scan: shorten the cells instead.
+        cut = [[_shortened(cell, limits[i]) for i, cell in enumerate(row)] for row in text_rows]
+        return _body(headers, cut, "table", align), dropped
     return _wrapped(headers, text_rows, align, limits), dropped
+
+
+def _shortened(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: max(1, limit - 1)] + "…"
 
 
 def _widest(text: str) -> int:

@@ -62,3 +62,12 @@ def test_optional_columns_go_first_and_the_table_says_which():
     text = render_table(table, "table", 70)
     assert "extra" not in text.splitlines()[0] and "Left out to fit 70 columns: extra" in text
     assert "c" * 30 in render_table(table, "markdown", 70)  # markdown keeps every column
+
+
+def test_a_long_listing_shortens_cells_instead_of_wrapping_them():
+    rows = [(f"id{i}", "a device with a very long marketing name " * 2, "x") for i in range(60)]
+    table = Table(headers=("id", "device", "other"), rows=rows, wrap=("device",))
+    text = render_table(table, "table", 60)
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 60 and len(lines) == 62  # one line a row: nothing wrapped
+    assert all(line.rstrip().endswith("x") and "…" in line for line in lines[2:])
