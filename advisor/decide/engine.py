@@ -226,20 +226,35 @@ def _runs_break_even(world: _World, key: str, baseline_key: str | None) -> Break
     speed band, and where the option's whole band clears the baseline's."""
     candidate = world.candidate(key)
     base = world.candidate(baseline_key) if baseline_key not in (None, LOCAL) else None
-    centre = clear = None
-    for runs in range(1, BREAK_EVEN_MAX_RUNS + 1):
+    mine_slopes = world.pricing.slopes(candidate)
+    theirs_slopes = world.pricing.slopes(base) if baseline_key is not None else ((0.0, 0.0, 0.0), 0.0)
+    if mine_slopes is None or theirs_slopes is None:
+        return BreakEven(None, None)
+    (mine_c, mine_slow, _), least = mine_slopes
+    (theirs_c, _, theirs_fast), _ = theirs_slopes
+    # The baseline costs nothing, so before N x (slope gap) passes the option's least cost it cannot win.
+    gaps = {"centre": mine_c - theirs_c, "clear": mine_slow - theirs_fast}
+    wanted = {name for name, gap in gaps.items() if gap > 1e-12 or (baseline_key is None and least <= 0)}
+    if not wanted:
+        return BreakEven(None, None)
+    first = min(max(1, int(least / gaps[name])) if gaps[name] > 1e-12 else 1 for name in wanted)
+    found: dict[str, float] = {}
+    for runs in range(first, BREAK_EVEN_MAX_RUNS + 1):
         mine = world.pricing.values(candidate, float(runs))
         if mine is None:
             break  # past a month's hours or a quota: more runs will not help
         theirs = world.pricing.values(base, float(runs)) if baseline_key is not None else None
         if baseline_key is not None and theirs is None:
             break  # the free option ends here (a month's hours, a quota): no break-even to state
-        if centre is None and (theirs is None or mine[0] > theirs[0] + 1e-9):
-            centre = float(runs)
+        if "centre" in wanted and "centre" not in found and (theirs is None or mine[0] > theirs[0] + 1e-9):
+            found["centre"] = float(runs)
         if theirs is None or mine[1] > theirs[2] + 1e-9:
-            clear = float(runs)
+            found["clear"] = float(runs)
+            found.setdefault("centre", float(runs))
             break
-    return BreakEven(centre, clear)
+        if "clear" not in wanted and "centre" in found:
+            break
+    return BreakEven(found.get("centre"), found.get("clear"))
 
 
 def _hour_value_break_even(option: Option, baseline: Option | None) -> BreakEven:

@@ -253,6 +253,23 @@ class Pricing:
             out.append(horizon_runs * (local_run - hours) * self.workload.hour_value - (cost or 0.0))
         return out[0], out[1], out[2]
 
+    def slopes(self, candidate: Candidate | None) -> tuple[tuple[float, float, float], float] | None:
+        """What each more run a month adds to the value before money (centre, slow end, fast end), and
+        the least the option costs at any volume; None where `values` has no figures. Value at N runs
+        is N x slope - cost(N), and cost never falls as runs grow, so a break-even search can start
+        where N x slope first exceeds the least cost, and give up where a slope is not positive."""
+        if self.values(candidate, 1.0) is None:
+            return None
+        option = self._per_run[candidate.key if candidate is not None else LOCAL]
+        if option.is_local or option.run_hours_band is None or option.run_hours is None:
+            return (0.0, 0.0, 0.0), 0.0
+        per_run = self.workload.months * self.workload.hour_value
+        local_run = self.values_local_run
+        hours = (option.run_hours, option.run_hours_band[1], option.run_hours_band[0])
+        least = self._cost(option.plan, 0.0) if option.plan is not None else 0.0
+        return (per_run * (local_run - hours[0]), per_run * (local_run - hours[1]),
+                per_run * (local_run - hours[2])), least
+
     def _cost(self, plan: Plan, monthly_cu: float) -> float:
         purchase = horizon_cost(plan, monthly_cu, self.workload.months, self.catalog.era.cu_packs,
                                 self.tax.pricing_rate)
