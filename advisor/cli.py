@@ -222,17 +222,20 @@ def measure(
             "measurement": m.to_dict(),
         }))
     elif fmt == "markdown":
-        # Only the tables on stdout, ready to paste; what is said about them goes to stderr.
-        tables = measurement_tables(m)
-        env.out(render_tables([dataclasses.replace(t, notes=()) for t in tables], fmt))
-        for note in [n for t in tables for n in t.notes] + ([saved] if saved else []):
-            env.note(note)
+        _markdown_tables(env, measurement_tables(m), [saved] if saved else [])
     else:
         env.out(render_tables(measurement_tables(m), fmt, terminal_width(env.environ)))
         if saved:
             env.out(f"\n{saved}")
     for note in (*m.warnings, *outcome.warnings):
         env.warn(note)
+
+
+def _markdown_tables(env: Env, tables: list, extra_notes: list[str] = ()) -> None:  # type: ignore[assignment]
+    """Only the tables on stdout, ready to paste; what is said about them goes to stderr."""
+    env.out(render_tables([dataclasses.replace(t, notes=()) for t in tables], "markdown"))
+    for note in [n for t in tables for n in t.notes] + list(extra_notes):
+        env.note(note)
 
 
 # ---- plans and hardware ------------------------------------------------------------------------
@@ -367,6 +370,8 @@ def history(
         env.warn(warning)
     if json_out:
         env.out(envelope("history", history_payload(entries, warnings)))
+    elif fmt == "markdown":
+        _markdown_tables(env, [history_table(entries)])
     else:
         env.out(render_table(history_table(entries), fmt, terminal_width(env.environ)))
 
@@ -400,6 +405,8 @@ def compare(
                                  origins=[origin_in(store, m) for m in measurements])
     if json_out:
         env.out(envelope("compare", comparison_payload(comparison)))
+    elif fmt == "markdown":
+        _markdown_tables(env, [comparison_table(comparison)])
     else:
         env.out(render_table(comparison_table(comparison), fmt, terminal_width(env.environ)))
 

@@ -240,3 +240,13 @@ def test_recommend_names_where_the_colab_result_came_from(home):
 def test_choices_and_paths_are_checked_before_anything_runs(home, args, message):
     out = run_cli(["recommend", *args], home)
     assert out.code == 2 and out.stderr.startswith(message) and out.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["history"], ["compare", "latest", "benchmarks/reference/medium-float32.json"]])
+def test_markdown_puts_only_the_table_on_stdout_and_its_notes_on_stderr(home, command):
+    run_cli(["import", encode_token(COLAB)], home)  # two results: history has a hint to give
+    out = run_cli([*command, "--format", "markdown"], home)
+    assert out.code == 0, out.stderr
+    body = [line for line in out.stdout.splitlines() if line]
+    assert body and all(line.startswith(("|", "### ")) for line in body)
+    assert out.stderr.strip()  # the notes: history's hint, compare's reading of the speedup
