@@ -544,8 +544,10 @@ def recommend(
     except NoLocalMeasurement as missing:
         if no_measure or local is not None:
             raise
-        env.warn("no measurement of this machine yet: measuring one now (a --quick run, a few seconds; "
-                 "--no-measure skips this)")
+        which = missing.preset or "medium"
+        how_long = "minutes on a CPU" if which == "large" else "a few seconds"
+        env.warn(f"no measurement of this machine yet: measuring one now (a --quick run of the {which} preset, "
+                 f"{how_long}; --no-measure skips this)")
         with _ctrl_c_flag() as should_stop, _progress_bar(env, True) as progress:
             outcome = first_measurement(store, missing.preset, progress, should_stop)
         where = f" in {outcome.saved_to.parent}" if outcome.saved_to else " (not saved)"
