@@ -110,7 +110,8 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
         if rec.local.ram_fits is False:
             out.append("This machine lacks the RAM for this job.")
         if colab is None:
-            out.append(f"Stay on this machine: no Colab option can be timed and priced {at}.")
+            out.append(f"Stay on this machine: no Colab option both fits this job and can be priced {at} (see the "
+                       "fits column).")
         else:
             out.append(f"Stay on this machine: no Colab option is worth its cost {at}; the fastest usable, "
                        f"{colab.label}, runs this {_speed_band(rec, colab)}.")

@@ -285,3 +285,12 @@ def test_pro_pays_off_where_nothing_free_can_do_the_job():
     # Pay As You Go gives the same A100 time for no more money and without a subscription.
     assert answer(rec, "pro").cheaper_alike is not None
     assert rec.best.plan.name == "pay-as-you-go"
+
+
+def test_when_no_colab_option_fits_and_can_be_priced_the_verdict_says_so():
+    from advisor.render.recommendation import verdict_sentences
+
+    roomy = Sources(local=make_measurement(step=0.010, environment=make_environment(ram_bytes=32 << 30)))
+    rec = advise(Workload(model="boosting", epochs=100, epoch_seconds=30.0, ram_gb=20), sources=roomy, as_of=None)
+    assert rec.best is rec.local  # Free's CPU runtime is too small, the paid ones' CPU rate is unknown
+    assert verdict_sentences(rec)[0].startswith("Stay on this machine: no Colab option both fits this job")
