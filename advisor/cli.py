@@ -11,12 +11,12 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -27,6 +27,10 @@ from .dates import parse_day
 from .decide.workload import DEFAULT_HOUR_VALUE, DEFAULT_MONTHS, DEFAULT_RUNS_PER_MONTH, DEFAULT_SETUP_MINUTES
 from .errors import AdvisorError, MissingExtra, user_errors
 from .render.table import envelope, render_tables, terminal_text, terminal_width
+
+if TYPE_CHECKING:
+    from .decide.sources import Sources
+    from .render.table import Table
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad input of any kind, as click uses it
@@ -231,7 +235,7 @@ def measure(
         env.warn(note)
 
 
-def _markdown_tables(env: Env, tables: list, extra_notes: list[str] = ()) -> None:  # type: ignore[assignment]
+def _markdown_tables(env: Env, tables: Sequence[Table], extra_notes: Sequence[str] = ()) -> None:
     """Only the tables on stdout, ready to paste; what is said about them goes to stderr."""
     env.out(render_tables([dataclasses.replace(t, notes=()) for t in tables], "markdown"))
     for note in [n for t in tables for n in t.notes] + list(extra_notes):
@@ -535,7 +539,7 @@ def recommend(
     store = Store(env.home())
     stdin_text = _stdin_text(env, [r for r in (local, colab) if r is not None])
 
-    def gather():  # type: ignore[no-untyped-def]
+    def gather() -> Sources:
         return gather_sources(store, catalog, local=local, local_device=local_device, colab=colab, preset=preset,
                               stdin_text=stdin_text)
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from pricing import Catalog, Plan
+from pricing import Accelerator, Catalog, Plan
 
 from .assumptions import Assumption, collect_assumptions
 from .options import (
@@ -109,7 +109,7 @@ class Recommendation:
 
 
 # ---- building the options ---------------------------------------------------------------------------
-def _accelerators_for(plan: Plan, model: str, catalog: Catalog) -> list:
+def _accelerators_for(plan: Plan, model: str, catalog: Catalog) -> list[Accelerator]:
     offered = [catalog.accelerator(key) for key in plan.accelerators]
     if model == "boosting":
         return [a for a in offered if a.kind == "cpu"]
@@ -156,7 +156,7 @@ def _world(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis
     return _World(pricing, tuple(candidates))
 
 
-def _memory_fit(sources: Sources, acc) -> str | None:  # type: ignore[no-untyped-def]
+def _memory_fit(sources: Sources, acc: Accelerator) -> str | None:
     named = sources.named
     ratio = named.accelerators.get(acc.key) if named is not None else None
     if ratio is None or ratio.fits is not False:

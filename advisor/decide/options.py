@@ -43,29 +43,31 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Option:
+    """An option's figures at one number of runs a month; None where a figure cannot be known."""
+
     key: str
     plan: Plan | None
     accelerator: Accelerator | None
-    epoch: speeds.Speed | None  # seconds per epoch with its band
-    speedup: float | None  # this machine's epoch time over this option's
-    session_hours: float | None  # the session length a run is split by
-    session_assumed: bool  # the plan publishes none: the free tier's was assumed
-    sessions: int | None
-    run_hours: float | None  # one run, setup included, centre of the band
-    run_hours_band: tuple[float, float] | None  # fastest and slowest
-    monthly_hours: float | None
-    cu_per_month: float | None
-    purchase: Purchase | None
-    cost: float | None  # USD over the horizon, with tax where its rate is known
-    hours_saved: float | None  # over the horizon, against this machine
-    value: float | None  # hours saved x hour value - cost, over the horizon
-    value_band: tuple[float, float] | None  # at the slow and the fast end of the speed band
-    saved_band: tuple[float, float] | None  # hours saved at the slow and the fast end
-    cost_band: tuple[float, float] | None  # money paid at the slow and the fast end
-    ram_gb: float | None
-    ram_fits: bool | None
-    free_quota_hours: float | None  # a month of free accelerator time where one is published or given
-    commitment: int
+    epoch: speeds.Speed | None = None  # seconds per epoch with its band
+    speedup: float | None = None  # this machine's epoch time over this option's
+    session_hours: float | None = None  # the session length a run is split by
+    session_assumed: bool = False  # the plan publishes none: the free tier's was assumed
+    sessions: int | None = None
+    run_hours: float | None = None  # one run, setup included, centre of the band
+    run_hours_band: tuple[float, float] | None = None  # fastest and slowest
+    monthly_hours: float | None = None
+    cu_per_month: float | None = None
+    purchase: Purchase | None = None
+    cost: float | None = None  # USD over the horizon, with tax where its rate is known
+    hours_saved: float | None = None  # over the horizon, against this machine
+    value: float | None = None  # hours saved x hour value - cost, over the horizon
+    value_band: tuple[float, float] | None = None  # at the slow and the fast end of the speed band
+    saved_band: tuple[float, float] | None = None  # hours saved at the slow and the fast end
+    cost_band: tuple[float, float] | None = None  # money paid at the slow and the fast end
+    ram_gb: float | None = None
+    ram_fits: bool | None = None
+    free_quota_hours: float | None = None  # a month of free accelerator time where one is published or given
+    commitment: int = NOTHING
     blockers: tuple[str, ...] = field(default=())  # why it cannot do the job
     unknowns: tuple[str, ...] = field(default=())  # what its standing rests on that no source gives
     notes: tuple[str, ...] = field(default=())
@@ -131,11 +133,10 @@ class Pricing:
         if runs * run > HOURS_PER_MONTH:
             blockers.append(f"needs {runs * run:,.0f} h a month; a month has {HOURS_PER_MONTH:.0f} h")
         return Option(
-            key=LOCAL, plan=None, accelerator=None, epoch=epoch, speedup=1.0, session_hours=None,
-            session_assumed=False, sessions=1, run_hours=run, run_hours_band=band, monthly_hours=runs * run,
-            cu_per_month=None, purchase=None, cost=0.0, hours_saved=0.0, value=0.0, value_band=(0.0, 0.0),
-            saved_band=(0.0, 0.0), cost_band=(0.0, 0.0),
-            ram_gb=self.local_ram_gb, ram_fits=ram_fits, free_quota_hours=None, commitment=NOTHING,
+            key=LOCAL, plan=None, accelerator=None, epoch=epoch, speedup=1.0, sessions=1, run_hours=run,
+            run_hours_band=band, monthly_hours=runs * run, cost=0.0, hours_saved=0.0, value=0.0,
+            value_band=(0.0, 0.0), saved_band=(0.0, 0.0), cost_band=(0.0, 0.0), ram_gb=self.local_ram_gb,
+            ram_fits=ram_fits,
             blockers=tuple(blockers),
         )
 
@@ -159,14 +160,8 @@ class Pricing:
         commitment = _commitment(plan)
         if epoch is None:
             blockers.append("speed unknown: the catalog lacks this device's figures")
-            return Option(
-                key=candidate.key, plan=plan, accelerator=acc, epoch=None, speedup=None, session_hours=None,
-                session_assumed=False, sessions=None, run_hours=None, run_hours_band=None, monthly_hours=None,
-                cu_per_month=None, purchase=None, cost=None, hours_saved=None, value=None, value_band=None,
-                saved_band=None, cost_band=None,
-                ram_gb=ram_gb, ram_fits=ram_fits, free_quota_hours=None, commitment=commitment,
-                blockers=tuple(blockers), unknowns=tuple(unknowns),
-            )
+            return Option(key=candidate.key, plan=plan, accelerator=acc, ram_gb=ram_gb, ram_fits=ram_fits,
+                          commitment=commitment, blockers=tuple(blockers), unknowns=tuple(unknowns))
         limit, assumed = self._session_limit(plan, acc)
 
         def run_hours(seconds: float) -> tuple[float, int]:
