@@ -1,66 +1,68 @@
 """The recommendation: Colab or this machine, which plan, and whether Pro pays off — as facts.
 
-Pure: takes a Workload, the sources of speed and a Catalog, returns a frozen Recommendation. No
-sentence is built here; the views in advisor/render turn these facts into words.
+Pure: takes a Workload, the sources of speed and a Catalog, returns a frozen Recommendation.
 
-How the choice is made:
-- an option is *usable* when nothing blocks it (RAM, a month's 730 h, a free quota, an unknown price
-  or speed); unknowns that do not block (RAM, session length, Colab's free limits) stay attached to the
-  option, and a verdict that rests on it names them;
-- options are ranked by net value over the horizon (hours saved x hour value - money paid), then
-  hours saved, then fewer unknowns, then the smaller commitment;
-- where the runner-up's value band overlaps the leader's, the figures cannot tell them apart: the
-  cheaper one wins, then fewer unknowns, then the smaller commitment (the band comes from the speed
-  prediction);
-- each subscription (Pro, Pro+) is answered against the best option that costs nothing.
+How the choice is made, draw by draw (see uncertainty.py and options.py):
+- an option is *usable* when nothing blocks it (RAM, a month's hours, a free quota it never fits, an
+  unknown price or speed); unknowns that do not block stay attached to it and are named;
+- its value in a draw is hours saved against this machine x hour value - money paid, over the
+  horizon; the chosen option has the highest *expected* value (the mean over the draws), and the
+  share of draws in which it is the best is how sure the answer is;
+- below SURE (two thirds) the figures cannot tell the leader from the runner-up: both are named,
+  with what would settle it;
+- each plan's best option is chosen once, here, by the same rule; every view reads that choice;
+- each subscription is answered against the best option that costs nothing, with the probability
+  it pays off, the volumes of runs over which it does, and the hour value above which it does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+
+import numpy as np
 
 from pricing import Accelerator, Catalog, Plan
 
-from .assumptions import Assumption, collect_assumptions
-from .options import (
-    CENTRE,
-    LOCAL,
-    NOTHING,
-    SUBSCRIPTION,
-    UNKNOWN_FREE_LIMITS,
-    Candidate,
-    Option,
-    Pricing,
-)
+from .assumptions import collect_assumptions
+from .facts import BLOCK_FREE_QUOTA, BLOCK_MEMORY, BLOCK_MONTH, UNKNOWN_FREE_LIMITS, UNKNOWN_TAX, Blocker, Fact
+from .free_tier import FreeHours, default_free_hours
+from .options import LOCAL, SUBSCRIPTION, Candidate, Option, Scenario
 from .sources import LocalFigure, Sources
 from .tax import TaxBasis
 from .timing import boosting_step, deep_step, epoch_from_step, local_basis
-from .workload import LIMITS, Workload
+from .uncertainty import Draws
+from .volumes import Scan, hour_value_break_even, runs_break_even
+from .volumes import curves as volume_curves
+from .workload import Workload
 
-BREAK_EVEN_MAX_RUNS = 1000
 PAYS_OFF = "pays off"
 DOES_NOT_PAY_OFF = "does not pay off"
 CANNOT_TELL = "cannot tell"
 CANNOT_PRICE = "cannot be priced"
 DOES_NOT_FIT = "does not fit"
 
-DECIDED_BY_VALUE = "value"
-# The figures cannot tell the leaders apart; the choice went to the one that costs less, or at equal
-# cost to the one with fewer unknowns and the smaller commitment, or else to the one saving more hours.
-TIE_CHEAPER = "tie: cheaper"
-TIE_SAFER = "tie: fewer unknowns, smaller commitment"
-TIE_OTHERWISE = "tie: more hours saved"
+# An option best in at least this share of the draws is a confident answer; below it, the figures
+# cannot tell the two leaders apart.
+SURE = 2 / 3
+# What would settle a close call.
+SETTLE_COLAB_MEASUREMENT = "colab_measurement"
+SETTLE_LOCAL_MEASUREMENT = "local_measurement"
+SETTLE_HOUR_VALUE = "hour_value"
+SETTLE_FREE_HOURS = "free_hours"
+
 
 
 @dataclass(frozen=True)
 class BreakEven:
-    """Where a subscription starts to pay off: on the centre of the speed band, and where the whole
-    band agrees (None: not within the limits searched)."""
+    """Where a subscription pays off against the best option that costs nothing, on expected values:
+    from `runs_from` runs a month up to `runs_until` (None: up to every volume searched), and above
+    `hour_value` USD an hour at the user's volume. None where no such point exists."""
 
-    centre: float | None
-    clear: float | None
+    runs_from: float | None = None
+    runs_until: float | None = None
+    hour_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,12 @@ class PlanAnswer:
     """Does this subscription pay off, against the best option that costs nothing?"""
 
     plan: Plan
-    option: Option | None  # the plan's best usable option
+    option: Option | None  # the plan's chosen option (None: none usable)
     status: str
-    runs: BreakEven  # runs a month
-    hour_value: BreakEven  # USD an hour of waiting
+    p_pays_off: float | None  # share of draws in which it beats the baseline
+    break_even: BreakEven
     cheaper_alike: Option | None  # an option without subscription that does the same for no more money
-    blockers: tuple[str, ...] = field(default=())  # why no option of the plan can do the job
+    blockers: tuple[Blocker, ...] = field(default=())  # why no option of the plan can do the job
 
 
 @dataclass(frozen=True)
@@ -86,18 +88,23 @@ class Recommendation:
     tax: TaxBasis
     local: Option
     local_figure: LocalFigure | None
-    options: tuple[Option, ...]
+    options: tuple[Option, ...]  # every Colab and other option, each with its share of best draws
     best: Option | None
-    decided_by: str
-    tied_with: tuple[Option, ...]
+    sure: bool  # the best option wins in at least SURE of the draws
+    runner_up: Option | None  # the option best in the most draws after the chosen one
+    settle: tuple[str, ...]  # what would settle a close call
+    plan_choices: tuple[tuple[str, str], ...]  # (plan name, option key): each plan's chosen option
     baseline: Option | None  # the best option that costs nothing
-    past_free_limits: Option | None  # where to go when Colab's free time runs out
+    past_free_limits: Option | None  # where the work goes when Colab's free hours run out
     plan_answers: tuple[PlanAnswer, ...]
     alternatives: tuple[Option, ...]  # not Colab (Kaggle): shown beside, never chosen
     depends_on: tuple[str, ...]  # unknowns the chosen option rests on
     basis_preset: str
-    assumptions: tuple[Assumption, ...]
-    warnings: tuple[str, ...]
+    assumptions: tuple[Fact, ...]
+    notes: tuple[Fact, ...]
+    free_hours: FreeHours | None
+    draws: int
+    curves: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # option key -> (runs, USD a month)
 
     @property
     def beyond_coverage(self) -> bool:
@@ -105,257 +112,212 @@ class Recommendation:
 
     @property
     def nothing_fits(self) -> bool:
-        return self.best is None and not self.local.usable and not any(o.usable for o in self.options)
+        return self.best is None
+
+    def option(self, key: str) -> Option | None:
+        if key == LOCAL:
+            return self.local
+        return next((o for o in self.options if o.key == key), None)
+
+    def chosen_for(self, plan_name: str) -> Option | None:
+        key = dict(self.plan_choices).get(plan_name)
+        return self.option(key) if key is not None else None
+
+    @property
+    def shown(self) -> tuple[Option, ...]:
+        """This machine, then each plan's chosen option (the plan's first option where none is usable)."""
+        out = [self.local]
+        for plan in dict.fromkeys(o.plan.name for o in self.options if o.plan is not None):
+            chosen = self.chosen_for(plan)
+            out.append(chosen if chosen is not None else next(o for o in self.options
+                                                              if o.plan is not None and o.plan.name == plan))
+        return tuple(out)
 
 
-# ---- building the options ---------------------------------------------------------------------------
+# ---- building the scenario ---------------------------------------------------------------------------
 def _accelerators_for(plan: Plan, model: str, catalog: Catalog) -> list[Accelerator]:
     offered = [catalog.accelerator(key) for key in plan.accelerators]
     if model == "boosting":
         return [a for a in offered if a.kind == "cpu"]
     devices = [a for a in offered if a.kind in ("gpu", "tpu")]
-    if (plan.monthly_price_usd == 0 and not plan.uses_compute_units) or not plan.uses_compute_units:
+    if not plan.uses_compute_units:
         # Nobody picks the GPU on these plans: the typical one (listed first) stands for all.
         return [a for a in devices if a.kind == "gpu"][:1]
     return devices
 
 
-@dataclass(frozen=True)
-class _World:
-    pricing: Pricing
-    candidates: tuple[Candidate, ...]
-
-    def options(self, runs: float, case: int = CENTRE) -> list[Option]:
-        return [self.pricing.option(c, runs, case) for c in self.candidates]
-
-    def local(self, runs: float) -> Option:
-        return self.pricing.local(runs)
-
-    def candidate(self, key: str) -> Candidate:
-        return next(c for c in self.candidates if c.key == key)
-
-    def option(self, key: str, runs: float, case: int = CENTRE) -> Option:
-        if key == LOCAL:
-            return self.local(runs)
-        return self.pricing.option(next(c for c in self.candidates if c.key == key), runs, case)
+def _memory_blocker(sources: Sources, acc: Accelerator) -> Blocker | None:
+    named = sources.named
+    ratio = named.accelerators.get(acc.key) if named is not None else None
+    if ratio is None or ratio.fits is not False:
+        return None
+    return Blocker(BLOCK_MEMORY, ratio.max_batch, named.batch_size if named is not None else None, acc.key)
 
 
-def _world(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, warnings: list[str]) -> _World:
+def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis,
+              notes: list[Fact]) -> Scenario:
     basis = local_basis(workload, sources)
     candidates = []
     for plan in catalog.plans:
         for acc in _accelerators_for(plan, workload.model, catalog):
             if workload.model == "deep":
-                step = deep_step(acc, basis, sources, catalog, warnings)
+                step = deep_step(acc, basis, sources, catalog, notes)
             else:
                 step = boosting_step(plan, acc, basis, sources)
-            epoch = epoch_from_step(step, basis) if step is not None else None
-            candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, _memory_fit(sources, acc)))
+            candidates.append(Candidate(
+                f"{plan.name}:{acc.key}", plan, acc, epoch_from_step(step.speed, basis) if step else None,
+                step.error if step else None, _memory_blocker(sources, acc), step.provenance if step else None))
     ram = sources.local.environment.ram_bytes if sources.local is not None else None
-    pricing = Pricing(workload, catalog, tax, basis, None if ram is None else ram / 1e9)
-    return _World(pricing, tuple(candidates))
-
-
-def _memory_fit(sources: Sources, acc: Accelerator) -> str | None:
-    named = sources.named
-    ratio = named.accelerators.get(acc.key) if named is not None else None
-    if ratio is None or ratio.fits is not False:
-        return None
-    largest = f"; batch {ratio.max_batch} would" if ratio.max_batch else ""
-    return f"{named.name} at batch {named.batch_size} does not fit {acc.key}'s memory{largest}"
+    free = default_free_hours() if workload.model == "deep" and workload.free_gpu_hours is None else None
+    return Scenario(workload, catalog, tax, basis, tuple(candidates), None if ram is None else ram / 1e9, free,
+                    Draws())
 
 
 # ---- choosing -----------------------------------------------------------------------------------
-def _rank_key(option: Option) -> tuple[float, float, int, int]:
-    # Equal value: more hours saved, then fewer unknowns (an unknown never counts in favour), then the
-    # smaller commitment.
-    return (option.value or 0.0, option.hours_saved or 0.0, -len(option.unknowns), -option.commitment)
+def _preference(option: Option) -> tuple[float, float, int, int]:
+    """Between equal expected values: cheaper, then more hours saved, then fewer unknowns, then the
+    smaller commitment."""
+    return (-round(option.cost or 0.0, 2), round(option.hours_saved or 0.0, 6), -len(option.unknowns),
+            -option.commitment)
 
 
-def _overlap(a: tuple[float, float] | None, b: tuple[float, float] | None) -> bool:
-    if a is None or b is None:
-        return False
-    return a[0] <= b[1] + 1e-9 and b[0] <= a[1] + 1e-9
+def _rank(option: Option) -> tuple[float, tuple[float, float, int, int]]:
+    return (round(option.value or 0.0, 2), _preference(option))
 
 
-def choose(options: Sequence[Option]) -> tuple[Option | None, str, tuple[Option, ...]]:
-    """The best usable option, how it was decided, and the options the figures cannot tell from it."""
-    ranked = sorted((o for o in options if o.usable), key=_rank_key, reverse=True)
-    if not ranked:
-        return None, DECIDED_BY_VALUE, ()
-    leader = ranked[0]
-    tied = tuple(o for o in ranked[1:] if _overlap(o.value_band, leader.value_band) and o.value != leader.value)
-    if not tied:
-        return leader, DECIDED_BY_VALUE, ()
-    group = [leader, *tied]
-    chosen = min(group, key=lambda o: (round(o.cost or 0.0, 6), len(o.unknowns), o.commitment,
-                                       -(o.hours_saved or 0.0)))
-    others = tuple(o for o in group if o is not chosen)
-    if all(round(chosen.cost or 0.0, 6) < round(o.cost or 0.0, 6) for o in others):
-        reason = TIE_CHEAPER
-    elif all(len(chosen.unknowns) <= len(o.unknowns) and chosen.commitment <= o.commitment for o in others):
-        reason = TIE_SAFER
-    else:
-        reason = TIE_OTHERWISE
-    return chosen, reason, others
+def choose(options: Sequence[Option]) -> Option | None:
+    """The usable option with the highest expected value (ties: cheaper, fewer unknowns, smaller commitment)."""
+    usable = [o for o in options if o.usable]
+    return max(usable, key=_rank, default=None)
 
 
-def _pays_off(option: Option, baseline: Option | None) -> str:
-    if baseline is None:
-        return PAYS_OFF
-    if option.value_band is None or baseline.value_band is None:
-        return CANNOT_TELL
-    if option.value_band[0] > baseline.value_band[1] + 1e-9:
-        return PAYS_OFF
-    if option.value_band[1] < baseline.value_band[0] - 1e-9:
-        return DOES_NOT_PAY_OFF
-    return CANNOT_TELL
+def _shares_of_best(options: Sequence[Option]) -> dict[str, float]:
+    """For each usable option, the share of draws in which its value is the highest."""
+    usable = sorted((o for o in options if o.usable and o.value_draws is not None), key=_preference, reverse=True)
+    if not usable:
+        return {}
+    values = np.vstack([o.value_draws for o in usable])
+    # In a draw where two tie, the preferred (listed first) one counts: argmax takes the first.
+    winners = np.argmax(np.round(values, 6), axis=0)
+    counts = np.bincount(winners, minlength=len(usable))
+    return {o.key: float(c) / values.shape[1] for o, c in zip(usable, counts, strict=True)}
 
 
-def _best_of(options: Sequence[Option]) -> Option | None:
-    return choose(options)[0]
+def _settle(best: Option, runner: Option, workload: Workload) -> tuple[str, ...]:
+    out = []
+    predicted = [o for o in (best, runner) if o.epoch is not None and o.epoch.basis != "measured" and not o.is_local]
+    if predicted:
+        out.append(SETTLE_COLAB_MEASUREMENT)
+    if (best.is_local or runner.is_local) and not predicted:
+        out.append(SETTLE_LOCAL_MEASUREMENT)
+    if UNKNOWN_FREE_LIMITS in (*best.unknowns, *runner.unknowns):
+        out.append(SETTLE_FREE_HOURS)
+    if not workload.hour_value_given:
+        out.append(SETTLE_HOUR_VALUE)
+    return tuple(out)
+
+
+def _plan_choices(options: Sequence[Option]) -> dict[str, Option]:
+    chosen: dict[str, Option] = {}
+    for plan in dict.fromkeys(o.plan.name for o in options if o.plan is not None):
+        best = choose([o for o in options if o.plan is not None and o.plan.name == plan])
+        if best is not None:
+            chosen[plan] = best
+    return chosen
 
 
 def _baseline(local: Option, options: Sequence[Option]) -> Option | None:
     """What costs nothing: this machine or a Colab free tier. A paid plan has to beat the better one."""
-    return _best_of([local, *(o for o in options if o.is_colab and o.commitment == NOTHING)])
+    return choose([local, *(o for o in options if o.is_colab and o.costs_nothing)])
 
 
-def _runs_break_even(world: _World, key: str, baseline_key: str | None) -> BreakEven:
-    """The fewest runs a month at which the option's value beats the baseline's: on the centre of the
-    speed band, and where the option's whole band clears the baseline's."""
-    candidate = world.candidate(key)
-    base = world.candidate(baseline_key) if baseline_key not in (None, LOCAL) else None
-    mine_slopes = world.pricing.slopes(candidate)
-    theirs_slopes = world.pricing.slopes(base) if baseline_key is not None else ((0.0, 0.0, 0.0), 0.0)
-    if mine_slopes is None or theirs_slopes is None:
-        return BreakEven(None, None)
-    (mine_c, mine_slow, _), least = mine_slopes
-    (theirs_c, _, theirs_fast), _ = theirs_slopes
-    # The baseline costs nothing, so before N x (slope gap) passes the option's least cost it cannot win.
-    gaps = {"centre": mine_c - theirs_c, "clear": mine_slow - theirs_fast}
-    wanted = {name for name, gap in gaps.items() if gap > 1e-12 or (baseline_key is None and least <= 0)}
-    if not wanted:
-        return BreakEven(None, None)
-    first = min(max(1, int(least / gaps[name])) if gaps[name] > 1e-12 else 1 for name in wanted)
-    found: dict[str, float] = {}
-    for runs in range(first, BREAK_EVEN_MAX_RUNS + 1):
-        mine = world.pricing.values(candidate, float(runs))
-        if mine is None:
-            break  # past a month's hours or a quota: more runs will not help
-        theirs = world.pricing.values(base, float(runs)) if baseline_key is not None else None
-        if baseline_key is not None and theirs is None:
-            break  # the free option ends here (a month's hours, a quota): no break-even to state
-        if "centre" in wanted and "centre" not in found and (theirs is None or mine[0] > theirs[0] + 1e-9):
-            found["centre"] = float(runs)
-        if theirs is None or mine[1] > theirs[2] + 1e-9:
-            found["clear"] = float(runs)
-            found.setdefault("centre", float(runs))
-            break
-        if "clear" not in wanted and "centre" in found:
-            break
-    return BreakEven(found.get("centre"), found.get("clear"))
+def _volume_only(option: Option) -> bool:
+    """Nothing but the volume of work (a month's hours, a free quota) blocks the option, if anything does."""
+    return option.value is not None and all(b.kind in (BLOCK_MONTH, BLOCK_FREE_QUOTA) for b in option.blockers)
 
 
-def _hour_value_break_even(option: Option, baseline: Option | None) -> BreakEven:
-    """The hour value above which the option beats the baseline: on the centre of the band, and where
-    the option's slow end beats the baseline's fast end."""
-    if baseline is None or option.cost is None or baseline.cost is None or option.hours_saved is None:
-        return BreakEven(None, None)
-
-    def crossing(extra_hours: float, extra_cost: float) -> float | None:
-        if extra_hours <= 1e-9:
-            return None
-        value = max(0.0, extra_cost / extra_hours)
-        return value if value <= LIMITS["--hour-value"] else None
-
-    centre = crossing(option.hours_saved - (baseline.hours_saved or 0.0), option.cost - baseline.cost)
-    clear = None
-    if option.saved_band and option.cost_band and baseline.saved_band and baseline.cost_band:
-        clear = crossing(option.saved_band[0] - baseline.saved_band[1], option.cost_band[0] - baseline.cost_band[1])
-    return BreakEven(centre, clear)
-
-
-def _plan_answers(world: _World, options: Sequence[Option], baseline: Option | None,
-                  runs: float) -> tuple[PlanAnswer, ...]:
+def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], choices: dict[str, Option],
+                  baseline: Option | None) -> tuple[PlanAnswer, ...]:
     answers = []
-    subscriptions = {o.plan.name: o.plan for o in options if o.plan is not None and o.commitment == SUBSCRIPTION
-                     and o.is_colab}
-    for name, plan in subscriptions.items():
-        mine = [o for o in options if o.plan is not None and o.plan.name == name]
-        best = _best_of(mine)
+    candidates = {c.key: c for c in scenario.candidates}
+    free = [candidates[o.key] for o in options if o.is_colab and o.costs_nothing and _volume_only(o)]
+    local_ok = _volume_only(local)
+    subscriptions = dict.fromkeys(o.plan for o in options
+                                  if o.plan is not None and o.is_colab and o.commitment == SUBSCRIPTION)
+    for plan in subscriptions:
+        mine = [o for o in options if o.plan is not None and o.plan.name == plan.name]
+        best = choices.get(plan.name)
         if best is None:
             blockers = tuple(dict.fromkeys(b for o in mine for b in o.blockers))
-            priced = any(o.value is not None for o in mine)
-            status = DOES_NOT_FIT if priced or any("RAM" in b or "month" in b for b in blockers) else CANNOT_PRICE
-            answers.append(PlanAnswer(plan, None, status, BreakEven(None, None), BreakEven(None, None), None,
-                                      blockers))
+            priced = any(o.value is not None for o in mine) or any(b.kind in ("ram", "month_hours")
+                                                                    for b in blockers)
+            answers.append(PlanAnswer(plan, None, DOES_NOT_FIT if priced else CANNOT_PRICE, None, BreakEven(),
+                                      None, blockers))
             continue
-        status = _pays_off(best, baseline)
-        runs_even = _runs_break_even(world, best.key, baseline.key if baseline is not None else None)
-        hours_even = _hour_value_break_even(best, baseline)
-        alike = [o for o in options if o.is_colab and o.commitment < SUBSCRIPTION and o.usable
-                 and o.accelerator == best.accelerator and o.cost is not None and best.cost is not None
-                 and o.cost <= best.cost + 1e-9 and (o.hours_saved or 0.0) >= (best.hours_saved or 0.0) - 1e-9
-                 and o.commitment > NOTHING]
-        answers.append(PlanAnswer(plan, best, status, runs_even, hours_even, alike[0] if alike else None))
+        if baseline is None or baseline.value_draws is None or best.value_draws is None:
+            p = 1.0
+        else:
+            p = float(np.mean(best.value_draws > baseline.value_draws + 1e-6))
+        ahead = baseline is None or (best.value or 0.0) > (baseline.value or 0.0) + 1e-6
+        if ahead and p >= SURE:
+            status = PAYS_OFF
+        elif not ahead and p <= 1 - SURE:
+            status = DOES_NOT_PAY_OFF
+        else:
+            status = CANNOT_TELL
+        runs_from, runs_until = runs_break_even(Scan(scenario, candidates[best.key], free, local_ok))
+        alike = [o for o in options if o.is_colab and o.commitment < SUBSCRIPTION and not o.costs_nothing
+                 and o.usable and o.accelerator == best.accelerator and o.cost is not None and best.cost is not None
+                 and o.cost <= best.cost + 1e-9 and (o.hours_saved or 0.0) >= (best.hours_saved or 0.0) - 1e-9]
+        answers.append(PlanAnswer(plan, best, status, p,
+                                  BreakEven(runs_from, runs_until, hour_value_break_even(best, baseline)),
+                                  alike[0] if alike else None))
     return tuple(answers)
 
 
 # ---- the answer -----------------------------------------------------------------------------------
-def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis) -> Recommendation:
-    warnings: list[str] = list(sources.notes)
-    world = _world(workload, sources, catalog, tax, warnings)
+def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, *,
+              curves: bool = False) -> Recommendation:
+    notes: list[Fact] = list(sources.notes)
+    scenario = _scenario(workload, sources, catalog, tax, notes)
     runs = workload.runs_per_month
-    local = world.local(runs)
-    options = world.options(runs)
+    local = scenario.local(runs)
+    options = [scenario.option(c, runs) for c in scenario.candidates]
     colab = [o for o in options if o.is_colab]
-    best, decided_by, tied = choose([local, *colab])
+    shares = _shares_of_best([local, *colab])
+    local = replace(local, p_best=shares.get(LOCAL, 0.0))
+    options = [replace(o, p_best=shares.get(o.key, 0.0)) for o in options]
+    colab = [o for o in options if o.is_colab]
+    best = choose([local, *colab])
+    sure = best is not None and best.p_best >= SURE
+    runner = None
+    settle: tuple[str, ...] = ()
+    if best is not None:
+        others = [o for o in (local, *colab) if o.usable and o.key != best.key]
+        runner = max(others, key=lambda o: (o.p_best, _rank(o)), default=None)
+        if not sure and runner is not None:
+            settle = _settle(best, runner, workload)
+    choices = _plan_choices(options)
     baseline = _baseline(local, colab)
     past_free = None
-    if best is not None and UNKNOWN_FREE_LIMITS in best.unknowns:
-        past_free = _best_of([local, *(o for o in colab if o.plan != best.plan)])
+    if best is not None and best.is_free and UNKNOWN_FREE_LIMITS in best.unknowns:
+        past_free = choose([local, *(o for o in colab if not o.costs_nothing)])
     depends_on = list(best.unknowns) if best is not None else []
     if best is not None and tax.unknown and (best.cost or 0.0) > 0:
-        depends_on.append("tax")
+        depends_on.append(UNKNOWN_TAX)
+    beyond = None
+    answers = _plan_answers(scenario, local, options, choices, baseline)
+    if curves:
+        beyond = max((a.break_even.runs_from or 0.0 for a in answers), default=0.0)
     return Recommendation(
         workload=workload, as_of=catalog.as_of, requested=catalog.requested, coverage_last=catalog.coverage.last,
         era=catalog.era.name, tax=tax, local=local, local_figure=sources.local_figure, options=tuple(options),
-        best=best, decided_by=decided_by, tied_with=tied, baseline=baseline, past_free_limits=past_free,
-        plan_answers=_plan_answers(world, colab, baseline, runs),
+        best=best, sure=sure, runner_up=runner, settle=settle,
+        plan_choices=tuple((plan, option.key) for plan, option in choices.items()), baseline=baseline,
+        past_free_limits=past_free, plan_answers=answers,
         alternatives=tuple(o for o in options if not o.is_colab),
-        depends_on=tuple(depends_on), basis_preset=world.pricing.basis.preset,
-        assumptions=collect_assumptions(workload, sources, catalog, tax, options, world.pricing.basis.preset),
-        warnings=tuple(dict.fromkeys(warnings)),
+        depends_on=tuple(depends_on), basis_preset=scenario.basis.preset,
+        assumptions=collect_assumptions(workload, sources, catalog, tax, options, scenario),
+        notes=tuple(dict.fromkeys(notes)), free_hours=scenario.free_hours, draws=scenario.draws.count,
+        curves=volume_curves(scenario, choices, beyond) if curves else (),
     )
-
-
-CURVE_POINTS = 60
-
-
-def cost_curves(
-    workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, beyond: float | None = None
-) -> dict[str, list[tuple[float, float]]]:
-    """What a month costs in money plus waiting (hours x hour value), against runs a month: one curve
-    for this machine and one per plan on its best option today. The lowest curve is the best choice,
-    so curves cross where the choice flips. The axis reaches past `beyond` (a break-even) where given."""
-    world = _world(workload, sources, catalog, tax, [])
-    options = [o for o in world.options(workload.runs_per_month) if o.is_colab]
-    chosen: dict[str, Option] = {}
-    for option in options:
-        assert option.plan is not None
-        current = chosen.get(option.plan.name)
-        if option.usable and (current is None or _rank_key(option) > _rank_key(current)):
-            chosen[option.plan.name] = option
-    top = max(10.0, 2 * workload.runs_per_month, 1.25 * (beyond or 0))
-    points = [top * (i + 1) / CURVE_POINTS for i in range(CURVE_POINTS)]
-    curves: dict[str, list[tuple[float, float]]] = {}
-    for key, label in [(LOCAL, "this machine"), *((o.key, o.label) for o in chosen.values())]:
-        line = []
-        for runs in points:
-            option = world.option(key, runs)
-            if option.usable and option.monthly_hours is not None and option.cost is not None:
-                waiting = option.monthly_hours * workload.months * workload.hour_value
-                line.append((runs, (option.cost + waiting) / workload.months))
-        curves[label] = line
-    return curves

@@ -1,8 +1,11 @@
 """The options for one workload — this machine and each plan's accelerators — with their time, money
 and limits at a number of runs a month, over the horizon the user pays for.
 
-An option's figures come in three speed cases (fast, centre, slow: the ends and centre of its speed
-band) so that break-evens and ties can carry the band into the decision.
+Every figure is computed draw by draw (see uncertainty.py): this machine's epoch, each option's
+epoch and Colab Free's hours come as arrays of the same draws, so an option's value in one draw is
+comparable with every other option's value in that draw. An Option keeps the draws of its value
+for the engine and summarises the rest: central figures (the median draw), 10-90 % bands, expected
+values (the mean).
 """
 
 from __future__ import annotations
@@ -10,67 +13,92 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from pricing import Accelerator, Catalog, Plan, Purchase, horizon_cost
 
 from ..predict import speed as speeds
+from .facts import (
+    BLOCK_FREE_QUOTA,
+    BLOCK_MONTH,
+    BLOCK_RAM,
+    BLOCK_RATE_UNKNOWN,
+    BLOCK_SPEED_UNKNOWN,
+    UNKNOWN_FREE_LIMITS,
+    UNKNOWN_RAM,
+    UNKNOWN_SESSION,
+    Blocker,
+    Fact,
+)
+from .free_tier import FreeHours
+from .money import horizon_costs
 from .tax import TaxBasis
 from .timing import Basis
+from .uncertainty import FREE_HOURS_GROUP, Draws, ErrorTerm, band
 from .workload import HOURS_PER_MONTH, Workload
 
 LOCAL = "local"
 FREE = "free"
 WEEKS_PER_MONTH = 365.25 / 7 / 12
-CENTRE, FAST, SLOW = 1, 0, 2  # index into (low, centre, high) of a speed band
 
 # What a choice commits the user to, least first: ties go to the smaller commitment.
 NOTHING, PACKS, SUBSCRIPTION = 0, 1, 2
-
-UNKNOWN_RAM = "RAM"
-UNKNOWN_SESSION = "session length"
-UNKNOWN_FREE_LIMITS = "free-tier limits"
+COMMITMENTS = ("nothing", "packs", "subscription")
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """Where the workload could run, and how long an epoch takes there (None: unknown)."""
+    """Where the workload could run: the epoch's central figure and band, and its error term."""
 
     key: str
     plan: Plan | None  # None: this machine
     accelerator: Accelerator | None
-    epoch: speeds.Speed | None
-    memory_fit: str | None = None  # why the workload does not fit the accelerator's memory, if it does not
+    epoch: speeds.Speed | None  # None: the speed cannot be known
+    error: ErrorTerm | None = None
+    memory_blocker: Blocker | None = None  # the workload does not fit the accelerator's memory
+    provenance: Fact | None = None  # where the epoch figure comes from
 
 
 @dataclass(frozen=True)
 class Option:
-    """An option's figures at one number of runs a month; None where a figure cannot be known."""
+    """An option's figures at one number of runs a month; None where a figure cannot be known.
+
+    Central figures are those of the central estimate of every input (no draw moved); bands are
+    10-90 % of the draws; `hours_saved`, `value` and `expected_cost` are means over the draws; `cost`
+    and `purchase` are the bill at the central run time.
+    """
 
     key: str
     plan: Plan | None
     accelerator: Accelerator | None
-    epoch: speeds.Speed | None = None  # seconds per epoch with its band
-    speedup: float | None = None  # this machine's epoch time over this option's
+    epoch: speeds.Speed | None = None  # seconds per epoch: central figure and 10-90 % band
+    provenance: Fact | None = None  # where the epoch figure comes from
+    speedup: float | None = None  # this machine's run time over this option's, setup included
+    speedup_band: tuple[float, float] | None = None
     session_hours: float | None = None  # the session length a run is split by
     session_assumed: bool = False  # the plan publishes none: the free tier's was assumed
     sessions: int | None = None
-    run_hours: float | None = None  # one run, setup included, centre of the band
-    run_hours_band: tuple[float, float] | None = None  # fastest and slowest
+    run_hours: float | None = None  # one run, setup included, central figure
+    run_hours_band: tuple[float, float] | None = None
     monthly_hours: float | None = None
     cu_per_month: float | None = None
     purchase: Purchase | None = None
-    cost: float | None = None  # USD over the horizon, with tax where its rate is known
-    hours_saved: float | None = None  # over the horizon, against this machine
-    value: float | None = None  # hours saved x hour value - cost, over the horizon
-    value_band: tuple[float, float] | None = None  # at the slow and the fast end of the speed band
-    saved_band: tuple[float, float] | None = None  # hours saved at the slow and the fast end
-    cost_band: tuple[float, float] | None = None  # money paid at the slow and the fast end
+    cost: float | None = None  # USD over the horizon at the central run time, with tax where known
+    expected_cost: float | None = None
+    hours_saved: float | None = None  # expected, over the horizon, against this machine
+    value: float | None = None  # expected (hours saved x hour value - cost), over the horizon
+    value_band: tuple[float, float] | None = None
     ram_gb: float | None = None
     ram_fits: bool | None = None
-    free_quota_hours: float | None = None  # a month of free accelerator time where one is published or given
+    free_quota_hours: float | None = None  # a month of free accelerator time: published, given, or the median reading
+    free_quota_band: tuple[float, float] | None = None  # where the quota is itself uncertain
+    p_fits_quota: float | None = None  # share of draws in which the month fits the free quota
     commitment: int = NOTHING
-    blockers: tuple[str, ...] = field(default=())  # why it cannot do the job
-    unknowns: tuple[str, ...] = field(default=())  # what its standing rests on that no source gives
-    notes: tuple[str, ...] = field(default=())
+    blockers: tuple[Blocker, ...] = field(default=())
+    unknowns: tuple[str, ...] = field(default=())
+    p_best: float = 0.0  # share of draws in which this option has the highest value of all usable ones
+    value_draws: np.ndarray | None = field(default=None, compare=False, repr=False)
+    run_draws: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_local(self) -> bool:
@@ -86,6 +114,10 @@ class Option:
         return self.plan is not None and self.commitment == NOTHING
 
     @property
+    def costs_nothing(self) -> bool:
+        return self.plan is None or self.commitment == NOTHING
+
+    @property
     def usable(self) -> bool:
         return not self.blockers and self.value is not None
 
@@ -94,181 +126,222 @@ class Option:
         return bool(self.sessions and self.sessions > 1)
 
     @property
-    def label(self) -> str:
-        if self.plan is None:
-            return "this machine"
-        return f"{self.plan.display_name} · {self.accelerator.key if self.accelerator else '?'}"
+    def cu_beyond_included(self) -> float | None:
+        if self.plan is None or not self.plan.cu_included or self.cu_per_month is None:
+            return None
+        extra = self.cu_per_month - self.plan.cu_included
+        return extra if extra > 0 else None
 
 
-@dataclass(frozen=True)
-class Pricing:
+class Scenario:
     """Everything options are priced with that does not change with the number of runs."""
 
-    workload: Workload
-    catalog: Catalog
-    tax: TaxBasis
-    basis: Basis
-    local_ram_gb: float | None
-    _per_run: dict[str, Option] = field(default_factory=dict, compare=False, repr=False)
+    def __init__(self, workload: Workload, catalog: Catalog, tax: TaxBasis, basis: Basis,
+                 candidates: tuple[Candidate, ...], local_ram_gb: float | None, free_hours: FreeHours | None,
+                 draws: Draws) -> None:
+        self.workload = workload
+        self.catalog = catalog
+        self.tax = tax
+        self.basis = basis
+        self.candidates = candidates
+        self.local_ram_gb = local_ram_gb
+        self.free_hours = free_hours
+        self.draws = draws
+        local_factor = draws.factor(basis.local_error)
+        # In each draw this machine is slower or faster by its factor; where the user timed the epoch
+        # here, their time stands and the factor moves every other option's time the other way.
+        if basis.fixed_local:
+            self.local_epoch = np.full(draws.count, basis.local_epoch.seconds)
+            self._ratio = 1.0 / local_factor
+        else:
+            self.local_epoch = basis.local_epoch.seconds * local_factor
+            self._ratio = np.ones(draws.count)
+        self.local_run = workload.epochs * self.local_epoch / 3600
+        self.local_run_centre = workload.epochs * basis.local_epoch.seconds / 3600
+        self._free_quota = self._free_quota_draws()
 
-    @property
-    def values_local_run(self) -> float:
-        if LOCAL not in self._per_run:
-            self._per_run[LOCAL] = self.local(1.0)
-        return self._per_run[LOCAL].run_hours or 0.0
+    # ---- per-draw figures --------------------------------------------------------------------------
+    def epoch_draws(self, candidate: Candidate) -> np.ndarray | None:
+        if candidate.epoch is None:
+            return None
+        factor = self.draws.factor(candidate.error) if candidate.error is not None else 1.0
+        return candidate.epoch.seconds * factor * self._ratio
 
-    def local(self, runs: float, case: int = CENTRE) -> Option:
-        workload = self.workload
+    def _free_quota_draws(self) -> np.ndarray | None:
+        if self.workload.free_gpu_hours is not None:
+            return np.full(self.draws.count, self.workload.free_gpu_hours)
+        if self.free_hours is None:
+            return None
+        return self.free_hours.median * self.draws.factor(ErrorTerm(FREE_HOURS_GROUP, self.free_hours.sigma))
+
+    def quota_draws(self, plan: Plan, acc: Accelerator) -> np.ndarray | None:
+        """A month of free accelerator time per draw: published (Kaggle's weekly hours), given by the
+        user, or Colab Free's readings; None where the plan has no free quota."""
+        if plan.gpu_hours_per_week is not None and acc.kind != "cpu":
+            return np.full(self.draws.count, plan.gpu_hours_per_week * WEEKS_PER_MONTH)
+        if self._is_colab_free_gpu(plan, acc):
+            return self._free_quota
+        return None
+
+    @staticmethod
+    def _is_colab_free_gpu(plan: Plan, acc: Accelerator) -> bool:
+        return plan.is_colab and plan.monthly_price_usd == 0 and not plan.uses_compute_units and acc.kind != "cpu"
+
+    def run_draws(self, candidate: Candidate, *, central: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray, float | None, bool] | None:
+        """Hours of one run per draw (setup included), sessions per draw, the session limit and
+        whether it was assumed; None where the speed is unknown. `central`: one value, no draw moved."""
+        epoch = self.epoch_draws(candidate)
+        if epoch is None or candidate.plan is None or candidate.accelerator is None:
+            return None
+        if central:
+            epoch = np.array([candidate.epoch.seconds])  # type: ignore[union-attr]
+        limit, assumed = self._session_limit(candidate.plan, candidate.accelerator)
+        compute = self.workload.epochs * epoch / 3600
+        sessions = np.maximum(1, np.ceil(compute / limit - 1e-9)) if limit else np.ones_like(compute)
+        return compute + sessions * self.workload.setup_minutes / 60, sessions, limit, assumed
+
+    def value_at(self, candidate: Candidate, runs: np.ndarray) -> np.ndarray | None:
+        """Value over the horizon per (runs, draw): hours saved x hour value - money paid. Where a
+        free quota does not hold the month, the draw's value is this machine's (0): past the free
+        hours the work stays here. None where the option cannot be priced."""
+        if candidate.plan is None:
+            return np.zeros((len(runs), self.draws.count))
+        timed = self.run_draws(candidate)
+        if timed is None:
+            return None
+        run, _, _, _ = timed
+        runs = np.asarray(runs, dtype=float)[:, None]
+        monthly = runs * run[None, :]
+        cost = self._cost_draws(candidate, monthly)
+        if cost is None:
+            return None
+        w = self.workload
+        value = w.months * runs * (self.local_run - run)[None, :] * w.hour_value - cost
+        quota = self.quota_draws(candidate.plan, candidate.accelerator)  # type: ignore[arg-type]
+        if quota is not None:
+            value = np.where(monthly <= quota[None, :] + 1e-9, value, 0.0)
+        return value
+
+    def _cost_draws(self, candidate: Candidate, monthly: np.ndarray) -> np.ndarray | None:
+        plan, acc = candidate.plan, candidate.accelerator
+        assert plan is not None and acc is not None
+        if plan.monthly_price_usd is None:
+            return None
+        if plan.uses_compute_units:
+            rate = self._cu_rate(plan, acc)
+            if rate is None:
+                return None
+            cu = (monthly * rate).ravel()
+        else:
+            cu = np.zeros(monthly.size)
+        costs = horizon_costs(plan, cu, self.workload.months, self.catalog.era.cu_packs, self.tax.pricing_rate)
+        return costs.reshape(monthly.shape)
+
+    def _cu_rate(self, plan: Plan, acc: Accelerator) -> float | None:
+        return self.catalog.cu_rate(acc, self.catalog.as_of, high_ram=self._needs_high_ram(plan, acc)).value
+
+    # ---- the options ---------------------------------------------------------------------------------
+    def local(self, runs: float) -> Option:
+        w = self.workload
         epoch = self.basis.local_epoch
-        if workload.epoch_seconds is not None:
-            epoch = speeds.Speed(epoch.seconds, epoch.seconds, epoch.seconds, speeds.BASIS_MEASURED,
-                                 "your timing (--epoch-seconds)")
-        run = workload.epochs * _pick(epoch, case) / 3600
-        band = (workload.epochs * epoch.low / 3600, workload.epochs * epoch.high / 3600)
-        need, have = workload.ram_gb, self.local_ram_gb
+        run = self.local_run_centre
+        need, have = w.ram_gb, self.local_ram_gb
         ram_fits = None if need is None or have is None else need <= have
         blockers = []
         if ram_fits is False:
-            blockers.append(f"RAM too small: {self.local_ram_gb:.1f} GB here")
+            blockers.append(Blocker(BLOCK_RAM, have, need))
         if runs * run > HOURS_PER_MONTH:
-            blockers.append(f"needs {runs * run:,.0f} h a month; a month has {HOURS_PER_MONTH:.0f} h")
+            blockers.append(Blocker(BLOCK_MONTH, HOURS_PER_MONTH, runs * run))
+        low, high = band(self.local_epoch)
+        shown = speeds.Speed(epoch.seconds, low, high, epoch.basis, epoch.detail)
         return Option(
-            key=LOCAL, plan=None, accelerator=None, epoch=epoch, speedup=1.0, sessions=1, run_hours=run,
-            run_hours_band=band, monthly_hours=runs * run, cost=0.0, hours_saved=0.0, value=0.0,
-            value_band=(0.0, 0.0), saved_band=(0.0, 0.0), cost_band=(0.0, 0.0), ram_gb=self.local_ram_gb,
-            ram_fits=ram_fits,
-            blockers=tuple(blockers),
+            key=LOCAL, plan=None, accelerator=None, epoch=shown, provenance=self.basis.provenance, speedup=1.0,
+            speedup_band=(1.0, 1.0), sessions=1,
+            run_hours=run, run_hours_band=band(self.local_run), monthly_hours=runs * run, cost=0.0,
+            expected_cost=0.0, hours_saved=0.0, value=0.0, value_band=(0.0, 0.0), ram_gb=self.local_ram_gb,
+            ram_fits=ram_fits, blockers=tuple(blockers), value_draws=np.zeros(self.draws.count),
+            run_draws=self.local_run,
         )
 
-    def option(self, candidate: Candidate, runs: float, case: int = CENTRE) -> Option:
+    def option(self, candidate: Candidate, runs: float) -> Option:
         if candidate.plan is None:
-            return self.local(runs, case)
-        plan, acc, epoch = candidate.plan, candidate.accelerator, candidate.epoch
+            return self.local(runs)
+        plan, acc = candidate.plan, candidate.accelerator
         assert acc is not None
-        workload = self.workload
-        local = self.local(runs, CENTRE)
-        notes: list[str] = []
+        w = self.workload
         unknowns: list[str] = []
-        blockers: list[str] = []
+        blockers: list[Blocker] = []
         ram_gb, ram_fits = self._ram(plan, acc)
-        if candidate.memory_fit is not None:
-            blockers.append(candidate.memory_fit)
+        if candidate.memory_blocker is not None:
+            blockers.append(candidate.memory_blocker)
         if ram_fits is False:
-            blockers.append(f"RAM too small: {ram_gb:g} GB")
-        elif ram_fits is None and workload.ram_gb is not None:
+            blockers.append(Blocker(BLOCK_RAM, ram_gb, w.ram_gb))
+        elif ram_fits is None and w.ram_gb is not None:
             unknowns.append(UNKNOWN_RAM)
         commitment = _commitment(plan)
-        if epoch is None:
-            blockers.append("speed unknown: the catalog lacks this device's figures")
+        timed = self.run_draws(candidate)
+        if timed is None:
+            blockers.append(Blocker(BLOCK_SPEED_UNKNOWN, subject=acc.key))
             return Option(key=candidate.key, plan=plan, accelerator=acc, ram_gb=ram_gb, ram_fits=ram_fits,
                           commitment=commitment, blockers=tuple(blockers), unknowns=tuple(unknowns))
-        limit, assumed = self._session_limit(plan, acc)
-
-        def run_hours(seconds: float) -> tuple[float, int]:
-            compute = workload.epochs * seconds / 3600
-            sessions = max(1, math.ceil(compute / limit - 1e-9)) if limit else 1
-            return compute + sessions * workload.setup_minutes / 60, sessions
-
-        run, sessions = run_hours(_pick(epoch, case))
-        band = (run_hours(epoch.low)[0], run_hours(epoch.high)[0])
-        if sessions > 1 and limit is not None:
-            notes.append(f"{sessions} sessions of at most {limit:g} h: needs checkpointing")
-        if assumed and max(sessions, run_hours(epoch.high)[1]) > 1:
+        run, sessions, limit, assumed = timed
+        epoch = self.epoch_draws(candidate)
+        central_run = self.run_draws(candidate, central=True)
+        assert epoch is not None and candidate.epoch is not None and central_run is not None
+        centre = float(central_run[0][0])
+        central_sessions = int(central_run[1][0])
+        if assumed and int(sessions.max()) > 1:
             unknowns.append(UNKNOWN_SESSION)  # the assumed limit splits the run: the real one matters
-        monthly = runs * run
+        monthly = runs * centre
         if monthly > HOURS_PER_MONTH:
-            blockers.append(f"needs {monthly:,.0f} h a month; a month has {HOURS_PER_MONTH:.0f} h")
-        quota = self._free_quota(plan, acc)
-        if quota is not None and monthly > quota + 1e-9:
-            blockers.append(f"needs {monthly:,.1f} h a month; the free quota is {quota:,.1f} h")
-        elif quota is None and plan.monthly_price_usd == 0 and not plan.uses_compute_units and acc.kind != "cpu":
-            unknowns.append(UNKNOWN_FREE_LIMITS)
+            blockers.append(Blocker(BLOCK_MONTH, HOURS_PER_MONTH, monthly))
+        quota = self.quota_draws(plan, acc)
+        quota_centre = quota_band = p_fits = None
+        if quota is not None:
+            quota_centre = float(np.median(quota))
+            p_fits = float(np.mean(runs * run <= quota + 1e-9))
+            if float(np.ptp(quota)) > 0:
+                quota_band = band(quota)
+                unknowns.append(UNKNOWN_FREE_LIMITS)
+            if p_fits == 0.0:
+                blockers.append(Blocker(BLOCK_FREE_QUOTA, quota_centre, monthly))
         cu = None
-        purchase = None
-        cost = None
         if plan.uses_compute_units:
-            high_ram = self._needs_high_ram(plan, acc)
-            rate = self.catalog.cu_rate(acc, self.catalog.as_of, high_ram=high_ram)
-            if rate.value is None:
-                blockers.append(f"CU rate of {acc.key} unknown: cannot be priced")
+            rate = self._cu_rate(plan, acc)
+            if rate is None:
+                blockers.append(Blocker(BLOCK_RATE_UNKNOWN, subject=acc.key))
             else:
-                cu = monthly * rate.value
-        if not plan.uses_compute_units or cu is not None:
-            purchase = horizon_cost(plan, cu or 0.0, workload.months, self.catalog.era.cu_packs, self.tax.pricing_rate)
+                cu = monthly * rate
+        purchase = cost = expected = saved = value = value_band = None
+        values = None
+        if plan.monthly_price_usd is not None and (not plan.uses_compute_units or cu is not None):
+            purchase = horizon_cost(plan, cu or 0.0, w.months, self.catalog.era.cu_packs, self.tax.pricing_rate)
             cost = purchase.total_usd if purchase.total_usd is not None else purchase.subtotal_usd
-            if plan.cu_included and cu is not None and cu > plan.cu_included:
-                notes.append(f"needs {cu - plan.cu_included:,.0f} CU a month beyond the {plan.cu_included:g} included")
-        saved = value = value_band = saved_band = cost_band = None
-        if local.run_hours is not None:
-            horizon_runs = workload.months * runs
-            saved = horizon_runs * (local.run_hours - run)
-            # The slow end of the band first: it gives the band's low value.
-            saved_band = (horizon_runs * (local.run_hours - band[1]), horizon_runs * (local.run_hours - band[0]))
-            if cost is not None:
-                value = saved * workload.hour_value - cost
-                cost_band = (cost, cost)
-                if cu is not None and rate.value is not None:
-                    cost_band = (self._cost(plan, runs * band[1] * rate.value),
-                                 self._cost(plan, runs * band[0] * rate.value))
-                value_band = (saved_band[0] * workload.hour_value - cost_band[0],
-                              saved_band[1] * workload.hour_value - cost_band[1])
-        speedup = local.epoch.seconds / epoch.seconds if local.epoch and epoch.seconds else None
+            cost_draws = self._cost_draws(candidate, np.array([[runs]]) * run[None, :])
+            values = self.value_at(candidate, np.array([runs]))
+            assert cost_draws is not None and values is not None
+            values = values[0]
+            expected = float(cost_draws.mean())
+            saved_draws = w.months * runs * (self.local_run - run)
+            if quota is not None:
+                saved_draws = np.where(runs * run <= quota + 1e-9, saved_draws, 0.0)
+            saved = float(saved_draws.mean())
+            value = float(values.mean())
+            value_band = band(values)
+        speedup = self.local_run / run
+        low, high = band(epoch)
         return Option(
-            key=candidate.key, plan=plan, accelerator=acc, epoch=epoch, speedup=speedup, session_hours=limit,
-            session_assumed=assumed, sessions=sessions, run_hours=run, run_hours_band=band, monthly_hours=monthly,
-            cu_per_month=cu, purchase=purchase, cost=cost, hours_saved=saved, value=value, value_band=value_band,
-            saved_band=saved_band, cost_band=cost_band,
-            ram_gb=ram_gb, ram_fits=ram_fits, free_quota_hours=quota, commitment=commitment,
-            blockers=tuple(blockers), unknowns=tuple(unknowns), notes=tuple(notes),
+            key=candidate.key, plan=plan, accelerator=acc,
+            epoch=speeds.Speed(candidate.epoch.seconds, low, high, candidate.epoch.basis, candidate.epoch.detail),
+            provenance=candidate.provenance, speedup=self.local_run_centre / centre, speedup_band=band(speedup),
+            session_hours=limit,
+            session_assumed=assumed, sessions=central_sessions, run_hours=centre, run_hours_band=band(run),
+            monthly_hours=monthly, cu_per_month=cu, purchase=purchase, cost=cost, expected_cost=expected,
+            hours_saved=saved, value=value, value_band=value_band, ram_gb=ram_gb, ram_fits=ram_fits,
+            free_quota_hours=quota_centre, free_quota_band=quota_band, p_fits_quota=p_fits, commitment=commitment,
+            blockers=tuple(blockers), unknowns=tuple(unknowns), value_draws=values, run_draws=run,
         )
-
-    def values(self, candidate: Candidate | None, runs: float) -> tuple[float, float, float] | None:
-        """(centre, slow end, fast end) of the option's value at `runs` a month, or None where it cannot
-        do the job or be priced. The same figures as `option(...)`, for scans over many run counts."""
-        key = candidate.key if candidate is not None else LOCAL
-        if key not in self._per_run:
-            self._per_run[key] = self.option(candidate, 1.0) if candidate is not None else self.local(1.0)
-        option = self._per_run[key]
-        if option.value is None or option.run_hours_band is None or option.run_hours is None:
-            return None
-        if option.blockers and not all("a month" in b for b in option.blockers):
-            return None  # RAM, speed or price: more runs do not change that
-        if option.is_local:
-            return (0.0, 0.0, 0.0) if runs * option.run_hours <= HOURS_PER_MONTH else None
-        monthly = runs * option.run_hours
-        quota = option.free_quota_hours
-        if monthly > HOURS_PER_MONTH or (quota is not None and monthly > quota + 1e-9):
-            return None
-        local_run = self.values_local_run
-        horizon_runs = self.workload.months * runs
-        rate = option.cu_per_month / option.run_hours if option.cu_per_month is not None else None
-        out = []
-        for hours in (option.run_hours, option.run_hours_band[1], option.run_hours_band[0]):
-            cost = option.cost if rate is None or option.plan is None else self._cost(option.plan, runs * hours * rate)
-            out.append(horizon_runs * (local_run - hours) * self.workload.hour_value - (cost or 0.0))
-        return out[0], out[1], out[2]
-
-    def slopes(self, candidate: Candidate | None) -> tuple[tuple[float, float, float], float] | None:
-        """What each more run a month adds to the value before money (centre, slow end, fast end), and
-        the least the option costs at any volume; None where `values` has no figures. Value at N runs
-        is N x slope - cost(N), and cost never falls as runs grow, so a break-even search can start
-        where N x slope first exceeds the least cost, and give up where a slope is not positive."""
-        if self.values(candidate, 1.0) is None:
-            return None
-        option = self._per_run[candidate.key if candidate is not None else LOCAL]
-        if option.is_local or option.run_hours_band is None or option.run_hours is None:
-            return (0.0, 0.0, 0.0), 0.0
-        per_run = self.workload.months * self.workload.hour_value
-        local_run = self.values_local_run
-        hours = (option.run_hours, option.run_hours_band[1], option.run_hours_band[0])
-        least = self._cost(option.plan, 0.0) if option.plan is not None else 0.0
-        return (per_run * (local_run - hours[0]), per_run * (local_run - hours[1]),
-                per_run * (local_run - hours[2])), least
-
-    def _cost(self, plan: Plan, monthly_cu: float) -> float:
-        purchase = horizon_cost(plan, monthly_cu, self.workload.months, self.catalog.era.cu_packs,
-                                self.tax.pricing_rate)
-        return purchase.total_usd if purchase.total_usd is not None else purchase.subtotal_usd
 
     # ---- limits ----------------------------------------------------------------------------------
     def _free_plan(self) -> Plan | None:
@@ -288,14 +361,6 @@ class Pricing:
         if free_gpu and self.catalog.era.name == "compute-units" and estimate is not None:
             limit = estimate.session_hours if limit is None else min(limit, estimate.session_hours)
         return limit, assumed
-
-    def _free_quota(self, plan: Plan, acc: Accelerator) -> float | None:
-        """A month of free accelerator time: published (Kaggle's weekly hours) or given by the user."""
-        if plan.gpu_hours_per_week is not None and acc.kind != "cpu":
-            return plan.gpu_hours_per_week * WEEKS_PER_MONTH
-        if plan.name == FREE and plan.is_colab and acc.kind != "cpu" and self.workload.free_gpu_hours is not None:
-            return self.workload.free_gpu_hours
-        return None
 
     def _ram(self, plan: Plan, acc: Accelerator) -> tuple[float | None, bool | None]:
         """The most RAM the option's runtimes give, and whether the job fits (None: unknown)."""
@@ -325,11 +390,11 @@ class Pricing:
         return standard is not None and need > standard
 
 
-def _pick(speed: speeds.Speed, case: int) -> float:
-    return (speed.low, speed.seconds, speed.high)[case]
-
-
 def _commitment(plan: Plan) -> int:
     if plan.monthly_price_usd:
         return SUBSCRIPTION
     return PACKS if plan.uses_compute_units else NOTHING
+
+
+def finite(value: float) -> bool:
+    return value is not None and math.isfinite(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,14 +19,21 @@ from ..predict.workload import WorkloadRatio
 from ..results.origin import COLAB, THIS_MACHINE, origin_in
 from ..results.share import resolve
 from ..results.store import Store
+from .facts import Fact, fact
+from .uncertainty import Z90, local_sigma, timing_sigma
 
 LATEST = "latest"
+NOTE_LOCAL_NOT_HERE = "local_not_from_here"
+NOTE_COLAB_NOT_COLAB = "colab_not_from_colab"
+NOTE_NAMED_DROPS_COLAB = "named_drops_colab"
 
 
 @dataclass(frozen=True)
 class LocalFigure:
     """This machine's step time: the median over its compatible measurements (same preset, dtype and
-    batch, all made here), with the band they span. One quick or unstable run is a weak figure."""
+    batch, all made here), with how far a next run may fall from it (`sigma`, log-normal; `low` and
+    `high` its 10-90 % band). One quick or unstable run is a weak figure; a run taken while other
+    programs held the CPU widens the band and is named."""
 
     measurement: Measurement  # the newest of them: its FLOPs and bytes size the predictions
     seconds: float
@@ -34,6 +42,9 @@ class LocalFigure:
     ids: tuple[str, ...]
     quick: int  # how many of them were --quick runs
     unstable: int  # how many had a spread past the instability threshold
+    sigma: float = 0.0
+    interfered: int = 0  # how many were flagged: other programs took much of the CPU during the loops
+    interference_share: float = 0.0  # the largest share of the CPU other programs took in any of them
 
     @property
     def count(self) -> int:
@@ -60,17 +71,21 @@ def local_figure(measurements: Sequence[Measurement]) -> LocalFigure:
     key = (newest.config.preset, newest.config.dtype, newest.batch_size)
     same = [m for m in measurements if (m.config.preset, m.config.dtype, m.batch_size) == key]
     medians = [m.python_loop.median for m in same]
-    lows = [max(m.python_loop.median - 2 * m.python_loop.mad, m.python_loop.min) for m in same]
-    highs = [min(m.python_loop.median + 2 * m.python_loop.mad, m.python_loop.max) for m in same]
+    shares = [m.interference.others_cpu_share if m.interference is not None else 0.0 for m in same]
+    sigma = local_sigma(medians, [timing_sigma(m.python_loop.median, m.python_loop.mad) for m in same], shares)
     centre = statistics.median(medians)
+    spread = math.exp(Z90 * sigma)
     return LocalFigure(
         measurement=newest,
         seconds=centre,
-        low=min(min(lows), centre),
-        high=max(max(highs), centre),
+        low=centre / spread,
+        high=centre * spread,
         ids=tuple(m.id for m in same),
         quick=sum(_is_quick(m) for m in same),
         unstable=sum(m.python_loop.relative_std >= UNSTABLE_RELATIVE_STD for m in same),
+        sigma=sigma,
+        interfered=sum(bool(m.interference is not None and m.interference.flagged) for m in same),
+        interference_share=max(shares, default=0.0),
     )
 
 
@@ -93,7 +108,7 @@ class Sources:
     colab: Measurement | None = None
     local_figure: LocalFigure | None = None
     colab_origin: str | None = None  # where the --colab result came from, in the history's words
-    notes: tuple[str, ...] = ()
+    notes: tuple[Fact, ...] = ()
     named: NamedSpeeds | None = None  # --workload: its predicted step here and on each accelerator
 
     def __post_init__(self) -> None:
@@ -117,7 +132,7 @@ def gather_sources(
         raise AdvisorError("give either --local (a measurement) or --local-device (specs), not both")
     figure = None
     local_m = None
-    notes: list[str] = []
+    notes: list[Fact] = []
     if local_device is None:
         if local is None or local == LATEST:
             # Only measurements made here stand for this machine: an imported result never does.
@@ -131,13 +146,11 @@ def gather_sources(
             figure = local_figure([local_m])
             where = origin_in(store, local_m)
             if where != THIS_MACHINE:
-                notes.append(f"--local {local_m.id} is a result from {where}, not from this machine: the "
-                             "comparison is against that device")
+                notes.append(fact(NOTE_LOCAL_NOT_HERE, id=local_m.id, where=where))
     colab_m = resolve(colab, store, stdin_text) if colab is not None else None
     colab_where = origin_in(store, colab_m) if colab_m is not None else None
     if colab_m is not None and colab_where != COLAB:
-        notes.append(f"--colab {colab_m.id} was not measured in Colab ({colab_where}): its device's speed is "
-                     "used as measured, though a Colab runtime may differ")
+        notes.append(fact(NOTE_COLAB_NOT_COLAB, id=colab_m.id, where=colab_where))
     return Sources(
         local=local_m,
         local_device=catalog.accelerator(local_device) if local_device is not None else None,
@@ -154,9 +167,10 @@ def with_named(sources: Sources, name: str | None, catalog: Catalog, home: Path)
         return sources
     warnings: list[str] = []
     named = named_speeds(name, sources, catalog, home, warnings)
+    notes = [fact("predictor_warning", text=text) for text in warnings]
     if sources.colab is not None:
-        warnings.append(f"--colab measured the AutoEncoder, not {name}: with --workload it is not used")
-    return replace(sources, named=named, colab=None, notes=(*sources.notes, *warnings))
+        notes.append(fact(NOTE_NAMED_DROPS_COLAB, workload=name))
+    return replace(sources, named=named, colab=None, notes=(*sources.notes, *notes))
 
 
 def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warnings: list[str]) -> NamedSpeeds:

@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from benchmarks import PRESETS
 from pricing import Accelerator, Catalog, Plan
 
 from ..errors import AdvisorError
 from ..predict import speed as speeds
+from .facts import Fact, fact
 from .sources import Sources
+from .uncertainty import LOCAL_GROUP, ErrorTerm, local_sigma, sigma_from_band, timing_sigma
 from .workload import Workload
+
+# Error groups of predicted figures: all predictions made with the same efficiency assumptions share
+# one, so they move together and cancel in a comparison between two predicted options.
+PREDICTED_GROUP = "predicted"
+CPU_GROUP = "cpu-throughput"
+NOTE_COLAB_OTHER_CONFIG = "colab_other_config"
+LOCAL_EXACT = ErrorTerm(LOCAL_GROUP, 0.0)
+
+
+# Where a figure comes from, as facts render words.
+FROM_USER_TIMING = "user_timing"  # the user timed the epoch here (--epoch-seconds)
+FROM_LOCAL_MEDIAN = "local_median"  # the median of this machine's stored measurements
+FROM_SPECS = "specs"  # a catalog device's datasheet figures (--local-device)
+FROM_NAMED_LOCAL = "named_local"  # a named workload predicted from this machine's ceilings
+FROM_MEASURED = "measured"  # a measurement of that device (--colab)
+FROM_PREDICTED = "predicted"  # predicted from the device's specs
+FROM_CPU_RATIO = "cpu_ratio"  # this machine's CPU throughput against the runtime's
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One step on a device: its figure, the error term its draws come from, and where it comes from."""
+
+    speed: speeds.Speed
+    error: ErrorTerm
+    provenance: Fact
 
 
 @dataclass(frozen=True)
@@ -22,10 +50,21 @@ class Basis:
     steps_per_epoch: float | None  # None when the user timed the epoch: then only ratios matter
     epoch_seconds: float
     preset: str
+    local_error: ErrorTerm = LOCAL_EXACT
+    provenance: Fact = field(default_factory=lambda: fact(FROM_USER_TIMING))
 
     @property
     def local_epoch(self) -> speeds.Speed:
         return epoch_from_step(self.local_step, self)
+
+    @property
+    def fixed_local(self) -> bool:
+        """The user timed the epoch here: this machine's time is theirs; the error moves the ratios."""
+        return self.steps_per_epoch is None
+
+    @property
+    def local_step_seconds(self) -> float:
+        return self.local_step.seconds
 
 
 def local_basis(workload: Workload, sources: Sources) -> Basis:
@@ -33,16 +72,20 @@ def local_basis(workload: Workload, sources: Sources) -> Basis:
     named = sources.named
     if named is not None:
         step = named.local
+        error = ErrorTerm(LOCAL_GROUP, sigma_from_band(step.seconds, step.low, step.high))
+        source = fact(FROM_USER_TIMING) if workload.epoch_seconds is not None else fact(FROM_NAMED_LOCAL,
+                                                                                            workload=named.name)
         if workload.epoch_seconds is not None:
-            return Basis(None, step, None, workload.epoch_seconds, named.name)
+            return Basis(None, step, None, workload.epoch_seconds, named.name, error, source)
         steps = (workload.epoch_samples or 0) / named.batch_size
-        return Basis(None, step, steps, steps * step.seconds, named.name)
+        return Basis(None, step, steps, steps * step.seconds, named.name, error, source)
     if figure is not None:
         m = figure.measurement
         profile = speeds.profile_of(m)
-        local_step = speeds.Speed(figure.seconds, figure.low, figure.high, speeds.BASIS_MEASURED,
-                                  f"this machine: median of {figure.count} measurement(s), newest {m.id}")
+        local_step = speeds.Speed(figure.seconds, figure.low, figure.high, speeds.BASIS_MEASURED, m.id)
+        error = ErrorTerm(LOCAL_GROUP, figure.sigma)
         preset = m.config.preset
+        source = fact(FROM_LOCAL_MEDIAN, count=figure.count, newest=m.id, device=m.environment.device_label)
     elif sources.local_device is not None:
         preset = workload.preset_or(None)
         profile = speeds.analytic_profile(preset)
@@ -50,13 +93,15 @@ def local_basis(workload: Workload, sources: Sources) -> Basis:
         if estimate is None:
             raise AdvisorError(f"the catalog has no speed figures for '{sources.local_device.key}': measure instead")
         local_step = estimate
+        error = ErrorTerm(LOCAL_GROUP, sigma_from_band(estimate.seconds, estimate.low, estimate.high))
+        source = fact(FROM_SPECS, device=sources.local_device.key)
     else:
         raise AdvisorError(
             "no measurement of this machine: run `colab-advisor measure` (about 10 s), or give --local-device NAME "
             "to estimate from specs"
         )
     if workload.epoch_seconds is not None:
-        return Basis(profile, local_step, None, workload.epoch_seconds, preset)
+        return Basis(profile, local_step, None, workload.epoch_seconds, preset, error, fact(FROM_USER_TIMING))
     samples = workload.epoch_samples
     assert samples is not None
     if workload.preset is not None and profile is not None and workload.preset != preset:
@@ -65,7 +110,7 @@ def local_basis(workload: Workload, sources: Sources) -> Basis:
             f"measure with `colab-advisor measure --preset {workload.preset}` or use --preset {preset}"
         )
     steps = samples / (profile.batch_size if profile else PRESETS[preset].batch_size)
-    return Basis(profile, local_step, steps, steps * local_step.seconds, preset)
+    return Basis(profile, local_step, steps, steps * local_step.seconds, preset, error, source)
 
 
 def epoch_from_step(step: speeds.Speed, basis: Basis) -> speeds.Speed:
@@ -76,38 +121,44 @@ def epoch_from_step(step: speeds.Speed, basis: Basis) -> speeds.Speed:
 
 
 def deep_step(acc: Accelerator, basis: Basis, sources: Sources, catalog: Catalog,
-              warnings: list[str]) -> speeds.Speed | None:
+              notes: list[Fact]) -> Timed | None:
+    """One step of the workload on `acc`: measured in Colab where a measurement of that device was
+    given, else predicted; with the error term its draws come from."""
     colab = sources.colab
     if sources.named is not None:
         ratio = sources.named.accelerators.get(acc.key)
-        return ratio.accelerator if ratio is not None else None
+        if ratio is None or ratio.accelerator is None:
+            return None
+        speed = ratio.accelerator
+        return Timed(speed, ErrorTerm(PREDICTED_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),
+                     fact(FROM_PREDICTED, device=acc.name, workload=sources.named.name))
     if colab is not None and catalog.match_device_kind(colab.environment.device_kind) == acc:
         local = sources.local
-        # Per-sample times: a Colab run of another batch size still says how fast the device is.
-        colab_per_sample = colab.step_seconds / colab.batch_size
         if local is not None and (local.config.preset, local.config.dtype) != (colab.config.preset,
                                                                                  colab.config.dtype):
-            warnings.append(
-                f"the Colab result ({colab.config.preset}, {colab.config.dtype}) measured another preset or "
-                f"dtype than this machine's ({local.config.preset}, {local.config.dtype}): only its speed "
-                "ratio is used"
-            )
+            notes.append(fact(NOTE_COLAB_OTHER_CONFIG, colab_preset=colab.config.preset,
+                              colab_dtype=colab.config.dtype, local_preset=local.config.preset,
+                              local_dtype=local.config.dtype))
         batch = local.batch_size if local is not None else (basis.profile.batch_size if basis.profile else None)
         if batch:
-            ratio = (basis.local_step.seconds / batch) / colab_per_sample
-            step = basis.local_step.seconds / ratio
+            # Per-sample times: a Colab run of another batch size still says how fast the device is.
+            step = colab.step_seconds / colab.batch_size * batch
             t = colab.python_loop
-            spread = (t.max - t.min) / t.median if t.median else 0.0
-            # The band carries both runs' spreads: this machine's and the Colab run's.
-            low = step * (basis.local_step.low / basis.local_step.seconds) * (1 - spread / 2)
-            high = step * (basis.local_step.high / basis.local_step.seconds) * (1 + spread / 2)
-            where = sources.colab_origin or "Colab"
-            return speeds.Speed(step, min(low, step), max(high, step), speeds.BASIS_MEASURED,
-                                f"measurement {colab.id} from {where} on {colab.environment.device_kind}")
+            interference = colab.interference.others_cpu_share if colab.interference is not None else 0.0
+            sigma = local_sigma([t.median], [timing_sigma(t.median, t.mad)], [interference])
+            error = ErrorTerm(f"measured:{colab.id}", sigma)
+            low, high = error.band(step)
+            return Timed(speeds.Speed(step, low, high, speeds.BASIS_MEASURED, colab.id), error,
+                         fact(FROM_MEASURED, id=colab.id, where=sources.colab_origin or "Colab",
+                              device=colab.environment.device_kind))
     if basis.profile is None:
         return None
     kind = speeds.BASIS_PREDICTED if sources.local is not None else speeds.BASIS_ESTIMATE
-    return speeds.predict(basis.profile, acc, kind)
+    speed = speeds.predict(basis.profile, acc, kind)
+    if speed is None:
+        return None
+    return Timed(speed, ErrorTerm(PREDICTED_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),
+                 fact(FROM_PREDICTED, device=acc.name, workload=basis.preset))
 
 
 def _cpu_rate(sources: Sources) -> tuple[float, str] | None:
@@ -121,7 +172,8 @@ def _cpu_rate(sources: Sources) -> tuple[float, str] | None:
     return None
 
 
-def boosting_step(plan: Plan, acc: Accelerator, basis: Basis, sources: Sources) -> speeds.Speed | None:
+def boosting_step(plan: Plan, acc: Accelerator, basis: Basis,
+                  sources: Sources) -> Timed | None:
     """Boosting runs on the host CPU: scale this machine's time by the ratio of CPU throughputs."""
     local = _cpu_rate(sources)
     colab = sources.colab
@@ -141,5 +193,6 @@ def boosting_step(plan: Plan, acc: Accelerator, basis: Basis, sources: Sources) 
     kind = speeds.BASIS_ESTIMATE if local_kind == speeds.BASIS_ESTIMATE else kind
     step = basis.local_step.seconds
     times = [step * local_rate / rate for rate in rates]  # slowest Colab CPU gives the longest time
-    return speeds.Speed(times[1], min(times), max(times), kind,
-                        f"CPU throughput ratio: this machine {local_rate / 1e9:.0f} GFLOP/s vs {acc.name}")
+    speed = speeds.Speed(times[1], min(times), max(times), kind, acc.key)
+    return Timed(speed, ErrorTerm(CPU_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),
+                 fact(FROM_CPU_RATIO, local_gflops=local_rate / 1e9, device=acc.name))

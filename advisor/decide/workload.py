@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from benchmarks import DEFAULT_PRESET, PRESETS
 
 from ..errors import AdvisorError
+from ..policy import DEFAULT_HOUR_VALUE, DEFAULT_MONTHS, DEFAULT_RUNS_PER_MONTH, DEFAULT_SETUP_MINUTES
+
+__all__ = ["DEFAULT_HOUR_VALUE", "DEFAULT_MONTHS", "DEFAULT_RUNS_PER_MONTH", "DEFAULT_SETUP_MINUTES", "LIMITS",
+           "Workload"]
 
 MODELS = ("deep", "boosting")
-DEFAULT_RUNS_PER_MONTH = 4.0
-DEFAULT_HOUR_VALUE = 10.0
-DEFAULT_SETUP_MINUTES = 3.0
-DEFAULT_MONTHS = 1
 # With no sizing flag an epoch is an MNIST-sized pass: 60,000 samples of the measured preset.
 DEFAULT_EPOCH_SAMPLES = 60_000
 # A month of wall-clock time: 365.25 days * 24 h / 12.

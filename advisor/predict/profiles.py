@@ -149,3 +149,10 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
         if warnings is not None:
             warnings.append(f"could not cache the profile in {path.parent} ({exc.strerror or exc})")
     return found
+
+
+def needs_profiling(name: str, dtype: str, home: Path) -> bool:
+    """Whether predicting `name` in `dtype` will first compile its step (no cached profile yet)."""
+    from benchmarks.config import DTYPES
+
+    return dtype in DTYPES and not profile_path(name, dtype, home).is_file()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..results.compare import ComparedRow, Comparison, Speedup
-from .table import Table, duration, seconds
+from .table import Table
+from .words import duration, figure, seconds
 
 BASELINE = "baseline"
 NOT_SIGNIFICANT = "not significant"
@@ -15,12 +16,12 @@ def speedup_text(speedup: Speedup) -> str:
     if not speedup.significant:
         return NOT_SIGNIFICANT
     if speedup.ratio >= 1.0:
-        return f"{times(speedup.ratio)}x faster"
-    return f"{times(1.0 / speedup.ratio)}x slower"
+        return f"{figure(speedup.ratio)}x faster"
+    return f"{figure(1.0 / speedup.ratio)}x slower"
 
 
 def band_text(speedup: Speedup) -> str:
-    return f"{times(speedup.low)}x – {times(speedup.high)}x"
+    return f"{figure(speedup.low)}x – {figure(speedup.high)}x"
 
 
 def comparison_table(comparison: Comparison) -> Table:
@@ -95,17 +96,6 @@ def comparison_payload(comparison: Comparison) -> dict[str, Any]:
         "excluded": [{"id": e.measurement.id, "reason": e.reason} for e in comparison.excluded],
         "notes": list(comparison.notes),
     }
-
-
-def times(ratio: float) -> str:
-    """A ratio to three significant digits or so: 1.11, 10.0, 123."""
-    if ratio >= 10_000:
-        return f"{ratio:.3g}"
-    if ratio >= 100:
-        return f"{ratio:.0f}"
-    if ratio >= 10:
-        return f"{ratio:.1f}"
-    return f"{ratio:.2f}"
 
 
 def epoch_text(epoch_seconds: float) -> str:

@@ -6,10 +6,13 @@ from pathlib import Path
 
 from ..decide.engine import Recommendation
 from ..errors import AdvisorError, MissingExtra
+from .recommendation import tax_heading
+from .verdict import label
 
 
-def plot_costs(rec: Recommendation, costs_by_runs: dict[str, list[tuple[float, float]]], path: Path) -> None:
-    """Monthly cost against runs per month for each plan, break-even marked. Needs matplotlib."""
+def plot_costs(rec: Recommendation, path: Path) -> None:
+    """Money plus waiting a month against runs per month: this machine and each plan on the option
+    the engine chose for it, break-evens marked. Needs matplotlib."""
     try:
         import matplotlib
 
@@ -20,10 +23,12 @@ def plot_costs(rec: Recommendation, costs_by_runs: dict[str, list[tuple[float, f
             "--plot needs matplotlib: pip install matplotlib (from a clone of colab-advisor: pip install '.[plot]')"
         ) from None
     figure, axes = plt.subplots(figsize=(7, 4.2))
-    for label, points in costs_by_runs.items():
-        axes.plot([r for r, _ in points], [c for _, c in points], label=label)
+    for key, points in rec.curves:
+        option = rec.option(key)
+        name = label(option) if option is not None else key
+        axes.plot([r for r, _ in points], [c for _, c in points], label=name)
     for answer in rec.plan_answers:
-        runs = answer.runs.centre
+        runs = answer.break_even.runs_from
         if runs is None or answer.option is None:
             continue
         # Where the plan's line crosses the line of the option that costs nothing.
@@ -33,7 +38,7 @@ def plot_costs(rec: Recommendation, costs_by_runs: dict[str, list[tuple[float, f
                       rotation=90)
     axes.axvline(rec.workload.runs_per_month, linestyle=":", color="black")
     axes.set_xlabel("runs per month")
-    axes.set_ylabel(f"USD a month: money ({rec.tax.heading}) + hours x ${rec.workload.hour_value:g}")
+    axes.set_ylabel(f"USD a month, expected: money ({tax_heading(rec)}) + hours x ${rec.workload.hour_value:g}")
     axes.set_title(f"{rec.workload.model} model, {rec.workload.epochs} epochs a run; catalog as of {rec.as_of}")
     axes.legend(fontsize=8)
     figure.tight_layout()

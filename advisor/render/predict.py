@@ -74,3 +74,7 @@ def prediction_payload(prediction: Prediction) -> dict[str, Any]:
         "profile_compiled_on": prediction.profile_source,
         "notes": list(prediction.notes),
     }
+
+
+def profiling_notice(name: str, dtype: str) -> str:
+    return f"profiling {name} ({dtype}) on this CPU, once: compiling its training step..."

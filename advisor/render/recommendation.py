@@ -1,233 +1,22 @@
 """How a Recommendation reads: the verdict, a line per subscription, the options table, a bar chart,
-the assumptions with their sources, and the JSON. Every sentence the user reads is built here."""
+the assumptions with their sources, and the JSON. The table shows each plan on the option the
+engine chose for it; the arrow marks the engine's overall choice."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..decide.engine import (
-    CANNOT_PRICE,
-    CANNOT_TELL,
-    DOES_NOT_FIT,
-    PAYS_OFF,
-    TIE_CHEAPER,
-    TIE_SAFER,
-    BreakEven,
-    PlanAnswer,
-    Recommendation,
-)
-from ..decide.options import UNKNOWN_FREE_LIMITS, UNKNOWN_RAM, UNKNOWN_SESSION, Option
-from .table import UNKNOWN, Table, bars, duration, money, render_table, wrap
+from ..decide.engine import BreakEven, Recommendation
+from ..decide.facts import UNKNOWN_FREE_LIMITS, UNKNOWN_SESSION
+from ..decide.options import COMMITMENTS, Option
+from .assumptions import assumption_lines, note_text
+from .table import Table, bars, render_table, wrap
+from .verdict import alternative_sentence, blocker_text, label, plan_sentence, provenance_text, verdict_sentences
+from .words import UNKNOWN, count, duration, hours, money, ratio, share
 
-# Below this speed ratio either way, "faster" or "slower" would overstate a prediction.
-SAME_SPEED_BAND = 1.5
-TIED_NAMED = 3
+ARROW = "→ "
 
 
-# ---- words for figures ------------------------------------------------------------------------------
-def times(value: float) -> str:
-    return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
-
-
-def dollars(value: float) -> str:
-    return f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
-
-
-def runs_text(count: float) -> str:
-    return f"{count:g} run{'' if count == 1 else 's'} a month"
-
-
-def hours(value: float | None) -> str:
-    if value is None:
-        return UNKNOWN
-    return f"{0.0 if abs(value) < 0.05 else value:,.1f} h"  # no "-0.0 h"
-
-
-def _months(rec: Recommendation) -> str:
-    n = rec.workload.months
-    return "a month" if n == 1 else f"over {n} months"
-
-
-def _cost_text(rec: Recommendation, option: Option) -> str:
-    if option.cost is None:
-        return UNKNOWN
-    if option.cost == 0:
-        return "$0"
-    text = dollars(option.cost)
-    return text if rec.workload.months == 1 else f"{text} ({dollars(option.cost / rec.workload.months)}/month avg.)"
-
-
-def _speed_band(rec: Recommendation, option: Option) -> str:
-    """'8.1x (5.2x-11x) faster than this machine, predicted' and the like, per run with setup."""
-    local = rec.local.run_hours
-    if option.run_hours is None or local is None or not option.run_hours_band:
-        return "at an unknown speed"
-    ratio = local / option.run_hours
-    fast, slow = local / option.run_hours_band[0], local / option.run_hours_band[1]
-    basis = option.epoch.basis if option.epoch else UNKNOWN
-    band = "" if times(fast) == times(slow) else f" ({times(slow)}-{times(fast)})"
-    if ratio >= 1:
-        return f"about {times(ratio)}{band} faster than this machine ({basis})"
-    return f"about {times(1 / ratio)} slower than this machine ({basis})"
-
-
-# ---- the verdict ----------------------------------------------------------------------------------------
-def _close_call(rec: Recommendation, option: Option) -> str:
-    """A word where setup eats most of the gain: under SAME_SPEED_BAND either way per run."""
-    local = rec.local.run_hours
-    if not rec.local.usable or option.run_hours is None or local is None or local / option.run_hours >= SAME_SPEED_BAND:
-        return ""
-    setup = rec.workload.setup_minutes
-    return f" Setup ({setup:g} min a session) eats most of the gain: staying here costs little."
-
-
-def _unknown_words(rec: Recommendation, option: Option, name: str) -> str:
-    if name == UNKNOWN_FREE_LIMITS:
-        need = hours(option.monthly_hours)
-        past = rec.past_free_limits
-        after = f"; past them, {past.label}" if past is not None else ""
-        return f"Colab's unpublished free-tier limits (it needs {need} of GPU a month{after})"
-    if name == UNKNOWN_RAM:
-        return f"its RAM (the job needs {rec.workload.ram_gb:g} GB; no source gives this runtime's)"
-    if name == UNKNOWN_SESSION:
-        return f"its session length (no source gives it; Free's {option.session_hours:g} h was assumed)"
-    if name == "tax":
-        return "the tax (no single rate for this country: prices are before tax)"
-    return name
-
-
-def verdict_sentences(rec: Recommendation) -> list[str]:
-    w = rec.workload
-    if rec.nothing_fits:
-        reasons = sorted({b for o in (rec.local, *rec.options) for b in o.blockers})
-        return [f"Nothing fits this job on this machine or any Colab plan in the catalog: {'; '.join(reasons)}."]
-    best = rec.best
-    assert best is not None
-    out = []
-    at = f"at {runs_text(w.runs_per_month)} and {dollars(w.hour_value)} an hour"
-    if best.is_local:
-        colab = _fastest_colab(rec)
-        if rec.local.ram_fits is False:
-            out.append("This machine lacks the RAM for this job.")
-        if colab is None:
-            out.append(f"Stay on this machine: no Colab option both fits this job and can be priced {at} (see the "
-                       "fits column).")
-        else:
-            out.append(f"Stay on this machine: no Colab option is worth its cost {at}; the fastest usable, "
-                       f"{colab.label}, runs this {_speed_band(rec, colab)}.")
-    elif best.is_free:
-        lead = "Use Colab" if rec.local.usable else "This machine cannot do this job; use Colab"
-        out.append(f"{lead}: {best.label} runs this {_speed_band(rec, best)}, for $0.{_close_call(rec, best)}")
-    else:
-        saved = best.hours_saved or 0.0
-        against = rec.baseline
-        extra = ""
-        if against is not None and not against.is_local and against.hours_saved is not None:
-            saved -= against.hours_saved
-            extra = f" than {against.label}"
-        out.append(
-            f"Pay for {best.label}: it runs this {_speed_band(rec, best)}; {_cost_text(rec, best)} "
-            f"{_months(rec)} buys {hours(saved)} less waiting{extra}, worth {dollars(saved * w.hour_value)}."
-        )
-    if rec.tied_with:
-        names = [o.label for o in rec.tied_with[:TIED_NAMED]]
-        more = len(rec.tied_with) - len(names)
-        listed = ", ".join(names) + (f" and {more} more" if more else "")
-        why = {TIE_CHEAPER: "it costs less", TIE_SAFER: "it costs no more, with fewer unknowns and no larger "
-               "commitment"}.get(rec.decided_by, "it saves the most hours")
-        out.append(f"The figures cannot tell it apart from {listed} (their value bands overlap); it was chosen "
-                   f"because {why}.")
-    if rec.depends_on:
-        words = [_unknown_words(rec, best, name) for name in rec.depends_on]
-        out.append(f"This rests on what no source gives: {'; '.join(words)}.")
-    figure = rec.local_figure
-    if figure is not None and figure.weak:
-        why = "a --quick run" if figure.quick else "an unstable run"
-        out.append(f"This machine's speed comes from one measurement, {why}: run `colab-advisor measure` again "
-                   "for a figure to trust.")
-    if rec.beyond_coverage:
-        out.append(f"The catalog ends on {rec.as_of}: prices and rates for {rec.requested} are those of that day.")
-    return out
-
-
-def _fastest_colab(rec: Recommendation) -> Option | None:
-    usable = [o for o in rec.options if o.is_colab and o.usable and o.run_hours]
-    return min(usable, key=lambda o: o.run_hours or 0.0, default=None)
-
-
-def _break_even_words(even: BreakEven, kind: str) -> str | None:
-    if even.centre is None:
-        return None
-    text = runs_text(even.centre) if kind == "runs" else f"{dollars(even.centre)} an hour"
-    prefix = "from " if kind == "runs" else "above "
-    return prefix + text
-
-
-def plan_sentence(rec: Recommendation, answer: PlanAnswer) -> str:
-    w = rec.workload
-    name = answer.plan.display_name
-    extras = _extras(answer)
-    if answer.status in (DOES_NOT_FIT, CANNOT_PRICE) or answer.option is None:
-        why = "; ".join(answer.blockers) or "no option can be timed"
-        head = "does not fit this job" if answer.status == DOES_NOT_FIT else "cannot be priced"
-        return f"{name}: {head} ({why}). {extras}"
-    option = answer.option
-    acc = option.accelerator.key if option.accelerator else "?"
-    at = f"at {runs_text(w.runs_per_month)}"
-    against = rec.baseline.label if rec.baseline is not None else "nothing"
-    if answer.status == PAYS_OFF:
-        head = f"pays off {at} on {acc} against {against}, across the whole speed band"
-    elif answer.status == CANNOT_TELL:
-        head = f"the figures cannot tell whether it pays off {at} on {acc} against {against}"
-    else:
-        head = f"does not pay off {at} on {acc} against {against}"
-    points = [p for p in (_break_even_words(answer.runs, "runs"), _break_even_words(answer.hour_value, "hour"))
-              if p]
-    sentence = f"{name}: {head}."
-    if answer.status != PAYS_OFF:
-        if points:
-            sentence += f" On the centre of the speed band it would {' or '.join(points)}"
-            confirm = answer.runs.clear
-            sentence += (f"; the whole band agrees from {runs_text(confirm)}." if confirm is not None
-                         else "; the speed band cannot confirm it.")
-        else:
-            sentence += " More runs or a higher hour value would not change that."
-    if answer.cheaper_alike is not None:
-        sentence += (f" {answer.cheaper_alike.plan.display_name if answer.cheaper_alike.plan else ''} gives the same "
-                     f"{acc} time for no more money and no subscription.")
-    return f"{sentence} {extras}"
-
-
-def _extras(answer: PlanAnswer) -> str:
-    plan = answer.plan
-
-    def text(value: object, unit: str = "") -> str:
-        if value is None:
-            return UNKNOWN
-        if isinstance(value, bool):
-            return "yes" if value else "no"
-        return f"{value:g}{unit}" if isinstance(value, float | int) else str(value)
-
-    cu = "no CU" if plan.cu_included is None else f"{plan.cu_included:g} CU a month"
-    return (f"It buys {cu}, High-RAM {text(plan.high_ram_gb, ' GB')}, sessions up to "
-            f"{text(plan.max_session_hours, ' h')}, background execution {text(plan.background_execution)}.")
-
-
-def alternative_sentence(rec: Recommendation, option: Option) -> str:
-    name = option.plan.display_name if option.plan else option.label
-    acc = option.accelerator.key if option.accelerator else "?"
-    if option.run_hours is None:
-        return f"{name}: its {acc} cannot be timed from the catalog."
-    per_run = duration(option.run_hours)
-    quota = option.free_quota_hours
-    limit = f" against a free quota of {hours(quota)}" if quota is not None else ""
-    if option.usable:
-        return (f"{name}: its free {acc} would take {per_run} a run, {hours(option.monthly_hours)} a month"
-                f"{limit}.")
-    return f"{name}: its free {acc} would take {per_run} a run; {'; '.join(option.blockers)}."
-
-
-# ---- tables -------------------------------------------------------------------------------------------
 def _time_band(option: Option) -> str:
     if option.run_hours is None or not option.run_hours_band:
         return UNKNOWN
@@ -238,77 +27,95 @@ def _time_band(option: Option) -> str:
 
 def _fits(option: Option, needs_ram: bool) -> str:
     if option.blockers:
-        return "; ".join(option.blockers)
+        return "; ".join(blocker_text(b) for b in option.blockers)
     parts = []
     if option.ram_fits is not None:
         parts.append("RAM ok")
     elif needs_ram:
         parts.append("RAM unknown")
     if option.sessions is not None:
-        parts.append("1 session" if option.sessions == 1 else f"{option.sessions} sessions")
+        parts.append(count(option.sessions, "session"))
     if UNKNOWN_FREE_LIMITS in option.unknowns:
-        parts.append("free limits unknown")
+        parts.append(f"free hours cover it in {share(option.p_fits_quota)}")
+    elif option.p_fits_quota is not None and option.p_fits_quota < 1:
+        parts.append(f"quota covers it in {share(option.p_fits_quota)}")
     if UNKNOWN_SESSION in option.unknowns:
         parts.append("session length assumed")
     return ", ".join(parts) or UNKNOWN
 
 
 def shown_options(rec: Recommendation, every: bool = False) -> list[Option]:
-    """This machine, then each plan's best option (or all of them with `every`)."""
-    if every:
-        return [rec.local, *rec.options]
-    per_plan: dict[str, Option] = {}
-    for option in rec.options:
-        assert option.plan is not None
-        current = per_plan.get(option.plan.name)
-        if current is None or _rank(option) > _rank(current):
-            per_plan[option.plan.name] = option
-    return [rec.local, *per_plan.values()]
+    """This machine, then each plan's chosen option (or every option with `every`)."""
+    return [rec.local, *rec.options] if every else list(rec.shown)
 
 
-def _rank(option: Option) -> tuple[int, float]:
-    return (1 if option.usable else 0, option.value if option.value is not None else float("-inf"))
+def _notes(rec: Recommendation, shown: list[Option], every: bool) -> list[str]:
+    notes = []
+    for o in shown:
+        said = []
+        if o.needs_checkpointing and o.session_hours is not None:
+            said.append(f"{count(o.sessions or 1, 'session')} of at most {o.session_hours:g} h: needs checkpointing")
+        extra = o.cu_beyond_included
+        if extra is not None and o.plan is not None:
+            said.append(f"needs {extra:,.0f} CU a month beyond the {o.plan.cu_included:g} included")
+        if said:
+            notes.append(f"{label(o)}: {'; '.join(said)}")
+    notes.append(f"Figures are the median of {rec.draws} draws of every uncertain input, bands their 10-90 %; "
+                 "net value and hours saved are expected values; 'best' is the share of draws an option wins.")
+    if not every:
+        notes.append("Each plan on the accelerator chosen for it; --all lists every accelerator, --json has them all.")
+    return notes
 
 
 def breakdown_table(rec: Recommendation, every: bool = False) -> Table:
     rows = []
     shown = shown_options(rec, every)
     w = rec.workload
+    best = rec.best.key if rec.best is not None else None
     for option in shown:
         rows.append((
-            ("→ " if option is rec.best else "") + option.label,
+            (ARROW if option.key == best else "") + label(option),
             _time_band(option),
-            UNKNOWN if option.speedup is None else f"{option.speedup:.1f}x",
+            ratio(option.speedup),
             hours(option.monthly_hours),
             "-" if option.plan is None or not option.plan.uses_compute_units else
             (UNKNOWN if option.cu_per_month is None else f"{option.cu_per_month:,.0f}"),
             money(option.cost),
             hours(option.hours_saved),
             money(option.value),
+            share(option.p_best) if option.usable else "-",
             _fits(option, w.ram_gb is not None),
             option.epoch.basis if option.epoch else UNKNOWN,
         ))
-    notes = [f"{o.label}: {'; '.join(o.notes)}" for o in shown if o.notes]
-    if not every:
-        notes.append("Each plan on its best accelerator; --all lists every accelerator, --json has them all.")
     horizon = "a month" if w.months == 1 else f"{w.months} months"
     cost_header = "cost" if w.months == 1 else f"cost, {w.months} months"
     return Table(
         title=f"per option, {w.runs_per_month:g} runs a month of {w.epochs} epochs, over {horizon} "
-              f"(catalog as of {rec.as_of}, prices {rec.tax.heading})",
+              f"(catalog as of {rec.as_of}, prices {tax_heading(rec)})",
         headers=("option", "time per run", "speed", "hours/month", "CU/month", cost_header, "hours saved",
-                 "net value", "fits", "basis"),
+                 "net value", "best", "fits", "basis"),
         rows=rows,
-        notes=notes,
-        optional=() if every else ("basis", "CU/month", "hours/month", "net value", "hours saved", "speed"),
+        notes=_notes(rec, shown, every),
+        optional=() if every else ("basis", "CU/month", "hours/month", "hours saved", "net value", "speed"),
         wrap=("fits", "option"),
     )
 
 
+def tax_heading(rec: Recommendation) -> str:
+    tax = rec.tax
+    if tax.kind == "given":
+        return f"with {tax.percent:g} % tax"
+    if tax.country is not None and tax.fraction is None:
+        return f"before tax ({tax.country.country}: no single rate)"
+    if tax.country is not None:
+        return f"with {tax.percent:g} % tax ({tax.country.country})"
+    return "before tax"
+
+
 def time_bars(rec: Recommendation, every: bool = False, width: int | None = None) -> str:
-    items = [(o.label, o.run_hours) for o in shown_options(rec, every)]
-    label = max((len(name) for name, _ in items), default=0)
-    bar = 36 if width is None else max(10, min(36, width - label - 14))
+    items = [(label(o), o.run_hours) for o in shown_options(rec, every)]
+    widest = max((len(name) for name, _ in items), default=0)
+    bar = 36 if width is None else max(10, min(36, width - widest - 14))
     return "time per run (hours)\n" + bars(items, width=bar, unit=" h")
 
 
@@ -316,11 +123,8 @@ def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, wi
     markdown = fmt == "markdown"
     verdict = " ".join(verdict_sentences(rec))
     paragraphs = [f"**{verdict}**" if markdown else wrap(verdict, width)]
-    for answer in rec.plan_answers:
-        text = plan_sentence(rec, answer)
-        paragraphs.append(f"- {text}" if markdown else wrap(text, width, "  "))
-    for option in rec.alternatives:
-        text = alternative_sentence(rec, option)
+    lines = [plan_sentence(rec, a) for a in rec.plan_answers] + [alternative_sentence(o) for o in rec.alternatives]
+    for text in lines:
         paragraphs.append(f"- {text}" if markdown else wrap(text, width, "  "))
     parts = ["\n".join(paragraphs[:1]), "\n".join(paragraphs[1:])] if len(paragraphs) > 1 else paragraphs
     parts.append(render_table(breakdown_table(rec, every), fmt, None if every else width))
@@ -332,11 +136,13 @@ def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, wi
 
 def assumptions_text(rec: Recommendation, fmt: str, width: int | None) -> str:
     lines = ["### assumptions" if fmt == "markdown" else "assumptions"]
-    for a in rec.assumptions:
-        source = f" [{a.source}{', ' + a.as_of if a.as_of else ''}]"
-        text = f"- {a.text}{source}"
-        lines.append(text if fmt == "markdown" else wrap(text, width, "  "))
+    for text in assumption_lines(rec.assumptions):
+        lines.append(f"- {text}" if fmt == "markdown" else wrap(f"- {text}", width, "  "))
     return "\n".join(lines)
+
+
+def warnings(rec: Recommendation) -> list[str]:
+    return [note_text(n) for n in rec.notes]
 
 
 # ---- JSON --------------------------------------------------------------------------------------------
@@ -349,14 +155,16 @@ def _option_payload(option: Option) -> dict[str, Any]:
     purchase = option.purchase
     return {
         "key": option.key,
-        "label": option.label,
+        "label": label(option),
         "plan": option.plan.name if option.plan else None,
         "provider": option.plan.provider if option.plan else None,
         "accelerator": option.accelerator.key if option.accelerator else None,
         "epoch_seconds": None if epoch is None else {"value": epoch.seconds, "low": epoch.low, "high": epoch.high},
         "basis": epoch.basis if epoch else None,
-        "basis_detail": epoch.detail if epoch else None,
+        "basis_detail": provenance_text(option) if option.provenance else None,
+        "provenance": option.provenance.to_dict() if option.provenance else None,
         "speedup": option.speedup,
+        "speedup_band": _pair(option.speedup_band),
         "sessions": option.sessions,
         "session_hours": option.session_hours,
         "session_assumed": option.session_assumed,
@@ -365,30 +173,34 @@ def _option_payload(option: Option) -> dict[str, Any]:
         "monthly_hours": option.monthly_hours,
         "cu_per_month": option.cu_per_month,
         "cost_usd": option.cost,
+        "expected_cost_usd": option.expected_cost,
         "purchase": None if purchase is None else {
             "months": purchase.months, "subscription_usd": purchase.subscription_usd,
-            "packs": [{"cu": pack.cu, "usd": pack.usd, "count": count} for pack, count in purchase.packs],
+            "packs": [{"cu": pack.cu, "usd": pack.usd, "count": n} for pack, n in purchase.packs],
             "packs_usd": purchase.packs_usd, "cu_granted": purchase.cu_granted, "cu_bought": purchase.cu_bought,
             "cu_unused": purchase.cu_unused, "before_tax_usd": purchase.subtotal_usd,
             "with_tax_usd": purchase.total_usd,
         },
         "hours_saved": option.hours_saved,
+        "expected_value_usd": option.value,
         "net_value_usd": option.value,
         "net_value_band_usd": _pair(option.value_band),
+        "p_best": option.p_best,
         "ram_gb": option.ram_gb,
         "ram_fits": option.ram_fits,
         "free_quota_hours_per_month": option.free_quota_hours,
-        "commitment": ("nothing", "packs", "subscription")[option.commitment],
+        "free_quota_band": _pair(option.free_quota_band),
+        "p_fits_free_quota": option.p_fits_quota,
+        "commitment": COMMITMENTS[option.commitment],
         "usable": option.usable,
-        "blockers": list(option.blockers),
+        "blockers": [b.to_dict() for b in option.blockers],
         "unknowns": list(option.unknowns),
         "needs_checkpointing": option.needs_checkpointing,
-        "notes": list(option.notes),
     }
 
 
 def _even(even: BreakEven) -> dict[str, float | None]:
-    return {"centre": even.centre, "whole_band": even.clear}
+    return {"runs_from": even.runs_from, "runs_until": even.runs_until, "hour_value_usd": even.hour_value}
 
 
 def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
@@ -407,25 +219,34 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
         "catalog_ends": rec.coverage_last.isoformat(),
         "era": rec.era,
         "tax": {"basis": rec.tax.kind, "percent": rec.tax.percent, "unknown": rec.tax.unknown},
+        "draws": rec.draws,
         "best": rec.best.key if rec.best else None,
-        "decided_by": rec.decided_by,
-        "tied_with": [o.key for o in rec.tied_with],
+        "p_best": rec.best.p_best if rec.best else None,
+        "sure": rec.sure,
+        "runner_up": rec.runner_up.key if rec.runner_up else None,
+        "settle": list(rec.settle),
+        "plan_choices": dict(rec.plan_choices),
         "baseline": rec.baseline.key if rec.baseline else None,
         "depends_on": list(rec.depends_on),
         "past_free_limits": rec.past_free_limits.key if rec.past_free_limits else None,
+        "free_hours": None if rec.free_hours is None else {
+            "median": rec.free_hours.median, "band": _pair(rec.free_hours.band), "sigma": rec.free_hours.sigma,
+        },
         "plans": [
             {"plan": a.plan.name, "option": a.option.key if a.option else None, "status": a.status,
-             "break_even_runs_per_month": _even(a.runs), "break_even_hour_value_usd": _even(a.hour_value),
-             "cheaper_alike": a.cheaper_alike.key if a.cheaper_alike else None, "blockers": list(a.blockers),
-             "sentence": plan_sentence(rec, a)}
+             "p_pays_off": a.p_pays_off, "break_even": _even(a.break_even),
+             "cheaper_alike": a.cheaper_alike.key if a.cheaper_alike else None,
+             "blockers": [b.to_dict() for b in a.blockers], "sentence": plan_sentence(rec, a)}
             for a in rec.plan_answers
         ],
         "local_figure": None if figure is None else {
-            "seconds_per_step": figure.seconds, "low": figure.low, "high": figure.high,
+            "seconds_per_step": figure.seconds, "low": figure.low, "high": figure.high, "sigma": figure.sigma,
             "measurements": list(figure.ids), "quick": figure.quick, "unstable": figure.unstable,
-            "weak": figure.weak,
+            "interfered": figure.interfered, "interference_share": figure.interference_share, "weak": figure.weak,
         },
         "options": [_option_payload(o) for o in (rec.local, *rec.options)],
-        "assumptions": [a.to_dict() for a in rec.assumptions],
-        "warnings": list(rec.warnings),
+        "assumptions": [dict(a.to_dict(), text=text) for a, text in zip(rec.assumptions,
+                                                                         assumption_lines(rec.assumptions),
+                                                                         strict=True)],
+        "warnings": warnings(rec),
     }

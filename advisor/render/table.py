@@ -15,9 +15,9 @@ from typing import Any
 from tabulate import tabulate
 
 from ..encoding import dumps
+from .words import UNKNOWN, duration, money, percent, scaled, seconds  # noqa: F401
 
 FORMATS = ("table", "markdown")
-UNKNOWN = "unknown"
 
 # Characters that could move the cursor, recolour or retitle a terminal, reorder the text around them
 # (bidi overrides) or hide in it (zero-width): shown as escapes, never raw.
@@ -207,40 +207,4 @@ def bars(items: Sequence[tuple[str, float | None]], width: int = 40, unit: str =
     return "\n".join(lines)
 
 
-# ---- number formatting -----------------------------------------------------------------------
-def seconds(value: float | None) -> str:
-    if value is None:
-        return UNKNOWN
-    if value >= 1:
-        return f"{value:.2f} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:.2f} ms"
-    return f"{value * 1e6:.1f} µs"
-
-
-def duration(hours: float | None) -> str:
-    if hours is None:
-        return UNKNOWN
-    if hours < 1:
-        return f"{hours * 60:.0f} min"
-    return f"{hours:.1f} h"
-
-
-def scaled(value: float | None, unit: str) -> str:
-    """1.23e11, 'FLOP/s' -> '123 GFLOP/s'."""
-    if value is None:
-        return UNKNOWN
-    for factor, prefix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= factor:
-            return f"{value / factor:.3g} {prefix}{unit}"
-    return f"{value:.3g} {unit}"
-
-
-def percent(value: float | None, digits: int = 0) -> str:
-    return UNKNOWN if value is None else f"{value:.{digits}f} %"
-
-
-def money(value: float | None) -> str:
-    if value is None:
-        return UNKNOWN
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+# Number formatting lives in words.py; re-exported here for the views that import it from tables.

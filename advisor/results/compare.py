@@ -17,6 +17,7 @@ from benchmarks.stats import UNSTABLE_RELATIVE_STD, ratio_interval
 
 from ..errors import AdvisorError
 from .origin import REFERENCE, origin
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -150,3 +151,17 @@ def _notes(rows: Sequence[ComparedRow], excluded: Sequence[Excluded]) -> list[st
                 f"{row.measurement.id} is unstable (std {spread:.0%} of the mean): its band is wide; {advice}"
             )
     return notes
+
+
+def compare_refs(refs: list[str], store: Store, stdin_text: str | None, *,
+                 epoch_samples: int | None = None) -> Comparison:
+    """Resolve each reference (history id, file, token, `-`) and compare them against the first."""
+    from .origin import origin_in
+    from .share import resolve
+
+    if epoch_samples is not None and (isinstance(epoch_samples, bool) or epoch_samples <= 0):
+        raise AdvisorError(f"--epoch-samples: expected a positive number, got {epoch_samples}")
+    if len(refs) < 2:
+        raise AdvisorError("compare needs at least two results (history ids, files or tokens)")
+    measurements = [resolve(ref, store, stdin_text) for ref in refs]
+    return compare(measurements, epoch_samples=epoch_samples, origins=[origin_in(store, m) for m in measurements])

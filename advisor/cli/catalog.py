@@ -1,0 +1,72 @@
+"""`plans` and `hardware`: what the catalog says, on a date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..dates import parse_day
+from ..policy import user_catalog
+from ..render.table import envelope, render_tables, terminal_width
+from .door import (
+    AS_OF_OPTION,
+    CATALOG_OPTION,
+    COUNTRY_OPTION,
+    FORMAT_OPTION,
+    JSON_OPTION,
+    TAX_RATE_OPTION,
+    Format,
+    app,
+    env_of,
+    format_name,
+    warn_small_tax_rate,
+)
+
+
+@app.command(epilog="Example: colab-advisor plans --as-of 2024-04-23 --country DE")
+def plans(
+    ctx: typer.Context,
+    as_of: str = AS_OF_OPTION,
+    country: str = COUNTRY_OPTION,
+    tax_rate: float = TAX_RATE_OPTION,
+    catalog_file: Path = CATALOG_OPTION,
+    json_out: bool = JSON_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Colab plans on a date: price, compute units, GPU hours they buy, RAM, session length."""
+    from pricing import load_catalog
+
+    from ..decide.tax import tax_basis
+    from ..render.catalog import plans_payload, plans_tables
+
+    env = env_of(ctx)
+    catalog = load_catalog(parse_day(as_of), override=user_catalog(env.home(), catalog_file))
+    tax = tax_basis(catalog, country=country, percent=tax_rate)
+    warn_small_tax_rate(env, tax_rate)
+    if json_out:
+        env.out(envelope("plans", plans_payload(catalog, tax)))
+    else:
+        fmt_name = format_name(fmt)
+        env.out(render_tables(plans_tables(catalog, tax), fmt_name, terminal_width(env.environ)))
+
+
+@app.command(epilog="Example: colab-advisor hardware --format markdown")
+def hardware(
+    ctx: typer.Context,
+    catalog_file: Path = CATALOG_OPTION,
+    json_out: bool = JSON_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Accelerators in the catalog: peak TFLOP/s, memory bandwidth and size, when Colab offered them."""
+    from pricing import load_catalog
+
+    from ..render.catalog import hardware_payload, hardware_tables
+
+    env = env_of(ctx)
+    catalog = load_catalog(override=user_catalog(env.home(), catalog_file))
+    if json_out:
+        env.out(envelope("hardware", hardware_payload(catalog)))
+    else:
+        fmt_name = format_name(fmt)
+        env.out(render_tables(hardware_tables(catalog), fmt_name, terminal_width(env.environ)))

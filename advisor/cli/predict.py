@@ -1,0 +1,50 @@
+"""`predict`: a well-known model's step time on each accelerator, from its kernels and their specs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..policy import DEFAULT_DTYPE, user_catalog
+from ..render.table import envelope, render_table, terminal_width
+from .door import CATALOG_OPTION, FORMAT_OPTION, JSON_OPTION, Format, app, env_of, format_name
+
+
+@app.command(epilog="Example: colab-advisor predict --workload resnet50 --dtype bfloat16 --accelerators t4,l4")
+def predict(
+    ctx: typer.Context,
+    workload: str = typer.Option(
+        None, "--workload", metavar="NAME",
+        help="resnet50, bert-base-128/384/512, bert-large-384, gpt2-small, vit-b16, ae-small/medium/large/conv.",
+    ),
+    preset: str = typer.Option(None, "--preset", help="An AutoEncoder preset instead: small, medium, large or conv."),
+    batch_size: int = typer.Option(None, "--batch-size", help="Samples per step (default: the workload's)."),
+    dtype: str = typer.Option(DEFAULT_DTYPE, help="float32, bfloat16 or float16."),
+    accelerators: str = typer.Option(
+        None, "--accelerators", metavar="A,B", help="Catalog accelerators, comma-separated (default: Colab's GPUs)."
+    ),
+    catalog_file: Path = CATALOG_OPTION,
+    json_out: bool = JSON_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Predicted step time of a well-known model on each accelerator, and the largest batch that fits."""
+    from pricing import load_catalog
+
+    from ..predict.profiles import needs_profiling
+    from ..predict.workload import predict_workload, workload_name
+    from ..render.predict import prediction_payload, prediction_table, profiling_notice
+
+    env = env_of(ctx)
+    name = workload_name(workload, preset)
+    catalog = load_catalog(override=user_catalog(env.home(), catalog_file))
+    chosen = accelerators.split(",") if accelerators is not None else None
+    if needs_profiling(name, dtype, env.home()):
+        env.note(profiling_notice(name, dtype))
+    prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home())
+    if json_out:
+        env.out(envelope("predict", prediction_payload(prediction)))
+    else:
+        env.out(render_table(prediction_table(prediction), format_name(fmt), terminal_width(env.environ)))
+    for note in prediction.warnings:
+        env.warn(note)

@@ -1,0 +1,57 @@
+"""`recommend` as one call: the catalog, the tax, the sources of speed, then the recommendation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pricing import load_catalog
+
+from ..policy import user_catalog
+from ..results.store import NoLocalMeasurement, Store
+from .engine import Recommendation, recommend
+from .sources import Sources, gather_sources, with_named
+from .tax import tax_basis
+from .workload import Workload
+
+
+@dataclass(frozen=True)
+class Question:
+    """What `recommend` is asked: the workload, where its speed figures come from, which prices."""
+
+    workload: Workload
+    local: str | None = None
+    local_device: str | None = None
+    colab: str | None = None
+    measure_if_missing: bool = True
+    as_of: date | None = None
+    country: str | None = None
+    tax_rate: float | None = None
+    catalog_file: Path | None = None
+    curves: bool = False
+
+
+def advise(question: Question, home: Path, *, stdin_text: str | None = None,
+           measure_first: Callable[[Store, str | None], object] | None = None) -> Recommendation:
+    """The recommendation for `question`. With no measurement of this machine stored, `measure_first`
+    (when given, and when the question names no --local) is called once to make one."""
+    catalog = load_catalog(question.as_of, override=user_catalog(home, question.catalog_file))
+    tax = tax_basis(catalog, country=question.country, percent=question.tax_rate)
+    store = Store(home)
+    workload = question.workload
+
+    def gather() -> Sources:
+        return gather_sources(store, catalog, local=question.local, local_device=question.local_device,
+                              colab=question.colab, preset=workload.preset, stdin_text=stdin_text)
+
+    try:
+        sources = gather()
+    except NoLocalMeasurement as missing:
+        if not question.measure_if_missing or question.local is not None or measure_first is None:
+            raise
+        measure_first(store, missing.preset)
+        sources = gather()
+    sources = with_named(sources, workload.named, catalog, home)
+    return recommend(workload, sources, catalog, tax, curves=question.curves)

@@ -1,0 +1,141 @@
+"""The answer at other volumes: from how many runs a month, and above which hour value, a plan pays
+off; and what a month costs against runs, for the plot. The same draws as the answer itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .options import LOCAL, Candidate, Option, Scenario
+from .workload import HOURS_PER_MONTH, LIMITS
+
+BREAK_EVEN_MAX_RUNS = int(LIMITS["--runs-per-month"])
+CURVE_POINTS = 60
+
+
+def volume_grid(top: int) -> np.ndarray:
+    """Run counts to look at: every count up to 64, then about 6 % apart, up to `top`."""
+    small = np.arange(1, min(top, 64) + 1, dtype=float)
+    if top <= 64:
+        return small
+    large = np.unique(np.round(np.geomspace(64, top, 120)))
+    return np.unique(np.concatenate([small, large]))
+
+
+class Scan:
+    """Expected values of a plan's option and of the best free option at many volumes, with the same draws.
+
+    `free` are the options that cost nothing and that no volume-independent blocker rules out (RAM,
+    memory, an unknown speed or price): at another volume, one that is over its quota here may fit.
+    """
+
+    def __init__(self, scenario: Scenario, option: Candidate | None, free: Sequence[Candidate],
+                 local_ok: bool = True) -> None:
+        self.scenario = scenario
+        self.option = option
+        self.free = free
+        self.local_ok = local_ok
+
+    def expected(self, candidate: Candidate | None, runs: np.ndarray) -> np.ndarray:
+        """Mean value at each volume; -inf where the option cannot do the month (centre past a
+        month's hours, or never within its free quota)."""
+        s = self.scenario
+        if candidate is None:
+            values = np.zeros((len(runs), s.draws.count))
+            central = s.local_run_centre
+        else:
+            got = s.value_at(candidate, runs)
+            timed = s.run_draws(candidate)
+            if got is None or timed is None:
+                return np.full(len(runs), -np.inf)
+            values = got
+            central_run = s.run_draws(candidate, central=True)
+            assert central_run is not None
+            central = float(central_run[0][0])
+            quota = s.quota_draws(candidate.plan, candidate.accelerator)  # type: ignore[arg-type]
+            if quota is not None:
+                fits = (runs[:, None] * timed[0][None, :] <= quota[None, :] + 1e-9).any(axis=1)
+                values = np.where(fits[:, None], values, -np.inf)
+        mean = values.mean(axis=1)
+        return np.where(runs * central > HOURS_PER_MONTH, -np.inf, mean)
+
+    def gap(self, runs: np.ndarray) -> np.ndarray:
+        """Expected value of the plan's option less the best free option's, per volume (+inf where
+        nothing free can do the month at all, -inf where the option cannot)."""
+        mine = self.expected(self.option, runs)
+        here = self.expected(None, runs) if self.local_ok else np.full(len(runs), -np.inf)
+        theirs = np.max(np.vstack([here, *(self.expected(c, runs) for c in self.free)]), axis=0)
+        with np.errstate(invalid="ignore"):
+            gap = mine - theirs
+        gap = np.where(np.isneginf(mine), -np.inf, gap)
+        return np.where(np.isneginf(theirs) & ~np.isneginf(mine), np.inf, gap)
+
+    def pays(self, runs: float) -> bool:
+        return bool(self.gap(np.array([float(runs)]))[0] > 1e-6)
+
+
+def _first_true(scan: Scan, low: int, high: int, want: bool) -> int:
+    """The smallest n in (low, high] with pays(n) == want, given pays(low) != want and pays(high) == want."""
+    while high - low > 1:
+        mid = (low + high) // 2
+        if scan.pays(mid) == want:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
+def runs_break_even(scan: Scan) -> tuple[float | None, float | None]:
+    """From how many runs a month the option pays off, and up to how many: (from, until), on a grid of
+    volumes refined to the exact run at each crossing. (None, None) where it never does."""
+    grid = volume_grid(BREAK_EVEN_MAX_RUNS)
+    pays = scan.gap(grid) > 1e-6
+    if not pays.any():
+        return None, None
+    first = int(np.argmax(pays))
+    start = 1 if first == 0 else _first_true(scan, int(grid[first - 1]), int(grid[first]), True)
+    after = pays[first:]
+    if after.all():
+        return float(start), None
+    stop_index = first + int(np.argmin(after))
+    end = _first_true(scan, int(grid[stop_index - 1]), int(grid[stop_index]), False) - 1
+    if np.isneginf(scan.gap(np.array([float(end + 1)]))[0]) and not pays[stop_index:].any():
+        return float(start), None  # past `end` the option cannot do a month's work at all: nothing to weigh
+    return float(start), float(end)
+
+
+def hour_value_break_even(option: Option, baseline: Option | None) -> float | None:
+    """The hour value above which the option's expected value beats the baseline's at the user's volume:
+    values are linear in the hour value, so the crossing is exact."""
+    if baseline is None or option.expected_cost is None or option.hours_saved is None:
+        return None
+    extra_hours = option.hours_saved - (baseline.hours_saved or 0.0)
+    extra_cost = option.expected_cost - (baseline.expected_cost or 0.0)
+    if extra_hours <= 1e-9:
+        return None
+    value = max(0.0, extra_cost / extra_hours)
+    return value if value <= LIMITS["--hour-value"] else None
+
+
+def curves(scenario: Scenario, choices: dict[str, Option], beyond: float | None
+            ) -> tuple[tuple[str, tuple[tuple[float, float], ...]], ...]:
+    """What a month costs in money plus waiting (hours x hour value), expected, against runs a month:
+    one curve for this machine and one per plan on its chosen option. The lowest curve is the best
+    choice, so curves cross where the choice flips."""
+    w = scenario.workload
+    top = max(10.0, 2 * w.runs_per_month, 1.25 * (beyond or 0))
+    runs = np.array([top * (i + 1) / CURVE_POINTS for i in range(CURVE_POINTS)])
+    waiting_here = w.months * runs * float(np.mean(scenario.local_run)) * w.hour_value
+    candidates = {c.key: c for c in scenario.candidates}
+    out = []
+    for key in [LOCAL, *(o.key for o in choices.values())]:
+        scan = Scan(scenario, candidates.get(key), [])  # type: ignore[arg-type]
+        expected = scan.expected(candidates.get(key), runs)
+        line = tuple((float(r), float((here - v) / w.months)) for r, here, v in zip(runs, waiting_here, expected,
+                                                                                     strict=True)
+                     if np.isfinite(v))
+        out.append((key, line))
+    return tuple(out)
+
+

@@ -1,0 +1,112 @@
+"""What a recommendation takes for granted, and what the engine noticed, in words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..decide.facts import Fact
+from .words import UNKNOWN, count, dollars, hours, share
+
+PERCENT_BAND = "10-90 %"
+
+
+def assumption_text(a: Fact) -> str:
+    f = a.figures
+    kind = a.kind
+    if kind == "epoch_size_default":
+        model = f"{f['preset']} (predicted here)" if f["named"] else f"the {f['preset']} AutoEncoder"
+        return (f"An epoch is {f['samples']:,} samples (MNIST-sized) of {model}, timed from this machine's "
+                "measurement: give --epoch-seconds (your own timing) or --samples N.")
+    if kind == "named_workload":
+        return (f"{f['workload']} is predicted per kernel of its training step at batch {f['batch']}: here from "
+                "the matmul and copy ceilings measured on this machine, on each accelerator from its datasheet peaks "
+                "with efficiencies fitted on published benchmarks; a batch that does not fit an accelerator's memory "
+                "rules it out.")
+    if kind == "hour_value":
+        if f["given"]:
+            return f"An hour of waiting is worth {dollars(f['usd'])} (your --hour-value)."
+        return f"An hour of waiting is worth {dollars(f['usd'])}, a default: set --hour-value to your own figure."
+    if kind == "setup":
+        return (f"Each Colab session costs {f['minutes']:g} min of setup (reinstalling libraries, uploading data), "
+                "and a connected runtime burns CU during it.")
+    if kind == "epoch_timed":
+        machine = f"the machine described as '{f['device']}'" if f["device"] else "the machine that was measured"
+        return f"Your {f['seconds']:g} s per epoch was timed on {machine}."
+    if kind == "roofline":
+        c, b, o = f["compute"], f["bandwidth"], f["overhead_seconds"]
+        return (f"Predicted speeds use a roofline: {c[1]:.0%} of peak compute ({c[0]:.0%}-{c[2]:.0%}), {b[1]:.0%} of "
+                f"peak bandwidth ({b[0]:.0%}-{b[2]:.0%}), plus {o[1] * 1e6:.0f} us per step ({o[0] * 1e6:.0f}-"
+                f"{o[2] * 1e6:.0f}) for launching work. The efficiencies are shared by every prediction, so they "
+                "move all predicted options together: the ratio between two accelerators is surer than either time.")
+    if kind == "local_spread":
+        busy = (f", widened for other programs' {share(f['interference'])} of the CPU"
+                if f["interference"] >= 0.10 else "")
+        return (f"This machine's step is the median of {count(f['count'], 'measurement')}; a next run may fall "
+                f"within {f['low'] * 1e3:.3g}-{f['high'] * 1e3:.3g} ms ({PERCENT_BAND}): the spread of its timings and "
+                f"this machine's run-to-run scatter{busy}. Every option is compared draw by draw with the same draws.")
+    if kind == "local_from_specs":
+        return f"This machine is described by the catalog's '{f['device']}' specs, not measured."
+    if kind == "no_gpu_guarantee":
+        return "No plan guarantees a GPU type; Free and the flat-era plans are shown with the GPU they handed out most."
+    if kind == "boosting_on_cpu":
+        return ("Boosting runs on the host CPU: Colab's runtime has 2 vCPUs on one physical core; speed scales with "
+                "this machine's measured matmul rate against that core's peak.")
+    if kind == "free_hours_given":
+        return f"Colab Free gives {hours(f['hours'])} of GPU time a month (your --free-gpu-hours); past it, the work " \
+               "stays here."
+    if kind == "free_hours_readings":
+        return (f"Colab Free's GPU time a month is unpublished and dynamic: from {count(f['readings'], 'user report')} "
+                f"below it is taken as {hours(f['median'])} a month ({hours(f['low'])}-{hours(f['high'])}, "
+                f"{PERCENT_BAND}); in a draw where the month needs more, Free is not counted on and the work stays "
+                "here. Set --free-gpu-hours to your own reading.")
+    if kind == "free_reading":
+        return (f"Report: a free GPU session of about {hours(f['session_hours'])}, then {f['wait_days']:g} days "
+                f"without one: about {hours(f['monthly_hours'])} a month.")
+    if kind == "free_session":
+        return f"A free GPU session lasts about {f['minutes']:g} min (one reading, not a published limit)."
+    if kind == "money_as_paid":
+        packs = ", ".join(f"{cu:g} CU for {dollars(usd)}" for cu, usd in f["packs"]) or UNKNOWN
+        return (f"Money is counted as paid over {count(f['months'], 'month')}: subscriptions monthly, CU in whole "
+                f"packs ({packs}), usable about 90 days (three months), oldest first; CU unused by then are lost. "
+                "Beyond a plan's CU the session falls back to free-tier limits and loses High-RAM unless packs are "
+                "bought.")
+    if kind == "cu_rate":
+        return f"{f['accelerator']} burns {f['cu_per_hour']:g} CU per hour."
+    if kind == "checkpointing":
+        return "Runs longer than a session need checkpointing; runtimes can also die mid-run."
+    if kind == "session_assumed":
+        return "Where a plan publishes no session length, a run is split as on Colab Free (never a longer session)."
+    if kind == "other_provider":
+        weekly = UNKNOWN if f["hours_per_week"] is None else f"{f['hours_per_week']:g}"
+        session = UNKNOWN if f["session_hours"] is None else f"{f['session_hours']:g} h"
+        return f"{f['plan']}: {weekly} GPU hours a week, sessions up to {session}; shown beside Colab, never chosen."
+    if kind == "tax_country":
+        return ("Standard national VAT/GST rates approximate what Google charges; the amount charged can differ "
+                "(state, provincial or local taxes, card currency).")
+    return kind
+
+
+def assumption_lines(assumptions: Sequence[Fact]) -> list[str]:
+    out = []
+    for a in assumptions:
+        source = f" [{a.source}{', ' + a.as_of if a.as_of else ''}]" if a.source else ""
+        out.append(f"{assumption_text(a)}{source}")
+    return out
+
+
+def note_text(note: Fact) -> str:
+    f = note.figures
+    if note.kind == "colab_other_config":
+        return (f"the Colab result ({f['colab_preset']}, {f['colab_dtype']}) measured another preset or dtype than "
+                f"this machine's ({f['local_preset']}, {f['local_dtype']}): only its speed per sample is used")
+    if note.kind == "local_not_from_here":
+        return f"--local {f['id']} is a result from {f['where']}, not from this machine: the comparison is against " \
+               "that device"
+    if note.kind == "colab_not_from_colab":
+        return (f"--colab {f['id']} was not measured in Colab ({f['where']}): its device's speed is used as measured, "
+                "though a Colab runtime may differ")
+    if note.kind == "named_drops_colab":
+        return f"--colab measured the AutoEncoder, not {f['workload']}: with --workload it is not used"
+    if "text" in f:
+        return str(f["text"])
+    return note.kind

@@ -1,0 +1,278 @@
+"""The verdict and the plan lines of a Recommendation, in words: every sentence built from its facts.
+
+The figures come from the one choice the engine made: the option named here is the table's arrowed
+row, its speed-up is the table's speed column (per run, setup included), its money is the table's.
+"""
+
+from __future__ import annotations
+
+from ..decide.engine import (
+    CANNOT_PRICE,
+    DOES_NOT_FIT,
+    DOES_NOT_PAY_OFF,
+    PAYS_OFF,
+    SETTLE_COLAB_MEASUREMENT,
+    SETTLE_FREE_HOURS,
+    SETTLE_HOUR_VALUE,
+    SETTLE_LOCAL_MEASUREMENT,
+    PlanAnswer,
+    Recommendation,
+)
+from ..decide.facts import (
+    BLOCK_FREE_QUOTA,
+    BLOCK_MEMORY,
+    BLOCK_MONTH,
+    BLOCK_RAM,
+    BLOCK_RATE_UNKNOWN,
+    BLOCK_SPEED_UNKNOWN,
+    UNKNOWN_FREE_LIMITS,
+    UNKNOWN_RAM,
+    UNKNOWN_SESSION,
+    UNKNOWN_TAX,
+    Blocker,
+)
+from ..decide.options import Option
+from .words import UNKNOWN, count, dollars, duration, hours, ratio, ratio_band, runs_a_month, share
+
+# Below this speed ratio per run either way, setup eats most of what a faster device gains.
+SAME_SPEED_BAND = 1.5
+
+
+def label(option: Option) -> str:
+    if option.plan is None:
+        return "this machine"
+    return f"{option.plan.display_name} · {option.accelerator.key if option.accelerator else '?'}"
+
+
+def provenance_text(option: Option) -> str:
+    """Where an option's epoch figure comes from, in words."""
+    p = option.provenance
+    if p is None:
+        return UNKNOWN
+    f = p.figures
+    words = {
+        "user_timing": lambda: "your timing (--epoch-seconds)",
+        "local_median": lambda: f"this machine ({f['device']}): median of {count(f['count'], 'measurement')}, "
+                                f"newest {f['newest']}",
+        "specs": lambda: f"the catalog's specs of '{f['device']}'",
+        "named_local": lambda: f"{f['workload']} predicted per kernel from this machine's measured ceilings",
+        "measured": lambda: f"measurement {f['id']} from {f['where']} on {f['device']}",
+        "predicted": lambda: f"predicted: {f['workload']} on {f['device']} specs",
+        "cpu_ratio": lambda: f"CPU throughput ratio: this machine {f['local_gflops']:.0f} GFLOP/s vs {f['device']}",
+    }
+    return words[p.kind]() if p.kind in words else p.kind
+
+
+def blocker_text(blocker: Blocker) -> str:
+    kind, have, need = blocker.kind, blocker.have, blocker.need
+    if kind == BLOCK_RAM:
+        return f"RAM too small: {have:g} GB, the job needs {need:g} GB" if have is not None else "RAM too small"
+    if kind == BLOCK_MONTH:
+        return f"needs {hours(need)} a month; a month has {hours(have)}"
+    if kind == BLOCK_FREE_QUOTA:
+        return f"needs {hours(need)} a month; the free quota is {hours(have)}"
+    if kind == BLOCK_SPEED_UNKNOWN:
+        return f"speed unknown: the catalog lacks {blocker.subject}'s figures"
+    if kind == BLOCK_RATE_UNKNOWN:
+        return f"CU rate of {blocker.subject} unknown: cannot be priced"
+    if kind == BLOCK_MEMORY:
+        larger = f"; batch {have:.0f} would" if have else ""
+        return f"batch {need:.0f} does not fit {blocker.subject}'s memory{larger}"
+    return kind
+
+
+def speed_words(option: Option) -> str:
+    """'about 8.1x (5.2x-11x) faster than this machine (predicted)': per run, setup included."""
+    if option.speedup is None or option.speedup_band is None:
+        return "at an unknown speed"
+    basis = option.epoch.basis if option.epoch else UNKNOWN
+    low, high = option.speedup_band
+    if option.speedup >= 1:
+        return f"about {ratio(option.speedup)}{ratio_band(low, high)} faster than this machine ({basis})"
+    return f"about {ratio(1 / option.speedup)}{ratio_band(1 / high, 1 / low)} slower than this machine ({basis})"
+
+
+def _cost(rec: Recommendation, option: Option) -> str:
+    if option.cost is None:
+        return UNKNOWN
+    if option.cost == 0:
+        return "$0"
+    months = rec.workload.months
+    text = dollars(option.cost)
+    return text if months == 1 else f"{text} over {months} months ({dollars(option.cost / months)} a month)"
+
+
+def _sure(option: Option) -> str:
+    return f"best in {share(option.p_best)} of the range the figures allow"
+
+
+def _settle_words(rec: Recommendation) -> str:
+    words = {
+        SETTLE_COLAB_MEASUREMENT: "a measurement in Colab (see `colab-advisor import`)",
+        SETTLE_LOCAL_MEASUREMENT: "more measurements of this machine (`colab-advisor measure`)",
+        SETTLE_HOUR_VALUE: "your own hour value (--hour-value)",
+        SETTLE_FREE_HOURS: "your own reading of Colab Free's hours (--free-gpu-hours)",
+    }
+    return ", ".join(words[s] for s in rec.settle) or "more measurements"
+
+
+def _unknown_words(rec: Recommendation, option: Option, name: str) -> str:
+    if name == UNKNOWN_FREE_LIMITS:
+        after = f"; past them, {label(rec.past_free_limits)}" if rec.past_free_limits is not None else ""
+        covered = share(option.p_fits_quota)
+        median = hours(option.free_quota_hours)
+        return (f"Colab's unpublished free-tier limits: it needs {hours(option.monthly_hours)} of GPU a month, "
+                f"which users' reports cover in {covered} of their range (median {median} a month){after}")
+    if name == UNKNOWN_RAM:
+        return f"its RAM (the job needs {rec.workload.ram_gb:g} GB; no source gives this runtime's)"
+    if name == UNKNOWN_SESSION:
+        return f"its session length (no source gives it; Free's {option.session_hours:g} h was assumed)"
+    if name == UNKNOWN_TAX:
+        return "the tax (no single rate for this country: prices are before tax)"
+    return name
+
+
+def _nothing_fits(rec: Recommendation) -> list[str]:
+    out = ["Nothing fits this job on this machine or any Colab plan in the catalog."]
+    for option in rec.shown:
+        if option.blockers:
+            out.append(f"{label(option)}: {'; '.join(blocker_text(b) for b in option.blockers)}.")
+    return out
+
+
+def verdict_sentences(rec: Recommendation) -> list[str]:
+    if rec.best is None:
+        return _nothing_fits(rec)
+    best = rec.best
+    w = rec.workload
+    out = []
+    at = f"at {runs_a_month(w.runs_per_month)} and {dollars(w.hour_value)} an hour"
+    if best.is_local:
+        fastest = min((o for o in rec.options if o.is_colab and o.usable and o.run_hours),
+                      key=lambda o: o.run_hours or 0.0, default=None)
+        if fastest is None:
+            out.append(f"Stay on this machine: no Colab option both fits this job and can be priced {at}.")
+        else:
+            out.append(f"Stay on this machine: no Colab option is worth its cost {at}; the fastest usable, "
+                       f"{label(fastest)}, runs this {speed_words(fastest)}; this machine is "
+                       f"{_sure(best)}.")
+    elif best.costs_nothing:
+        lead = "Use Colab" if rec.local.usable else "This machine cannot do this job; use Colab"
+        out.append(f"{lead}: {label(best)} runs this {speed_words(best)}, for $0; {_sure(best)}.")
+    else:
+        out.append(_pay_sentence(rec, best))
+    if not rec.sure and rec.runner_up is not None:
+        out.append(f"The figures cannot tell it from {label(rec.runner_up)} (best in {share(best.p_best)} and "
+                   f"{share(rec.runner_up.p_best)} of the draws): {_settle_words(rec)} would settle it.")
+    if best.speedup is not None and best.speedup < SAME_SPEED_BAND and not best.is_local and rec.local.usable:
+        out.append(f"Setup ({w.setup_minutes:g} min a session) eats most of the gain: staying here costs little.")
+    if rec.depends_on:
+        words = [_unknown_words(rec, best, name) for name in rec.depends_on]
+        out.append(f"This rests on what no source gives: {'; '.join(words)}.")
+    out.extend(_local_figure_words(rec))
+    if rec.beyond_coverage:
+        out.append(f"The catalog ends on {rec.as_of}: prices and rates for {rec.requested} are those of that day.")
+    return out
+
+
+def _pay_sentence(rec: Recommendation, best: Option) -> str:
+    w = rec.workload
+    against = rec.baseline
+    saved = best.hours_saved or 0.0
+    if against is not None and not against.is_local:
+        saved -= against.hours_saved or 0.0
+        than = f" than {label(against)}"
+    else:
+        than = ""
+    period = "a month" if w.months == 1 else f"over {w.months} months"
+    if against is None or (against.is_local and not rec.local.usable):
+        gain = (f"this machine cannot do it ({hours(rec.local.monthly_hours)} a month); "
+                f"{_cost(rec, best)} {period} buys {hours(best.monthly_hours)} a month of {best.accelerator.key}"
+                if best.accelerator else "")
+    else:
+        gain = (f"{_cost(rec, best)} {period} buys {hours(saved)} less waiting{than} (expected), worth "
+                f"{dollars(saved * w.hour_value)}")
+    return f"Pay for {label(best)}: it runs this {speed_words(best)}; {gain}; {_sure(best)}."
+
+
+def _local_figure_words(rec: Recommendation) -> list[str]:
+    figure = rec.local_figure
+    if figure is None:
+        return []
+    out = []
+    if figure.interfered:
+        out.append(f"This machine's figure includes {count(figure.interfered, 'run')} taken while other programs "
+                   f"held {share(figure.interference_share)} of the CPU: its band is widened accordingly; measure "
+                   "again on a quiet machine.")
+    if figure.weak:
+        why = "a --quick run" if figure.quick else "an unstable run"
+        out.append(f"This machine's speed comes from one measurement, {why}: run `colab-advisor measure` again "
+                   "for a figure to trust.")
+    return out
+
+
+# ---- a line per subscription ---------------------------------------------------------------------------
+def plan_sentence(rec: Recommendation, answer: PlanAnswer) -> str:
+    name = answer.plan.display_name
+    extras = _extras(answer)
+    if answer.status in (DOES_NOT_FIT, CANNOT_PRICE) or answer.option is None:
+        why = "; ".join(blocker_text(b) for b in answer.blockers) or "no option can be timed"
+        head = "does not fit this job" if answer.status == DOES_NOT_FIT else "cannot be priced"
+        return f"{name}: {head} ({why}). {extras}"
+    option = answer.option
+    acc = option.accelerator.key if option.accelerator else "?"
+    at = f"at {runs_a_month(rec.workload.runs_per_month)} on {acc}"
+    against = f" against {label(rec.baseline)}" if rec.baseline is not None else ""
+    p = share(answer.p_pays_off)
+    if answer.status == PAYS_OFF:
+        head = f"pays off {at}{against}, in {p} of the range the figures allow"
+    elif answer.status == DOES_NOT_PAY_OFF:
+        head = f"does not pay off {at}{against} (it would in {p} of the range the figures allow)"
+    else:
+        head = f"the figures cannot tell whether it pays off {at}{against} (it does in {p} of their range)"
+    sentence = f"{name}: {head}."
+    even = answer.break_even
+    points = []
+    if even.runs_from is not None:
+        if even.runs_until is None:
+            points.append(f"from {runs_a_month(even.runs_from)}")
+        else:
+            points.append(f"between {count(even.runs_from, 'run')} and {runs_a_month(even.runs_until)}")
+    if even.hour_value is not None:
+        points.append(f"above {dollars(even.hour_value)} an hour")
+    if points:
+        sentence += f" On expected values it pays off {' or '.join(points)}."
+    elif answer.status != PAYS_OFF:
+        sentence += " More runs or a higher hour value would not change that."
+    if answer.cheaper_alike is not None and answer.cheaper_alike.plan is not None:
+        sentence += (f" {answer.cheaper_alike.plan.display_name} gives the same {acc} time for no more money and "
+                     "no subscription.")
+    return f"{sentence} {extras}"
+
+
+def _extras(answer: PlanAnswer) -> str:
+    plan = answer.plan
+
+    def text(value: object, unit: str = "") -> str:
+        if value is None:
+            return UNKNOWN
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return f"{value:g}{unit}" if isinstance(value, float | int) else str(value)
+
+    cu = "no CU" if plan.cu_included is None else f"{plan.cu_included:g} CU a month"
+    return (f"It buys {cu}, High-RAM {text(plan.high_ram_gb, ' GB')}, sessions up to "
+            f"{text(plan.max_session_hours, ' h')}, background execution {text(plan.background_execution)}.")
+
+
+def alternative_sentence(option: Option) -> str:
+    name = option.plan.display_name if option.plan else label(option)
+    acc = option.accelerator.key if option.accelerator else "?"
+    if option.run_hours is None:
+        return f"{name}: its {acc} cannot be timed from the catalog."
+    per_run = duration(option.run_hours)
+    quota = option.free_quota_hours
+    limit = f" against a free quota of {hours(quota)}" if quota is not None else ""
+    if option.usable:
+        return f"{name}: its free {acc} would take {per_run} a run, {hours(option.monthly_hours)} a month{limit}."
+    return f"{name}: its free {acc} would take {per_run} a run; {'; '.join(blocker_text(b) for b in option.blockers)}."

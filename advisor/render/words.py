@@ -1,0 +1,134 @@
+"""The one vocabulary for figures: money, durations, ratios, hours, percentages, counts.
+
+Every view formats numbers through these, so one figure reads the same wherever it appears. Each
+keeps a bounded number of digits whatever the value (no 300-digit ratios) and says "unknown" for None.
+"""
+
+from __future__ import annotations
+
+import math
+
+UNKNOWN = "unknown"
+
+
+def _known(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def money(value: float | None) -> str:
+    """$1,234.56; -$3.00; $1.2e+09 past a billion."""
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    if size >= 1e9:
+        return f"{sign}${size:.3g}"
+    return f"{sign}${size:,.2f}"
+
+
+def dollars(value: float | None) -> str:
+    """Money in a sentence: cents below $100, whole dollars above."""
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    if abs(value) >= 1e9:
+        return money(value)
+    return f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
+
+
+def seconds(value: float | None) -> str:
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    if value >= 1:
+        return f"{value:.3g} s" if value >= 1e6 else f"{value:.2f} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:.2f} ms"
+    return f"{value * 1e6:.1f} µs"
+
+
+def duration(hours: float | None) -> str:
+    """12 min, 3.4 h, 2,400 h."""
+    if not _known(hours):
+        return UNKNOWN
+    assert hours is not None
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours >= 1e7:
+        return f"{hours:.3g} h"
+    return f"{hours:,.1f} h"
+
+
+def hours(value: float | None) -> str:
+    """A number of hours, never '-0.0 h'."""
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    if abs(value) >= 1e7:
+        return f"{value:.3g} h"
+    return f"{0.0 if abs(value) < 0.05 else value:,.1f} h"
+
+
+def ratio(value: float | None) -> str:
+    """A speed ratio: 1.4x, 12x, 3.1e+04x."""
+    if not _known(value) or value is None or value <= 0:
+        return UNKNOWN
+    if value >= 10_000:
+        return f"{value:.2g}x"
+    return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
+
+
+def ratio_band(low: float | None, high: float | None) -> str:
+    """'(1.2x-3.4x)', or nothing where both ends read the same."""
+    a, b = ratio(low), ratio(high)
+    return "" if a == b else f" ({a}-{b})"
+
+
+def figure(value: float | None) -> str:
+    """A plain ratio or factor to three significant digits or so: 1.11, 10.0, 123."""
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    if abs(value) >= 10_000:
+        return f"{value:.3g}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def scaled(value: float | None, unit: str) -> str:
+    """1.23e11, 'FLOP/s' -> '123 GFLOP/s'."""
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    for factor, prefix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= factor:
+            return f"{value / factor:.3g} {prefix}{unit}"
+    return f"{value:.3g} {unit}"
+
+
+def percent(value: float | None, digits: int = 0) -> str:
+    """A value already in percent: 12 %."""
+    return UNKNOWN if not _known(value) else f"{value:.{digits}f} %"
+
+
+def share(value: float | None) -> str:
+    """A fraction as a percentage: 0.93 -> '93 %'."""
+    return UNKNOWN if not _known(value) else f"{100 * value:.0f} %"  # type: ignore[operator]
+
+
+def count(value: float, one: str, many: str | None = None) -> str:
+    """'1 run', '12 runs', '1,328 runs'."""
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+    return f"{text} {one if value == 1 else (many or one + 's')}"
+
+
+def runs_a_month(value: float) -> str:
+    return f"{count(value, 'run')} a month"
+
+
+def gb(value: float | None) -> str:
+    return UNKNOWN if not _known(value) else f"{value:g} GB"
