@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import math
 import textwrap
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tabulate import tabulate
 
+from untrusted import is_hidden
+
 from ..encoding import dumps
 
 FORMATS = ("table", "markdown")
 UNKNOWN = "unknown"
 
-# Characters that could move the cursor, recolour or retitle a terminal, reorder the text around them
-# (bidi overrides) or hide in it (zero-width): shown as escapes, never raw.
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"})
 _MARKDOWN_SPECIAL = {"\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "<": "&lt;"}
 
 
@@ -35,7 +33,7 @@ def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
         return text
     out = []
     for char in text:
-        if (keep_newlines and char == "\n") or unicodedata.category(char) not in _HIDDEN_CATEGORIES:
+        if (keep_newlines and char == "\n") or not is_hidden(char):
             out.append(char)
         else:
             code = ord(char)
