@@ -41,14 +41,18 @@ def _pack(value: Any) -> CuPack:
     if not isinstance(value, dict) or set(value) != {"cu", "usd"}:
         raise Invalid("a table {cu = N, usd = PRICE}")
     cu, usd = value["cu"], value["usd"]
-    if not f.number(cu) or not 1 <= cu <= f.MAX_PACK_CU or not f.number(usd) or not 0.01 <= usd <= f.MAX_PACK_USD:
+    whole = isinstance(cu, int) and not isinstance(cu, bool)
+    if not whole or not 1 <= cu <= MAX_PACK_CU or not f.number(usd) or not 0.01 <= usd <= f.MAX_PACK_USD:
         raise Invalid(
-            f"a table {{cu = N, usd = PRICE}} with 1 <= cu <= {f.MAX_PACK_CU} and 0.01 <= usd <= {f.MAX_PACK_USD}"
+            f"a table {{cu = N, usd = PRICE}} with whole 1 <= cu <= {MAX_PACK_CU} and 0.01 <= usd <= {f.MAX_PACK_USD}"
         )
     return CuPack(float(cu), float(usd))
 
 
-_packs = f.list_of(_pack, "packs like {cu = 100, usd = 9.99}", most=8)
+# Colab sells two pack sizes; the cheapest purchase is found in closed form for up to two.
+MAX_PACK_KINDS = 2
+MAX_PACK_CU = 10_000
+_packs = f.list_of(_pack, "packs like {cu = 100, usd = 9.99}", most=MAX_PACK_KINDS)
 
 _session_reading_table = f.table(
     {"hours": f.session_hours, "kinds": f.list_of(f.one_of(ACCELERATOR_KINDS), "kinds"), "assumed": f.boolean,
