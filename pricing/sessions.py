@@ -27,10 +27,9 @@ FREE = "free"
 def free_tier_reading(catalog: Catalog, accelerator: Accelerator) -> FreeTierReading | None:
     """The newest free-tier session reading on or before the catalog's date for this accelerator, else
     for another accelerator of its kind; None where there is none."""
-    kinds = {a.key: a.kind for a in catalog.accelerators}
     dated = [r for r in catalog.free_tier_readings if r.as_of <= catalog.as_of]
     own = [r for r in dated if r.accelerator == accelerator.key]
-    same_kind = [r for r in dated if kinds.get(r.accelerator) == accelerator.kind]
+    same_kind = [r for r in dated if catalog.accelerator(r.accelerator).kind == accelerator.kind]
     found = own or same_kind
     return found[-1] if found else None
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tabulate import tabulate
 
-from untrusted import is_hidden
+from untrusted import REFUSED_CATEGORIES
 
 from ..encoding import dumps
 
@@ -33,7 +34,7 @@ def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
         return text
     out = []
     for char in text:
-        if (keep_newlines and char == "\n") or not is_hidden(char):
+        if (keep_newlines and char == "\n") or unicodedata.category(char) not in REFUSED_CATEGORIES:
             out.append(char)
         else:
             code = ord(char)
