@@ -20,8 +20,8 @@ BYTES_PER_GB = 1000**3
 
 
 def gib_to_gb(gib: float | None) -> float | None:
-    """GiB (as Colab's panel shows RAM) in decimal GB; the one conversion the catalog makes."""
-    return None if gib is None else gib * BYTES_PER_GIB / BYTES_PER_GB
+    """GiB (as Colab's panel shows RAM) in decimal GB, to 10 MB; the one conversion the catalog makes."""
+    return None if gib is None else round(gib * BYTES_PER_GIB / BYTES_PER_GB, 2)
 
 
 # How a figure is known: the source publishes it, one or more readings report it, or, with no
