@@ -200,3 +200,25 @@ def test_cheapest_packs_refuses_what_the_schema_does():
 def test_the_shipped_catalog_loads_on_its_newest_day():
     catalog = load_catalog()
     assert catalog.as_of == catalog.coverage.last and catalog.as_of <= date.today()
+
+
+any_float = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(any_float, st.floats(1e-4, 2e4)), st.one_of(any_float, st.floats(1e-3, 1e4)))
+def test_any_accepted_rate_and_session_give_finite_hours(tmp_path_factory, rate, hours):
+    text = (f'[[cu_rate]]\naccelerator = "t4"\nas_of = 2026-03-09\ncu_per_hour = {rate!r}\nsource = "x"\n'
+            f'[[plan]]\nname = "mine"\ndisplay_name = "Mine"\nera = "compute-units"\nvalid_from = 2026-01-01\n'
+            f'cu_included = 100\naccelerators = ["t4"]\nmax_session_hours = {hours!r}\nsource = "x"\n'
+            f'as_of = 2026-01-01\n')
+    path = write(tmp_path_factory.mktemp("catalog"), text)
+    try:
+        catalog = load_catalog(date(2026, 3, 9), override=path)
+    except CatalogError:
+        return  # refused: nothing to compute with
+    included = catalog.hours_included("mine", "t4")
+    session = catalog.session_hours("mine", "t4").hours
+    assert math.isfinite(included) and 0.01 <= included <= 1e8  # 100 CU over 1e-3..1e4 CU an hour
+    assert math.isfinite(session) and 1 / 60 <= session <= 8766
+    assert math.isfinite(included / session)
