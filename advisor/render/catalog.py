@@ -254,7 +254,7 @@ def plans_payload(catalog: Catalog, tax: TaxBasis) -> dict[str, Any]:
             "high_ram_gb": _rounded(plan.high_ram_gb),
             "vcpus": plan.vcpus,
             "max_session_hours": plan.max_session_hours,
-            "sessions": {limit.accelerator: _session_payload(limit) for limit in _sessions(catalog, plan, by_key)},
+            "sessions": _sessions_payload(_sessions(catalog, plan, by_key)),
             "offers": [_offer_payload(plan, key) for key in plan.accelerators if plan.offer(key) is not None],
             "background_execution": plan.background_execution,
             "concurrent_sessions": plan.concurrent_sessions,
@@ -279,10 +279,19 @@ def plans_payload(catalog: Catalog, tax: TaxBasis) -> dict[str, Any]:
     }
 
 
-def _session_payload(limit: SessionLimit) -> dict[str, Any]:
-    return {"hours": _rounded(limit.hours), "basis": limit.basis, "source": limit.source, "as_of": _day(limit.as_of),
-            "readings": [{"hours": _rounded(getattr(r, "hours", None) or r.session_hours), "source": r.source,
-                          "as_of": _day(r.as_of)} for r in limit.readings]}
+def _sessions_payload(limits: list[SessionLimit]) -> list[dict[str, Any]]:
+    """The plan's session limits, one object per distinct limit with the accelerators it applies to."""
+    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for limit in limits:
+        readings = [{"hours": _rounded(getattr(r, "hours", None) or r.session_hours), "source": r.source,
+                     "as_of": _day(r.as_of)} for r in limit.readings]
+        key = (limit.hours, limit.basis, limit.source, limit.as_of, repr(readings))
+        entry = grouped.setdefault(key, {
+            "accelerators": [], "hours": _rounded(limit.hours), "basis": limit.basis, "source": limit.source,
+            "as_of": _day(limit.as_of), "readings": readings,
+        })
+        entry["accelerators"].append(limit.accelerator)
+    return list(grouped.values())
 
 
 def _offer_payload(plan: Plan, key: str) -> dict[str, Any]:
