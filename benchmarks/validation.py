@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
 import unicodedata
 from typing import Any
+
+from untrusted import first_hidden
+from untrusted import is_number as _untrusted_number
 
 from .config import DEVICES, DTYPES, MAX_BUDGET_SECONDS, PRESETS, BenchmarkError, Config
 
@@ -24,9 +26,6 @@ MAX_TEXT_CHARS = 200
 MAX_RECORD_CHARS = 1024 * 1024
 # A stored clock may run a little fast, a record from next year is a forgery or a broken clock.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
-# Control characters, surrogates, invisible format characters (bidi overrides, zero-width space),
-# line/paragraph separators, private-use and unassigned code points: none belong in a record.
-REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"})
 
 
 
@@ -90,22 +89,16 @@ def loads(text: str) -> Any:
 # ---- text ---------------------------------------------------------------------------------------
 def text_problem(text: str) -> str | None:
     """Why `text` may not be shown in a terminal or a table, or None when it may."""
-    if text.isprintable():  # no character of a refused category (and no odd spaces): the common case
+    char = first_hidden(text)
+    if char is None:
         return None
-    for char in text:
-        category = unicodedata.category(char)
-        if category in REFUSED_CATEGORIES:
-            return f"must not hold control or invisible characters (U+{ord(char):04X}, category {category})"
-    return None
+    category = unicodedata.category(char)
+    return f"must not hold control or invisible characters (U+{ord(char):04X}, category {category})"
 
 
 # ---- fields -------------------------------------------------------------------------------------
 def _is_number(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return abs(value) <= MAX_INTEGER
-    return isinstance(value, float) and math.isfinite(value)
+    return _untrusted_number(value, MAX_INTEGER)
 
 
 class Reader:

@@ -9,8 +9,19 @@ from datetime import date, datetime
 
 from pricing.errors import CatalogError
 from pricing.loader import CatalogData, data_with_override, shipped_data
-from pricing.model import Accelerator, Coverage, CuReading, Era, FreeTierEstimate, Plan, Rate, TaxRate
+from pricing.model import (
+    Accelerator,
+    Coverage,
+    CuReading,
+    Era,
+    FreeTierReading,
+    Plan,
+    Rate,
+    SessionLimit,
+    TaxRate,
+)
 from pricing.names import did_you_mean, normalise
+from pricing.sessions import session_limit
 
 # Driver names prefix the model inconsistently ("Tesla T4", "NVIDIA Tesla T4", "T4"), so matching
 # measured devices ignores these words.
@@ -45,7 +56,9 @@ class Catalog:
     """Colab plans, accelerators, CU burn rates and tax rates, answering as of `as_of`.
 
     `plans` and `era` are those in force on `as_of` (each plan's accelerators narrowed to what Colab
-    handed out then); `accelerators`, `cu_rates` (every dated reading) and `taxes` are whole.
+    handed out then: the plan's own offer dates where the catalog has them, else the dates Colab
+    handed the accelerator out at all); `accelerators`, `cu_rates` (every dated reading), `taxes`
+    (every dated rate) and `free_tier_readings` are whole.
     """
 
     as_of: date
@@ -55,7 +68,7 @@ class Catalog:
     accelerators: tuple[Accelerator, ...]
     cu_rates: tuple[CuReading, ...]
     taxes: tuple[TaxRate, ...]
-    free_tier_estimate: FreeTierEstimate | None
+    free_tier_readings: tuple[FreeTierReading, ...]
     eras: tuple[Era, ...]
     files: tuple[str, ...]
     requested: date  # the date asked for; later than `as_of` when past the catalog's newest entry
@@ -78,16 +91,29 @@ class Catalog:
 
     # ---- plans -----------------------------------------------------------------------------------
 
+    @property
+    def free_tier_estimate(self) -> FreeTierReading | None:
+        """The newest free-tier reading of a T4 session (the former single estimate); see free_tier_readings."""
+        t4 = [reading for reading in self.free_tier_readings if reading.accelerator == "t4"]
+        return t4[-1] if t4 else None
+
     def plans_on(self, day: date | None = None) -> tuple[Plan, ...]:
         day = self.check_date(day)
         by_key = {accelerator.key: accelerator for accelerator in self.accelerators}
 
+        def handed_out(plan: Plan, key: str) -> bool:
+            # The plan's own offer dates first; an end it does not give is the accelerator's Colab
+            # window's, which says nothing of what another provider hands out.
+            offer = plan.offer(key)
+            window = by_key[key] if plan.is_colab else None
+            start = offer.first_reported if offer is not None and offer.first_reported else None
+            end = offer.last_reported if offer is not None and offer.last_reported else None
+            start = start or (window.colab_from if window is not None else None)
+            end = end or (window.colab_until if window is not None else None)
+            return (start is None or start <= day) and (end is None or day <= end)
+
         def offered(plan: Plan) -> Plan:
-            if not plan.is_colab:  # the Colab windows say nothing of what another provider hands out
-                return plan
-            return dataclasses.replace(
-                plan, accelerators=tuple(key for key in plan.accelerators if by_key[key].in_colab_window(day))
-            )
+            return dataclasses.replace(plan, accelerators=tuple(k for k in plan.accelerators if handed_out(plan, k)))
 
         in_force = [offered(plan) for plan in self._data.plans if plan.in_force(day)]
         return tuple(sorted(in_force, key=_plan_order))
@@ -118,9 +144,9 @@ class Catalog:
     def accelerator(self, name: str | Accelerator) -> Accelerator:
         """An accelerator by key ('t4'), name or alias ('Tesla T4', 'A100 40GB')."""
         wanted = normalise(name.key if isinstance(name, Accelerator) else name)
-        for accelerator in self.accelerators:
-            if wanted in {normalise(s) for s in (accelerator.key, accelerator.name, *accelerator.aliases)}:
-                return accelerator
+        found = self._data.accelerator_by_spelling.get(wanted)
+        if found is not None:
+            return found
         spellings = [(s, a.key) for a in self.accelerators for s in (a.key, a.name, *a.aliases)]
         keys = [accelerator.key for accelerator in self.accelerators]
         raise CatalogError(did_you_mean("accelerator", str(name), spellings, keys))
@@ -143,7 +169,7 @@ class Catalog:
 
     def cu_rate_history(self, accelerator: str | Accelerator) -> tuple[CuReading, ...]:
         key = self.accelerator(accelerator).key
-        return tuple(reading for reading in self.cu_rates if reading.accelerator == key)
+        return self._data.readings_by_accelerator.get(key, ())
 
     def cu_rate(self, accelerator: str | Accelerator, as_of: date | None = None, *, high_ram: bool = False) -> Rate:
         """CU per hour from the latest reading on or before `as_of`; value None (with a note) if unknown."""
@@ -156,6 +182,8 @@ class Catalog:
             return Rate(key, day, None, None, None, None, f"compute units did not exist on {day}{since}")
         history = self.cu_rate_history(key)
         before = [reading for reading in history if reading.as_of <= day]
+        # An unconfirmed reading answers only where no confirmed one has been reported.
+        before = [reading for reading in before if not reading.unconfirmed] or before
         if not before:
             if history:
                 note = f"no CU rate reading for '{key}' on or before {day}; the first is from {history[0].as_of}"
@@ -175,14 +203,29 @@ class Catalog:
             return None
         return chosen.cu_included / rate.value
 
+    # ---- sessions --------------------------------------------------------------------------------
+
+    def session_hours(self, plan: str | Plan, accelerator: str | Accelerator) -> SessionLimit:
+        """The longest session of `accelerator` on `plan` on the catalog's date, and how it is known.
+
+        The one session model: `plans` shows it and decisions split runs by it (see pricing.sessions).
+        """
+        chosen = plan if isinstance(plan, Plan) else self.plan(plan)
+        return session_limit(self, chosen, self.accelerator(accelerator))
+
     # ---- tax -------------------------------------------------------------------------------------
 
-    def tax_rate_for(self, country_code: str) -> TaxRate:
-        """The standard VAT/GST rate of a country by ISO code ('DE', 'uk') or English name."""
+    def tax_rate_for(self, country_code: str, on: date | None = None) -> TaxRate:
+        """The standard VAT/GST rate of a country by ISO code ('DE', 'uk') or English name, in force on
+        `on` (default: the catalog's as-of date): Germany charged 16 % from 2020-07-01 to 2020-12-31."""
+        day = self.check_date(on)
         wanted = normalise(country_code)
-        for tax in self.taxes:
-            if wanted in {normalise(s) for s in (tax.country, tax.name, *tax.aliases)}:
+        versions = [t for t in self.taxes if wanted in {normalise(s) for s in (t.country, t.name, *t.aliases)}]
+        for tax in versions:
+            if tax.in_force(day):
                 return tax
+        if versions:
+            raise CatalogError(f"the catalog has no tax rate for {versions[0].name} on {day}; give the tax rate itself")
         spellings = [(s, tax.country) for tax in self.taxes for s in (tax.country, tax.name, *tax.aliases)]
         message = did_you_mean("country", country_code, spellings, [tax.country for tax in self.taxes])
         raise CatalogError(message + "; for other countries give the tax rate itself")
@@ -198,7 +241,8 @@ def _covered(day: date, coverage: Coverage) -> date:
 
 def _rate_from(reading: CuReading, day: date, high_ram: bool) -> Rate:
     def rate(value: float | None, is_high_ram: bool | None, note: str | None) -> Rate:
-        return Rate(reading.accelerator, day, value, is_high_ram, reading.as_of, reading.source, note)
+        return Rate(reading.accelerator, day, value, is_high_ram, reading.as_of, reading.source, note,
+                    reading.unconfirmed and value is not None)
 
     if reading.removed:
         return rate(None, None, reading.note or f"'{reading.accelerator}' was no longer offered on {reading.as_of}")
@@ -237,7 +281,7 @@ def load_catalog(
         accelerators=data.accelerators,
         cu_rates=data.cu_readings,
         taxes=data.taxes,
-        free_tier_estimate=data.free_tier_estimate,
+        free_tier_readings=data.free_tier_readings,
         eras=data.eras,
         files=data.files,
         requested=requested,

@@ -10,6 +10,7 @@ from pricing.model import CuPack, Plan, TaxRate
 
 # Colab's smallest CU purchase: 100 CU for 9.99 USD, valid 90 days (plans.toml, Pay As You Go notes).
 SMALLEST_PACK_CU = 100.0
+MAX_PACK_KINDS = 2
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -130,28 +131,38 @@ class Purchase:
 
 
 def cheapest_packs(cu: float, packs: tuple[CuPack, ...]) -> tuple[float, dict[CuPack, int]]:
-    """The cheapest whole packs that give at least `cu` units: (USD, {pack: count})."""
+    """The cheapest whole packs that give at least `cu` units: (USD, {pack: count}).
+
+    Closed form, whatever `cu` is: with the pack of the lowest price per CU `a` and the other `b`, an
+    optimal purchase exists with fewer than a.cu / gcd(a.cu, b.cu) of `b` (that many `b` hold as many
+    CU as b.cu / gcd `a`, which cost no more), so only those counts of `b` are tried, each topped up
+    with `a`. Pack sizes are whole CU and there are at most two (as Colab sells them; the catalog's
+    schema holds to both).
+    """
     if cu <= 0:
         return 0.0, {}
     if not packs:
         raise CatalogError("the catalog sells no CU packs in this era")
-    ordered = sorted(packs, key=lambda pack: pack.cu, reverse=True)
+    if len(packs) > MAX_PACK_KINDS or any(pack.cu != int(pack.cu) or pack.cu < 1 for pack in packs):
+        raise CatalogError(f"CU packs must be at most {MAX_PACK_KINDS} sizes of whole CU")
+    need = math.ceil(cu - 1e-9)  # whole packs of whole CU: a fraction of a CU needs one more
+    best = min(packs, key=lambda pack: (pack.usd / pack.cu, -pack.cu))
+    other = next((pack for pack in packs if pack != best), None)
 
-    def best(remaining: float, index: int) -> tuple[float, dict[CuPack, int]]:
-        pack = ordered[index]
-        if index == len(ordered) - 1:
-            count = math.ceil(remaining / pack.cu - 1e-9)
-            return count * pack.usd, ({pack: count} if count else {})
-        choice: tuple[float, dict[CuPack, int]] = (math.inf, {})
-        for count in range(math.ceil(remaining / pack.cu - 1e-9) + 1):
-            rest = max(0.0, remaining - count * pack.cu)
-            usd, chosen = best(rest, index + 1) if rest > 0 else (0.0, {})
-            usd += count * pack.usd
+    def top_up(rest: int) -> int:
+        return -(-rest // int(best.cu)) if rest > 0 else 0
+
+    choice = (top_up(need) * best.usd, top_up(need), 0)
+    if other is not None:
+        tries = min(-(-need // int(other.cu)), int(best.cu) // math.gcd(int(best.cu), int(other.cu)) - 1)
+        for count in range(1, tries + 1):
+            with_best = top_up(need - count * int(other.cu))
+            usd = with_best * best.usd + count * other.usd
             if usd < choice[0] - 1e-9:
-                choice = (usd, {**chosen, **({pack: count} if count else {})})
-        return choice
-
-    return best(cu, 0)
+                choice = (usd, with_best, count)
+    usd, best_count, other_count = choice
+    chosen = {pack: count for pack, count in ((best, best_count), (other, other_count)) if pack and count}
+    return usd, chosen
 
 
 def cu_validity_months(plan: Plan) -> int:

@@ -11,15 +11,17 @@ import itertools
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pricing.errors import CatalogError
-from pricing.model import Accelerator, Coverage, CuReading, Era, FreeTierEstimate, Plan, TaxRate
+from pricing.model import Accelerator, Coverage, CuReading, Era, FreeTierReading, Offer, Plan, TaxRate
 from pricing.names import closest, normalise
 from pricing.schema import Entry, parse_document
 
@@ -28,7 +30,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-SHIPPED_FILES = ("plans.toml", "accelerators.toml", "cu_rates.toml", "tax.toml", "free_tier.toml")
+SHIPPED_FILES = ("plans.toml", "offers.toml", "accelerators.toml", "cu_rates.toml", "tax.toml", "free_tier.toml")
+# The file in the data folder that overrides the shipped catalog, when there is one.
+USER_CATALOG_NAME = "catalog.toml"
+UTF8_BOM = "\ufeff"
 
 # A user's catalog is read whole; these bound the work it can cause. The shipped one is ~30 kB.
 MAX_CATALOG_BYTES = 1024 * 1024
@@ -47,9 +52,12 @@ class CatalogData:
     accelerators: tuple[Accelerator, ...]
     cu_readings: tuple[CuReading, ...]
     taxes: tuple[TaxRate, ...]
-    free_tier_estimate: FreeTierEstimate | None
+    free_tier_readings: tuple[FreeTierReading, ...]
     coverage: Coverage
     files: tuple[str, ...]
+    # Lookups built once, so that every question is answered in time independent of the catalog's size.
+    accelerator_by_spelling: Mapping[str, Accelerator]
+    readings_by_accelerator: Mapping[str, tuple[CuReading, ...]]
 
 
 def _parse_toml(text: str, origin: str) -> dict[str, Any]:
@@ -95,9 +103,29 @@ def read_capped(path: str | os.PathLike[str], origin: str, limit: int = MAX_CATA
     if len(raw) > limit:
         raise CatalogError(f"{origin}: larger than a catalog may be ({limit:,} bytes)")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise CatalogError(f"{origin}: cannot read the catalog file ({error})") from None
+    # Editors on Windows often save UTF-8 with a byte-order mark; it carries no meaning in TOML.
+    return text.removeprefix(UTF8_BOM)
+
+
+def user_catalog(folder: str | os.PathLike[str]) -> Path | None:
+    """`catalog.toml` in the data folder when there is one; None when there is none.
+
+    Something by that name that is not a regular file (a folder, a FIFO, a device) is refused with a
+    CatalogError rather than skipped, so a user never wonders why their catalog was not read.
+    """
+    path = Path(folder) / USER_CATALOG_NAME
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise CatalogError(f"{path}: cannot read the catalog file ({error})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise CatalogError(f"{path}: not a regular file (a folder, FIFO or device): refused; move it away")
+    return path
 
 
 def _count_entries(document: dict[str, Any], origin: str) -> None:
@@ -172,9 +200,6 @@ def _check_plans(entries: list[Entry], eras: dict[str, Era], accelerators: dict[
         for key in plan.accelerators:
             if problem := _known(key, accelerators, "accelerator"):
                 raise CatalogError(f"{where} field 'accelerators': {problem}")
-        for key, _ in plan.accelerator_ram_gb:
-            if problem := _known(key, accelerators, "accelerator"):
-                raise CatalogError(f"{where} field 'accelerator_ram_gb': {problem}")
         if plan.valid_to is not None and plan.valid_to < plan.valid_from:
             raise CatalogError(f"{where} field 'valid_to': {plan.valid_to} is before valid_from {plan.valid_from}")
         era = eras[plan.era]
@@ -227,11 +252,62 @@ def _coverage(entries: list[Entry], eras: list[Era]) -> Coverage:
     dates: list[date] = []
     for entry in entries:
         record = entry.record
-        dates.extend(getattr(record, name) for name in ("as_of", "valid_from") if hasattr(record, name))
+        dates.extend(when for name in ("as_of", "valid_from") if isinstance(when := getattr(record, name, None), date))
     coverage = Coverage(first=eras[0].valid_from, last=max(dates))
     if eras[-1].valid_to is not None and eras[-1].valid_to < coverage.last:
         raise CatalogError(f"era '{eras[-1].name}' ends {eras[-1].valid_to}, before the newest entry ({coverage.last})")
     return coverage
+
+
+def _check_offers(entries: list[Entry], plans: list[Plan], accelerators: dict[str, Accelerator]) -> list[Offer]:
+    listed: dict[str, set[str]] = {}
+    for plan in plans:
+        listed.setdefault(plan.name, set()).update(plan.accelerators)
+    offers = []
+    for entry in entries:
+        offer: Offer = entry.record
+        where = f"{entry.origin}: {entry.label}"
+        if problem := _known(offer.plan, listed, "plan"):
+            raise CatalogError(f"{where} field 'plan': {problem}")
+        if offer.accelerator not in listed[offer.plan]:
+            raise CatalogError(f"{where} field 'accelerator': plan '{offer.plan}' never lists '{offer.accelerator}'")
+        if offer.fallback is not None and (problem := _known(offer.fallback.accelerator, accelerators, "accelerator")):
+            raise CatalogError(f"{where} field 'fallback': {problem}")
+        if offer.first_reported and offer.last_reported and offer.first_reported > offer.last_reported:
+            raise CatalogError(f"{where} field 'last_reported': is before first_reported")
+        offers.append(offer)
+    return offers
+
+
+def _with_offers(plans: list[Plan], offers: list[Offer]) -> list[Plan]:
+    by_plan: dict[str, list[Offer]] = {}
+    for offer in offers:
+        by_plan.setdefault(offer.plan, []).append(offer)
+    return [dataclasses.replace(plan, offers=tuple(by_plan.get(plan.name, ()))) for plan in plans]
+
+
+def _check_taxes(entries: list[Entry]) -> list[TaxRate]:
+    """A country's rates follow each other without overlap; one of them may be open at each end."""
+    ordered = sorted(entries, key=lambda entry: (entry.record.country, entry.record.valid_from or date.min))
+    for entry in ordered:
+        tax: TaxRate = entry.record
+        if tax.valid_from and tax.valid_to and tax.valid_to < tax.valid_from:
+            raise CatalogError(f"{entry.origin}: {entry.label} field 'valid_to': is before valid_from")
+    for previous, entry in itertools.pairwise(ordered):
+        earlier, later = previous.record, entry.record
+        if earlier.country == later.country and (
+            earlier.valid_to is None or later.valid_from is None or earlier.valid_to >= later.valid_from
+        ):
+            raise CatalogError(f"{entry.origin}: {entry.label} overlaps {previous.label}")
+    return [entry.record for entry in ordered]
+
+
+def _spellings(accelerators: Iterable[Accelerator]) -> Mapping[str, Accelerator]:
+    index: dict[str, Accelerator] = {}
+    for accelerator in accelerators:
+        for spelling in (accelerator.key, accelerator.name, *accelerator.aliases):
+            index.setdefault(normalise(spelling), accelerator)
+    return MappingProxyType(index)
 
 
 def build(entries: list[Entry], files: tuple[str, ...]) -> CatalogData:
@@ -242,21 +318,27 @@ def build(entries: list[Entry], files: tuple[str, ...]) -> CatalogData:
     era_by_name = {era.name: era for era in eras}
     accelerators = _check_accelerators(section("accelerator"))
     plans = _check_plans(section("plan"), era_by_name, accelerators)
+    plans = _with_offers(plans, _check_offers(section("offer"), plans, accelerators))
     _check_readings(section("cu_rate"), era_by_name, accelerators)
-    estimates = section("free_tier_estimate")
-    estimate: FreeTierEstimate | None = estimates[-1].record if estimates else None
-    if estimate is not None and (problem := _known(estimate.accelerator, accelerators, "accelerator")):
-        raise CatalogError(f"{estimates[-1].origin}: free_tier_estimate field 'accelerator': {problem}")
+    free_tier = section("free_tier_reading")
+    for entry in free_tier:
+        if problem := _known(entry.record.accelerator, accelerators, "accelerator"):
+            raise CatalogError(f"{entry.origin}: {entry.label} field 'accelerator': {problem}")
     readings = sorted((entry.record for entry in section("cu_rate")), key=lambda r: (r.accelerator, r.as_of))
+    by_accelerator: dict[str, list[CuReading]] = {}
+    for reading in readings:
+        by_accelerator.setdefault(reading.accelerator, []).append(reading)
     return CatalogData(
         eras=tuple(eras),
         plans=tuple(plans),
         accelerators=tuple(accelerators.values()),
         cu_readings=tuple(readings),
-        taxes=tuple(sorted((entry.record for entry in section("tax")), key=lambda tax: tax.country)),
-        free_tier_estimate=estimate,
+        taxes=tuple(_check_taxes(section("tax"))),
+        free_tier_readings=tuple(sorted((entry.record for entry in free_tier), key=lambda r: (r.as_of, r.accelerator))),
         coverage=_coverage(entries, eras),
         files=files,
+        accelerator_by_spelling=_spellings(accelerators.values()),
+        readings_by_accelerator=MappingProxyType({key: tuple(found) for key, found in by_accelerator.items()}),
     )
 
 

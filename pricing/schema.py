@@ -1,188 +1,74 @@
 """Turns one parsed TOML document into catalog records, or says exactly what is wrong with it.
 
 Shipped data and a user's override file go through this same code, so a mistake in either is reported
-the same way: file, entry, field, what was expected and what was found.
+the same way: file, entry, field, what was expected and what was found. The field converters and
+their bounds are in `pricing.fields`.
 """
 
 from __future__ import annotations
 
 import difflib
-import math
-import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from pricing import fields as f
 from pricing.errors import CatalogError
-from pricing.model import Accelerator, CuPack, CuReading, Era, FreeTierEstimate, Plan, TaxRate
+from pricing.fields import Invalid
+from pricing.model import (
+    Accelerator,
+    CuPack,
+    CuReading,
+    Era,
+    Fallback,
+    FreeTierReading,
+    Offer,
+    Plan,
+    SessionReading,
+    TaxRate,
+)
 
 # TOML has no null: an absent key or the string "unknown" both mean "no source gives this figure".
 UNKNOWN_MARKERS = ("unknown",)
 
 ACCELERATOR_KINDS = ("gpu", "tpu", "cpu")
-
-# No price, rate or spec comes near this; bounded figures keep every sum and product finite.
-MAX_FIGURE = 1e9
-MAX_TEXT_CHARS = 2000
-# Control characters, surrogates, invisible format characters (bidi overrides, zero-width space),
-# line/paragraph separators, private-use and unassigned code points: text is shown in terminals.
-REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"})
-
-
-class _Invalid(Exception):
-    def __init__(self, expected: str) -> None:
-        super().__init__(expected)
-        self.expected = expected
-
-
-def _is_number(value: Any) -> bool:
-    # bool is an int subclass; `true` for a price is a mistake, not 1. A huge int is refused before
-    # math.isfinite, which cannot convert it.
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return abs(value) <= MAX_FIGURE if isinstance(value, int) else math.isfinite(value)
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT_CHARS:
-        raise _Invalid(f"a non-empty string of at most {MAX_TEXT_CHARS} characters")
-    for char in value:
-        if unicodedata.category(char) in REFUSED_CATEGORIES:
-            raise _Invalid(f"text without control or invisible characters (found U+{ord(char):04X})")
-    return value.strip()
-
-
-_KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-def _key(value: Any) -> str:
-    if not isinstance(value, str) or not _KEY_PATTERN.match(value):
-        raise _Invalid("a lower-case name of letters, digits and '-' (like 'a100-40gb')")
-    return value
-
-
-def _positive(value: Any) -> float:
-    if not _is_number(value) or not 0 < value <= MAX_FIGURE:
-        raise _Invalid(f"a positive number up to {MAX_FIGURE:g}")
-    return float(value)
-
-
-def _non_negative(value: Any) -> float:
-    if not _is_number(value) or not 0 <= value <= MAX_FIGURE:
-        raise _Invalid(f"a number from 0 to {MAX_FIGURE:g}")
-    return float(value)
-
-
-def _positive_int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_FIGURE:
-        raise _Invalid(f"a positive whole number up to {MAX_FIGURE:g}")
-    return value
-
-
-def _year(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1990 <= value <= 2100:
-        raise _Invalid("a year like 2018")
-    return value
-
-
-def _percent(value: Any) -> float:
-    if not _is_number(value) or not 0 <= value < 100:
-        raise _Invalid("a percentage from 0 to below 100")
-    return value / 100
-
-
-def _date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _Invalid("a date like 2026-03-09")
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid("true or false")
-    return value
-
-
-def _kind(value: Any) -> str:
-    if value not in ACCELERATOR_KINDS:
-        raise _Invalid("one of " + ", ".join(ACCELERATOR_KINDS))
-    return str(value)
-
-
-def _country(value: Any) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value):
-        raise _Invalid("a two-letter country code like 'DE'")
-    return value.upper()
-
-
-def _list_of(item: Callable[[Any], Any], what: str) -> Callable[[Any], tuple[Any, ...]]:
-    def convert(value: Any) -> tuple[Any, ...]:
-        if not isinstance(value, list):
-            raise _Invalid(f"a list of {what}")
-        try:
-            return tuple(item(element) for element in value)
-        except _Invalid as error:
-            raise _Invalid(f"a list of {what}") from error
-
-    return convert
-
-
-_texts = _list_of(_text, "non-empty strings")
-
-# Bounds that keep a catalog figure physical: no plan sells a million CU or a terabyte runtime.
-MAX_PACK_CU = 1_000_000
-MAX_PACK_USD = 100_000
-MAX_RAM_GB = 10_000
-HOURS_PER_WEEK = 168
+PROVIDERS = ("colab", "kaggle")
+MAX_FIGURE = f.MAX_FIGURE
 
 
 def _pack(value: Any) -> CuPack:
     if not isinstance(value, dict) or set(value) != {"cu", "usd"}:
-        raise _Invalid("a table {cu = N, usd = PRICE}")
+        raise Invalid("a table {cu = N, usd = PRICE}")
     cu, usd = value["cu"], value["usd"]
-    if not _is_number(cu) or not 0 < cu <= MAX_PACK_CU or not _is_number(usd) or not 0 < usd <= MAX_PACK_USD:
-        raise _Invalid(f"a table {{cu = N, usd = PRICE}} with 0 < cu <= {MAX_PACK_CU} and 0 < usd <= {MAX_PACK_USD}")
+    whole = isinstance(cu, int) and not isinstance(cu, bool)
+    if not whole or not 1 <= cu <= MAX_PACK_CU or not f.number(usd) or not 0.01 <= usd <= f.MAX_PACK_USD:
+        raise Invalid(
+            f"a table {{cu = N, usd = PRICE}} with whole 1 <= cu <= {MAX_PACK_CU} and 0.01 <= usd <= {f.MAX_PACK_USD}"
+        )
     return CuPack(float(cu), float(usd))
 
 
-_packs = _list_of(_pack, "packs like {cu = 100, usd = 9.99}")
+# Colab sells two pack sizes; the cheapest purchase is found in closed form for up to two.
+MAX_PACK_KINDS = 2
+MAX_PACK_CU = 10_000
+_packs = f.list_of(_pack, "packs like {cu = 100, usd = 9.99}", most=MAX_PACK_KINDS)
+
+_session_reading_table = f.table(
+    {"hours": f.session_hours, "kinds": f.list_of(f.one_of(ACCELERATOR_KINDS), "kinds"), "assumed": f.boolean,
+     "source": f.text, "as_of": f.day},
+    ("hours", "source", "as_of"),
+    "a table {hours = H, source = '...', as_of = DATE}",
+)
 
 
-def _ram_by_accelerator(value: Any) -> tuple[tuple[str, float], ...]:
-    if not isinstance(value, dict):
-        raise _Invalid("a table of accelerator = GB")
-    out = []
-    for key, gb in value.items():
-        _key(key)
-        if not _is_number(gb) or not 0 < gb <= MAX_RAM_GB:
-            raise _Invalid(f"a table of accelerator = GB, each from above 0 to {MAX_RAM_GB}")
-        out.append((key, float(gb)))
-    return tuple(out)
+def _session_reading(value: Any) -> SessionReading:
+    table = _session_reading_table(value)
+    return SessionReading(table["hours"], table.get("kinds", ()), table.get("assumed", False), table["source"],
+                          table["as_of"])
 
 
-def _weekly_hours(value: Any) -> float:
-    if not _is_number(value) or not 0 < value <= HOURS_PER_WEEK:
-        raise _Invalid(f"hours from above 0 to {HOURS_PER_WEEK} (a week has no more)")
-    return float(value)
-
-
-PROVIDERS = ("colab", "kaggle")
-
-
-def _provider(value: Any) -> str:
-    if value not in PROVIDERS:
-        raise _Invalid("one of " + ", ".join(PROVIDERS))
-    return str(value)
-_keys = _list_of(_key, "accelerator names")
+_session_readings = f.list_of(_session_reading, "session readings", most=16)
 
 
 @dataclass(frozen=True)
@@ -202,19 +88,19 @@ class _Section:
     many: bool = True  # an array of tables, or a single table
 
 
-_SOURCE = (_Field("source", _text, required=True), _Field("as_of", _date, required=True))
+_SOURCE = (_Field("source", f.text, required=True), _Field("as_of", f.day, required=True))
 
 SECTIONS: dict[str, _Section] = {
     "era": _Section(
         Era,
         (
-            _Field("name", _key, required=True),
-            _Field("title", _text, required=True),
-            _Field("valid_from", _date, required=True),
-            _Field("valid_to", _date),
-            _Field("cu_price_usd", _positive),
+            _Field("name", f.key, required=True),
+            _Field("title", f.text, required=True),
+            _Field("valid_from", f.day, required=True),
+            _Field("valid_to", f.day),
+            _Field("cu_price_usd", f.between(f.MIN_PRICE_USD, f.MAX_PRICE_USD, what="USD")),
             _Field("cu_packs", _packs, default=()),
-            _Field("notes", _texts, default=()),
+            _Field("notes", f.texts, default=()),
             *_SOURCE,
         ),
         identity=("name",),
@@ -222,91 +108,129 @@ SECTIONS: dict[str, _Section] = {
     "plan": _Section(
         Plan,
         (
-            _Field("name", _key, required=True),
-            _Field("display_name", _text, required=True),
-            _Field("era", _key, required=True),
-            _Field("valid_from", _date, required=True),
-            _Field("valid_to", _date),
-            _Field("monthly_price_usd", _non_negative),
-            _Field("cu_included", _non_negative),
-            _Field("cu_expiry_days", _positive_int),
-            _Field("accelerators", _keys, required=True),
-            _Field("ram_gb", _positive),
-            _Field("high_ram_gb", _positive),
-            _Field("vcpus", _positive_int),
-            _Field("max_session_hours", _positive),
-            _Field("background_execution", _bool),
-            _Field("concurrent_sessions", _text),
-            _Field("aliases", _texts, default=()),
-            _Field("notes", _texts, default=()),
+            _Field("name", f.key, required=True),
+            _Field("display_name", f.text, required=True),
+            _Field("era", f.key, required=True),
+            _Field("valid_from", f.day, required=True),
+            _Field("valid_to", f.day),
+            _Field("monthly_price_usd", f.price),
+            _Field("cu_included", f.cu_amount),
+            _Field("cu_expiry_days", f.expiry_days),
+            _Field("accelerators", f.keys, required=True),
+            _Field("ram_gib", f.ram_gib),
+            _Field("high_ram_gib", f.ram_gib),
+            _Field("vcpus", f.cores),
+            _Field("max_session_hours", f.session_hours),
+            _Field("session_readings", _session_readings, default=()),
+            _Field("background_execution", f.boolean),
+            _Field("concurrent_sessions", f.text),
+            _Field("aliases", f.texts, default=()),
+            _Field("notes", f.texts, default=()),
             *_SOURCE,
-            _Field("accelerator_ram_gb", _ram_by_accelerator, default=()),
-            _Field("gpu_hours_per_week", _weekly_hours),
-            _Field("provider", _provider, default="colab"),
+            _Field("gpu_hours_per_week", f.weekly_hours),
+            _Field("tpu_hours_per_week", f.weekly_hours),
+            _Field("provider", f.one_of(PROVIDERS), default="colab"),
         ),
         identity=("name", "valid_from"),
     ),
     "accelerator": _Section(
         Accelerator,
         (
-            _Field("key", _key, required=True),
-            _Field("name", _text, required=True),
-            _Field("kind", _kind, required=True),
-            _Field("aliases", _texts, default=()),
-            _Field("fp32_tflops", _positive),
-            _Field("fp16_bf16_tflops", _positive),
-            _Field("tf32_tflops", _positive),
-            _Field("memory_bandwidth_gbs", _positive),
-            _Field("memory_gb", _positive),
-            _Field("year", _year),
-            _Field("physical_cores", _positive_int),
-            _Field("vcpus", _positive_int),
-            _Field("colab_from", _date),
-            _Field("colab_until", _date),
-            _Field("assumption", _bool, default=False),
-            _Field("notes", _texts, default=()),
+            _Field("key", f.key, required=True),
+            _Field("name", f.text, required=True),
+            _Field("kind", f.one_of(ACCELERATOR_KINDS), required=True),
+            _Field("aliases", f.texts, default=()),
+            _Field("fp32_tflops", f.tflops),
+            _Field("fp16_bf16_tflops", f.tflops),
+            _Field("tf32_tflops", f.tflops),
+            _Field("memory_bandwidth_gbs", f.bandwidth),
+            _Field("memory_gb", f.memory_gb),
+            _Field("year", f.year),
+            _Field("physical_cores", f.cores),
+            _Field("vcpus", f.cores),
+            _Field("colab_from", f.day),
+            _Field("colab_until", f.day),
+            _Field("assumption", f.boolean, default=False),
+            _Field("notes", f.texts, default=()),
             *_SOURCE,
         ),
         identity=("key",),
     ),
+    "offer": _Section(
+        Offer,
+        (
+            _Field("plan", f.key, required=True),
+            _Field("accelerator", f.key, required=True),
+            _Field("first_reported", f.day),
+            _Field("last_reported", f.day),
+            _Field("devices", f.devices, default=1),
+            _Field("high_ram_only", f.boolean, default=False),
+            _Field("ram_gib", f.ram_gib),
+            _Field("vcpus", f.cores),
+            _Field("fallback", f.key),
+            _Field("fallback_source", f.text, attribute="_fallback_source"),
+            _Field("fallback_as_of", f.day, attribute="_fallback_as_of"),
+            _Field("note", f.text),
+            *_SOURCE,
+        ),
+        identity=("plan", "accelerator"),
+    ),
     "cu_rate": _Section(
         CuReading,
         (
-            _Field("accelerator", _key, required=True),
-            _Field("as_of", _date, required=True),
-            _Field("cu_per_hour", _positive),
-            _Field("cu_per_hour_high_ram", _positive),
-            _Field("removed", _bool, default=False),
-            _Field("note", _text),
-            _Field("source", _text, required=True),
+            _Field("accelerator", f.key, required=True),
+            _Field("as_of", f.day, required=True),
+            _Field("cu_per_hour", f.cu_per_hour),
+            _Field("cu_per_hour_high_ram", f.cu_per_hour),
+            _Field("removed", f.boolean, default=False),
+            _Field("note", f.text),
+            _Field("source", f.text, required=True),
+            _Field("unconfirmed", f.boolean, default=False),
         ),
         identity=("accelerator", "as_of"),
     ),
     "tax": _Section(
         TaxRate,
         (
-            _Field("country", _country, required=True),
-            _Field("name", _text, required=True),
-            _Field("rate_percent", _percent, attribute="rate"),
-            _Field("aliases", _texts, default=()),
-            _Field("note", _text),
+            _Field("country", f.country, required=True),
+            _Field("name", f.text, required=True),
+            _Field("rate_percent", f.percent, attribute="rate"),
+            _Field("aliases", f.texts, default=()),
+            _Field("note", f.text),
             *_SOURCE,
+            _Field("valid_from", f.day),
+            _Field("valid_to", f.day),
         ),
-        identity=("country",),
+        identity=("country", "valid_from"),
     ),
-    "free_tier_estimate": _Section(
-        FreeTierEstimate,
+    "free_tier_reading": _Section(
+        FreeTierReading,
         (
-            _Field("accelerator", _key, required=True),
-            _Field("session_minutes", _positive, required=True),
-            _Field("session_cu", _positive),
-            _Field("statement", _text, required=True),
+            _Field("accelerator", f.key, required=True),
+            _Field("session_minutes", f.session_minutes, required=True),
+            _Field("session_cu", f.cu_per_hour),
+            _Field("note", f.text),
             *_SOURCE,
         ),
-        identity=(),
-        many=False,
+        identity=("accelerator", "as_of"),
     ),
 }
+
+
+def _offer(values: dict[str, Any]) -> dict[str, Any]:
+    """An offer's fallback fields become one typed Fallback; a fallback needs its source and date."""
+    source, as_of = values.pop("_fallback_source"), values.pop("_fallback_as_of")
+    if values["fallback"] is None:
+        if source is not None or as_of is not None:
+            raise Invalid("no fallback_source or fallback_as_of without a fallback")
+        return values
+    if source is None or as_of is None:
+        raise Invalid("a fallback with its fallback_source and fallback_as_of")
+    values["fallback"] = Fallback(values["fallback"], source, as_of)
+    return values
+
+
+_FINISH: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"offer": _offer}
 
 # Filled in after all files are merged, because it comes from the plan's era.
 _DERIVED = {"plan": {"extra_cu_price_usd": None}}
@@ -342,8 +266,6 @@ def suggest(word: str, candidates: list[str]) -> str:
 
 
 def _label(section: str, raw: Mapping[str, Any], index: int) -> str:
-    if section == "free_tier_estimate":
-        return section
     spec = SECTIONS[section]
     values = [raw.get(name) for name in spec.identity]
     if not isinstance(values[0], str):
@@ -352,7 +274,9 @@ def _label(section: str, raw: Mapping[str, Any], index: int) -> str:
     if len(values) > 1:
         when = values[1]
         when_text = when.isoformat() if isinstance(when, date) else str(when)
-        label += f" (from {when_text})" if section == "plan" else f" ({when_text})"
+        if when is None:
+            return label
+        label += f" (from {when_text})" if section in ("plan", "tax") else f" ({when_text})"
     return label
 
 
@@ -378,11 +302,16 @@ def _entry(section: str, raw: Any, origin: str, index: int) -> Entry:
             continue
         try:
             values[attribute] = field.convert(raw_value)
-        except _Invalid as error:
+        except Invalid as error:
             raise CatalogError(
                 f"{origin}: {label} field '{field.name}': expected {error.expected}, got {show(raw_value)}"
             ) from None
     values.update(_DERIVED.get(section, {}))
+    if section in _FINISH:
+        try:
+            values = _FINISH[section](values)
+        except Invalid as error:
+            raise CatalogError(f"{origin}: {label}: expected {error.expected}") from None
     identity = tuple(values[name] for name in spec.identity)
     return Entry(section, spec.record(**values), origin, identity, label)
 

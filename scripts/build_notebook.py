@@ -81,6 +81,8 @@ def sources() -> dict[str, str]:
         f"benchmarks/{path.name}": path.read_text(encoding="utf-8")
         for path in sorted((ROOT / "benchmarks").glob("*.py"))
     }
+    # benchmarks/validation.py reads the shared rules for untrusted text from this package.
+    files["untrusted/__init__.py"] = (ROOT / "untrusted" / "__init__.py").read_text(encoding="utf-8")
     files[TOKEN_MODULE] = token_module()
     return files
 

@@ -40,7 +40,11 @@ class TaxBasis:
 
     @property
     def heading(self) -> str:
-        """The price column's heading for prices with this tax."""
+        """The price column's heading for prices with this tax.
+
+        Wording belongs to the renderer: `advisor.render.catalog.tax_heading(basis)` builds the same
+        heading; this property remains only while render/recommendation.py and render/plot.py read it.
+        """
         if self.kind == "given":
             return f"with {self.percent:g} % tax"
         if self.country is not None and self.fraction is None:
@@ -51,7 +55,8 @@ class TaxBasis:
 
 
 def tax_basis(catalog: Catalog, *, country: str | None = None, percent: float | None = None) -> TaxBasis:
-    """The tax for `--country` (looked up in the catalog's table) or `--tax-rate` (a percentage)."""
+    """The tax for `--country` (the country's rate in force on the catalog's date: Germany's 16 % in
+    2020-07..12) or `--tax-rate` (a percentage)."""
     if country is not None and percent is not None:
         raise AdvisorError("give either --country or --tax-rate, not both")
     if percent is not None:

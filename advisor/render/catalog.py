@@ -10,13 +10,57 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from pricing import TAX_CAVEAT, Accelerator, Catalog, Plan, Rate, figure_text, monthly_cost
+from pricing import ASSUMED, READING, Accelerator, Catalog, Plan, Rate, SessionLimit, monthly_cost
 
 from ..decide.tax import TaxBasis
 from .table import UNKNOWN, Table, duration, money
 
 NO_CU = "no CU"
 NOT_OFFERED = "-"
+
+TAX_CAVEAT = (
+    "Standard national VAT/GST rates approximate what Google charges; the amount charged can differ "
+    "(state, provincial or local taxes, card currency)."
+)
+
+
+def figure_text(value: float | int | None, unit: str = "", digits: int = 2) -> str:
+    """A figure as text, or "unknown" when the catalog has none."""
+    if value is None:
+        return UNKNOWN
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return f"{text} {unit}".rstrip()
+
+
+def tax_heading(tax: TaxBasis) -> str:
+    """The price column's heading for prices with this tax."""
+    if tax.kind == "given":
+        return f"with {tax.percent:g} % tax"
+    if tax.country is not None and tax.fraction is None:
+        return f"before tax ({tax.country.country}: no single rate)"
+    if tax.country is not None:
+        return f"with {tax.percent:g} % tax ({tax.country.country})"
+    return "before tax"
+
+
+_BASIS_MARK = {READING: " (reading)", ASSUMED: " (assumed)"}
+
+
+def _sessions(catalog: Catalog, plan: Plan, by_key: dict[str, Accelerator]) -> list[SessionLimit]:
+    """The session model's answer for each GPU and TPU of the plan (its CPU runtime where it has none)."""
+    keys = _accelerators_of(plan, by_key) or list(plan.accelerators)
+    return [catalog.session_hours(plan, key) for key in keys]
+
+
+def session_text(limits: list[SessionLimit]) -> str:
+    """'24 h', '1.5-3.3 h (reading)': the range of a plan's sessions, marked where not published."""
+    known = [limit.hours for limit in limits if limit.hours is not None]
+    if not known:
+        return UNKNOWN
+    low, high = min(known), max(known)
+    span = figure_text(round(low, 1), "h") if low == high else f"{low:.1f}-{figure_text(round(high, 1), 'h')}"
+    marks = [_BASIS_MARK[limit.basis] for limit in limits if limit.basis in _BASIS_MARK]
+    return span + (max(marks, key=len) if marks else "")
 
 
 def _with_tax(plan: Plan, tax: TaxBasis) -> float | None:
@@ -67,6 +111,12 @@ def _accelerators_of(plan: Plan, by_key: dict[str, Accelerator]) -> list[str]:
     return [key for key in plan.accelerators if by_key[key].kind != "cpu"]
 
 
+def _with_devices(plan: Plan, key: str) -> str:
+    """'t4 x2' where one runtime gets several devices (Kaggle's T4 x2)."""
+    devices = plan.devices(key)
+    return key if devices == 1 else f"{key} x{devices}"
+
+
 def _metered(plans: Iterable[Plan]) -> list[Plan]:
     """Plans whose subscription includes compute units, the only ones that buy a number of hours."""
     return [plan for plan in plans if plan.cu_included]
@@ -95,18 +145,20 @@ def plans_tables(catalog: Catalog, tax: TaxBasis) -> list[Table]:
     """The plans in force on `catalog.as_of`, and the hours of each accelerator their CU buy."""
     by_key = {accelerator.key: accelerator for accelerator in catalog.accelerators}
     day = catalog.as_of
-    price_headers = ["USD/month before tax"] + ([tax.heading] if tax.applies else [])
+    price_headers = ["USD/month before tax"] + ([tax_heading(tax)] if tax.applies else [])
     headers = ["plan", *price_headers, "CU/month", "RAM", "High-RAM", "session", "GPUs and TPUs"]
     rows = []
     for plan in catalog.plans:
         prices = [money(plan.monthly_price_usd)] + ([money(_with_tax(plan, tax))] if tax.applies else [])
         rows.append([
-            plan.display_name, *prices, _cu_text(plan), figure_text(plan.ram_gb, "GB"),
-            figure_text(plan.high_ram_gb, "GB"), figure_text(plan.max_session_hours, "h"),
-            ", ".join(_accelerators_of(plan, by_key)) or "none",
+            plan.display_name, *prices, _cu_text(plan), figure_text(plan.ram_gib, "GiB"),
+            figure_text(plan.high_ram_gib, "GiB"), session_text(_sessions(catalog, plan, by_key)),
+            ", ".join(_with_devices(plan, key) for key in _accelerators_of(plan, by_key)) or "none",
         ])
     notes = [
         *_tax_notes(tax),
+        "RAM in GiB as Colab shows it (1 GiB = 1.074 GB); session: (reading) where it rests on readings, "
+        "(assumed) where the plan gives none or readings disagree (--json has each).",
         *catalog.era.notes,
         *_no_cu_note(catalog),
         *(f"{plan.display_name}: {plan.source} (as of {plan.as_of})." for plan in catalog.plans),
@@ -147,6 +199,8 @@ def _hours_table(catalog: Catalog, by_key: dict[str, Accelerator]) -> Table:
         reading = _day(rate.as_of) or UNKNOWN
         rows.append([key, figure_text(rate.value), reading, *cells])
     notes = [f"{key}: {rate.note}." for key, rate in rates.items() if rate.note]
+    notes += [f"{key}: one unconfirmed reading, used because no confirmed one exists."
+              for key, rate in rates.items() if rate.unconfirmed]
     notes += _rate_sources(rates)
     unmetered = [plan.display_name for plan in catalog.plans if not plan.cu_included]
     if unmetered:
@@ -194,10 +248,14 @@ def plans_payload(catalog: Catalog, tax: TaxBasis) -> dict[str, Any]:
             "extra_cu_price_usd": plan.extra_cu_price_usd,
             "accelerators": _accelerators_of(plan, by_key),
             "gpu_hours_included": hours,
-            "ram_gb": plan.ram_gb,
-            "high_ram_gb": plan.high_ram_gb,
+            "ram_gib": plan.ram_gib,
+            "high_ram_gib": plan.high_ram_gib,
+            "ram_gb": _rounded(plan.ram_gb),
+            "high_ram_gb": _rounded(plan.high_ram_gb),
             "vcpus": plan.vcpus,
             "max_session_hours": plan.max_session_hours,
+            "sessions": _sessions_payload(_sessions(catalog, plan, by_key)),
+            "offers": [_offer_payload(plan, key) for key in plan.accelerators if plan.offer(key) is not None],
             "background_execution": plan.background_execution,
             "concurrent_sessions": plan.concurrent_sessions,
             "notes": list(plan.notes),
@@ -214,10 +272,39 @@ def plans_payload(catalog: Catalog, tax: TaxBasis) -> dict[str, Any]:
         "plans": plans,
         "cu_rates": {
             key: {"cu_per_hour": rate.value, "high_ram": rate.high_ram, "note": rate.note,
-                  "source": rate.source, "as_of": _day(rate.as_of)}
+                  "source": rate.source, "as_of": _day(rate.as_of), "unconfirmed": rate.unconfirmed}
             for key, rate in rates.items()
         },
         "catalog_files": list(catalog.files),
+    }
+
+
+def _sessions_payload(limits: list[SessionLimit]) -> list[dict[str, Any]]:
+    """The plan's session limits, one object per distinct limit with the accelerators it applies to."""
+    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for limit in limits:
+        readings = [{"hours": _rounded(getattr(r, "hours", None) or r.session_hours), "source": r.source,
+                     "as_of": _day(r.as_of)} for r in limit.readings]
+        key = (limit.hours, limit.basis, limit.source, limit.as_of, repr(readings))
+        entry = grouped.setdefault(key, {
+            "accelerators": [], "hours": _rounded(limit.hours), "basis": limit.basis, "source": limit.source,
+            "as_of": _day(limit.as_of), "readings": readings,
+        })
+        entry["accelerators"].append(limit.accelerator)
+    return list(grouped.values())
+
+
+def _offer_payload(plan: Plan, key: str) -> dict[str, Any]:
+    offer = plan.offer(key)
+    assert offer is not None
+    fallback = offer.fallback
+    return {
+        "accelerator": key, "devices": offer.devices, "first_reported": _day(offer.first_reported),
+        "last_reported": _day(offer.last_reported), "high_ram_only": offer.high_ram_only,
+        "ram_gib": offer.ram_gib, "ram_gb": _rounded(offer.ram_gb), "vcpus": offer.vcpus,
+        "fallback": None if fallback is None else {"accelerator": fallback.accelerator, "source": fallback.source,
+                                                   "as_of": _day(fallback.as_of)},
+        "note": offer.note, "source": offer.source, "as_of": _day(offer.as_of),
     }
 
 

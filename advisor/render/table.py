@@ -14,14 +14,13 @@ from typing import Any
 
 from tabulate import tabulate
 
+from untrusted import REFUSED_CATEGORIES
+
 from ..encoding import dumps
 from .words import UNKNOWN, duration, money, percent, scaled, seconds  # noqa: F401
 
 FORMATS = ("table", "markdown")
 
-# Characters that could move the cursor, recolour or retitle a terminal, reorder the text around them
-# (bidi overrides) or hide in it (zero-width): shown as escapes, never raw.
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp", "Co", "Cn"})
 _MARKDOWN_SPECIAL = {"\\": "\\\\", "|": "\\|", "`": "\\`", "*": "\\*", "_": "\\_", "<": "&lt;"}
 
 
@@ -35,7 +34,7 @@ def terminal_text(text: str, *, keep_newlines: bool = False) -> str:
         return text
     out = []
     for char in text:
-        if (keep_newlines and char == "\n") or unicodedata.category(char) not in _HIDDEN_CATEGORIES:
+        if (keep_newlines and char == "\n") or unicodedata.category(char) not in REFUSED_CATEGORIES:
             out.append(char)
         else:
             code = ord(char)

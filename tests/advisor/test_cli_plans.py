@@ -3,7 +3,10 @@ import re
 
 import pytest
 
+from pricing import load_catalog
 from tests.advisor.cli_helpers import run_cli
+
+NEWEST = load_catalog().coverage.last.isoformat()  # the catalog's newest entry, whatever it is today
 
 BAD_T4 = """
 [[accelerator]]
@@ -109,23 +112,61 @@ def test_an_accelerator_without_a_rate_shows_unknown_hours_and_why(tmp_path):
 
 
 def test_ram_and_session_figures_with_unknown_where_no_source_gives_them(tmp_path):
-    pro = row(plans(tmp_path, "--as-of", "2026-03-09").stdout, "Colab Pro")
-    assert pro[2:6] == ["100", "unknown", "51 GB", "24 h"]
+    out = plans(tmp_path, "--as-of", "2026-03-09", "--format", "markdown").stdout
+    line = next(line for line in out.splitlines() if line.startswith("| Colab Pro "))
+    pro = [cell.strip() for cell in line.split("|")]
+    assert pro[3:7] == ["100", "unknown", "51 GiB", "24 h"]  # RAM as Colab shows it: GiB
+
+
+def test_free_sessions_come_from_the_one_session_model_the_decision_uses(tmp_path):
+    # The 2024-04 reading of a free T4 session (3h20m) and the 2025-09 one of a free TPU v5e-1 (1h30m),
+    # not the 12 h published before compute units.
+    free = row(plans(tmp_path, "--as-of", "2026-03-09").stdout, "Colab Free")
+    assert "12.7 GiB" in free and "1.5-3.3 h (reading)" in free
+    flat = row(plans(tmp_path, "--as-of", "2021-03-01").stdout, "Colab Free")
+    assert "12 h" in flat
+
+
+def test_kaggle_after_2026_09_15_offers_two_t4s_and_a_tpu_v5e_8_not_a_p100(tmp_path):
+    before = plans(tmp_path, "--as-of", "2026-09-14", "--json")
+    after = plans(tmp_path, "--as-of", "2026-09-15", "--json")
+    kaggle = [next(p for p in json.loads(out.stdout)["plans"] if p["name"] == "kaggle") for out in (before, after)]
+    assert kaggle[0]["accelerators"] == ["p100", "t4"]
+    assert kaggle[1]["accelerators"] == ["t4", "tpu-v5e-1"]
+    devices = {offer["accelerator"]: offer["devices"] for offer in kaggle[1]["offers"]}
+    assert devices == {"t4": 2, "tpu-v5e-1": 8}
+    t4 = next(limit for limit in kaggle[1]["sessions"] if "t4" in limit["accelerators"])
+    assert t4["hours"] == 9 and t4["basis"] == "assumed"
+    assert sorted(r["hours"] for r in t4["readings"]) == [9, 12]
+    assert "t4 x2, tpu-v5e-1 x8" in plans(tmp_path, "--as-of", "2026-09-15").stdout
+
+
+def test_the_k80_has_left_colab_free_by_2022(tmp_path):
+    payloads = [json.loads(plans(tmp_path, "--as-of", day, "--json").stdout) for day in ("2021-12-31", "2022-01-01")]
+    free = [next(p for p in payload["plans"] if p["name"] == "free") for payload in payloads]
+    assert "k80" in free[0]["accelerators"] and "k80" not in free[1]["accelerators"]
+
+
+@pytest.mark.parametrize(("day", "percent"), [("2020-06-30", 19), ("2020-07-01", 16), ("2020-09-01", 16),
+                                              ("2020-12-31", 16), ("2021-01-01", 19)])
+def test_germany_charged_16_percent_in_the_second_half_of_2020(tmp_path, day, percent):
+    payload = json.loads(plans(tmp_path, "--as-of", day, "--country", "DE", "--json").stdout)
+    assert payload["tax"]["percent"] == percent
 
 
 def test_the_footer_names_sources_and_the_as_of_date(tmp_path):
     out = plans(tmp_path, "--as-of", "2024-06-01")
-    assert "As of 2024-06-01; the catalog covers 2020-02-01 to 2026-09-27." in out.stdout
+    assert f"As of 2024-06-01; the catalog covers 2020-02-01 to {NEWEST}." in out.stdout
     assert "Colab Pro: Colab signup page" in out.stdout
     assert "CU rates of t4, v100, a100-40gb, l4: mccormickml.com, 2024-04-23 post (2024-04-23)." in out.stdout
 
 
 def test_markdown_format_prints_pipe_tables_with_bulleted_notes(tmp_path):
     out = plans(tmp_path, "--format", "markdown")
-    assert "### Colab plans on 2026-09-27" in out.stdout
+    assert f"### Colab plans on {NEWEST}" in out.stdout
     assert "| Colab Pro " in out.stdout
     assert "|---" in out.stdout.replace(" ", "").replace(":", "")
-    assert "\n- As of 2026-09-27" in out.stdout
+    assert f"\n- As of {NEWEST}" in out.stdout
 
 
 # ---- the user's catalog ------------------------------------------------------------------------------
@@ -155,11 +196,13 @@ def test_json_is_a_versioned_envelope_with_the_date_the_tax_and_per_plan_figures
     assert pro["monthly_price_with_tax_usd"] == 11.89
     assert pro["cu_included"] == 100
     assert pro["gpu_hours_included"]["t4"] == pytest.approx(84.03, abs=0.01)
-    assert pro["ram_gb"] is None and pro["high_ram_gb"] == 51
+    assert pro["ram_gb"] is None and pro["high_ram_gib"] == 51
+    assert pro["high_ram_gb"] == 54.76  # 51 x 2**30 / 10**9
     assert pro["source"].startswith("Colab signup page") and pro["as_of"] == "2025-02-01"
     assert payload["cu_rates"]["t4"] == {
         "cu_per_hour": 1.19, "high_ram": None, "note": None,
         "source": "mccormickml.com, 2024-04-23 post updated 2026-03-09", "as_of": "2026-03-09",
+        "unconfirmed": False,
     }
 
 
@@ -212,7 +255,7 @@ def test_a_malformed_catalog_file_names_the_file_the_entry_and_the_field(tmp_pat
     assert out.code == 2
     assert out.stderr == (
         f"error: {tmp_path / 'catalog.toml'}: accelerator 't4' field 'fp32_tflops': "
-        "expected a positive number up to 1e+09, got 'fast'\n"
+        "expected TFLOP/s from 0.001 to 1e+06, got 'fast'\n"
     )
 
 

@@ -13,7 +13,14 @@ CATALOG = load_catalog()
 
 @pytest.mark.parametrize(
     ("day", "expected"),
-    [(date(2022, 10, 1), 1.95), (date(2024, 4, 22), 1.95), (date(2024, 4, 23), 1.84), (date(2026, 3, 9), 1.19)],
+    [
+        (date(2022, 9, 30), 1.96),  # currypurin.com, 2022-09-30
+        (date(2022, 10, 7), 1.95),  # colabtools #3128, 2022-10-07
+        (date(2023, 3, 1), 1.98),  # fast-stable-diffusion #2126, 2023-03
+        (date(2024, 4, 22), 1.86),  # fast-stable-diffusion #2126, 2023-05
+        (date(2024, 4, 23), 1.84),  # mccormickml.com, 2024-04-23
+        (date(2026, 3, 9), 1.19),  # mccormickml.com, updated 2026-03-09
+    ],
 )
 def test_t4_rate_is_the_latest_reading_on_or_before_the_date(day, expected):
     assert cu_rate("t4", day).value == expected
@@ -41,9 +48,21 @@ def test_a100_standard_rate_in_2022_falls_back_to_the_only_high_ram_figure():
 
 
 def test_no_reading_before_the_first_one_says_so():
-    rate = cu_rate("t4", date(2022, 9, 30))
+    rate = cu_rate("t4", date(2022, 9, 29))
     assert rate.value is None
-    assert "the first is from 2022-10-01" in rate.note
+    assert "the first is from 2022-09-30" in rate.note
+
+
+def test_an_unconfirmed_reading_does_not_replace_a_confirmed_one():
+    # 2026-09-27: one unconfirmed reading of 1.07 for the T4; the 2026-03-09 1.19 still answers.
+    rate = cu_rate("t4", date(2026, 9, 27))
+    assert (rate.value, rate.as_of, rate.unconfirmed) == (1.19, date(2026, 3, 9), False)
+
+
+def test_an_unconfirmed_reading_answers_where_it_is_the_only_one_and_says_so():
+    rate = cu_rate("tpu-v6e-1", date(2026, 9, 27))
+    assert (rate.value, rate.unconfirmed) == (4.08, True)
+    assert cu_rate("colab-cpu", date(2026, 9, 27)).value == 0.08
 
 
 def test_the_flat_era_has_no_cu_rates():
@@ -74,9 +93,13 @@ def test_a_removed_accelerator_has_no_rate_after_its_removal():
 def test_cu_rate_history_lists_every_reading_in_date_order():
     readings = CATALOG.cu_rate_history("Tesla T4")
     assert [(r.as_of, r.cu_per_hour) for r in readings] == [
-        (date(2022, 10, 1), 1.95),
+        (date(2022, 9, 30), 1.96),
+        (date(2022, 10, 7), 1.95),
+        (date(2023, 3, 1), 1.98),
+        (date(2023, 5, 1), 1.86),
         (date(2024, 4, 23), 1.84),
         (date(2026, 3, 9), 1.19),
+        (date(2026, 9, 27), 1.07),
     ]
 
 

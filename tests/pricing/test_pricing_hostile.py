@@ -105,7 +105,7 @@ def test_an_override_dated_today_is_accepted_and_becomes_the_newest_date(tmp_pat
 def test_a_huge_number_is_refused_naming_file_entry_and_field(tmp_path, rate, found):
     path = write(tmp_path, reading(rate=rate))
     assert error_for(path) == (
-        f"{path}: cu_rate 't4' (2026-03-09) field 'cu_per_hour': expected a positive number up to 1e+09, got {found}"
+        f"{path}: cu_rate 't4' (2026-03-09) field 'cu_per_hour': expected CU per hour from 0.001 to 10000, got {found}"
     )
 
 

@@ -91,3 +91,4 @@ def test_the_free_tier_estimate_is_a_sourced_assumption():
     assert (estimate.accelerator, estimate.session_minutes, estimate.session_cu) == ("t4", 200, 6)
     assert "3h20m" in estimate.statement
     assert estimate.source
+

@@ -88,7 +88,7 @@ def test_an_override_entry_replaces_the_whole_shipped_entry(tmp_path):
 def test_a_bad_number_names_file_entry_and_field(tmp_path):
     path = write(tmp_path, T4_WITH.format(field="memory_gb = -3"))
     assert error_for(path) == (
-        f"{path}: accelerator 't4' field 'memory_gb': expected a positive number up to 1e+09, got -3"
+        f"{path}: accelerator 't4' field 'memory_gb': expected GB from 0.01 to 100000, got -3"
     )
 
 

@@ -298,6 +298,8 @@ def test_when_no_colab_option_fits_and_can_be_priced_the_verdict_says_so():
     from advisor.render.verdict import verdict_sentences
 
     roomy = Sources(local=make_measurement(step=0.010, environment=make_environment(ram_bytes=32 << 30)))
-    rec = advise(Workload(model="boosting", epochs=100, epoch_seconds=30.0, ram_gb=20), sources=roomy, as_of=None)
+    # 2026-09-01: before the one (unconfirmed) reading of the CPU runtime's rate, 2026-09-27.
+    rec = advise(Workload(model="boosting", epochs=100, epoch_seconds=30.0, ram_gb=20), sources=roomy,
+                 as_of=date(2026, 9, 1))
     assert rec.best is rec.local  # Free's CPU runtime is too small, the paid ones' CPU rate is unknown
     assert verdict_sentences(rec)[0].startswith("Stay on this machine: no Colab option both fits this job")
