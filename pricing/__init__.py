@@ -32,7 +32,6 @@ Functions
     a month; ``cheapest_packs``, ``horizon_cost`` price CU as they are sold; ``gib_to_gb`` converts.
 """
 
-from pricing._legacy_words import TAX_CAVEAT, figure_text
 from pricing.catalog import Catalog, cu_rate, hours_included, load_catalog, match_device_kind, tax_rate_for
 from pricing.costs import Cost, Purchase, cheapest_packs, horizon_cost, monthly_cost
 from pricing.errors import CatalogError
@@ -63,7 +62,6 @@ __all__ = [
     "ASSUMED",
     "PUBLISHED",
     "READING",
-    "TAX_CAVEAT",
     "UNKNOWN",
     "Accelerator",
     "Catalog",
@@ -85,7 +83,6 @@ __all__ = [
     "TaxRate",
     "cheapest_packs",
     "cu_rate",
-    "figure_text",
     "gib_to_gb",
     "horizon_cost",
     "hours_included",

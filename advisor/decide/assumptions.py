@@ -90,13 +90,19 @@ def collect_assumptions(workload: Workload, sources: Sources, catalog: Catalog, 
             if rate.value is not None:
                 out.append(fact("cu_rate", rate.source or "catalog", rate.as_of.isoformat() if rate.as_of else None,
                                 accelerator=key, cu_per_hour=rate.value))
+    for o in options:
+        if o.devices > 1 and o.accelerator is not None and o.plan is not None:
+            out.append(fact("data_parallel", SOURCE_DEFAULT, plan=o.plan.display_name, devices=o.devices,
+                            accelerator=o.accelerator.key))
     if any(o.needs_checkpointing for o in options):
         out.append(fact("checkpointing", SOURCE_CHECKPOINT))
     if any(o.session_assumed for o in options):
         out.append(fact("session_assumed", SOURCE_RULE))
     for plan in dict.fromkeys(o.plan for o in options if o.plan is not None and not o.plan.is_colab):
+        sessions = sorted({(r.hours, r.assumed) for r in plan.session_readings}) if plan.session_readings else ()
         out.append(fact("other_provider", plan.source, plan.as_of.isoformat(), plan=plan.display_name,
-                        hours_per_week=plan.gpu_hours_per_week, session_hours=plan.max_session_hours))
+                        hours_per_week=plan.free_hours_per_week("gpu"), session_hours=plan.max_session_hours,
+                        session_readings=tuple(sessions)))
     if tax.country is not None:
         out.append(fact("tax_country", tax.country.source, tax.country.as_of.isoformat(),
                         country=tax.country.country))

@@ -164,9 +164,14 @@ def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
                 step = deep_step(acc, basis, sources, catalog, notes)
             else:
                 step = boosting_step(plan, acc, basis, sources)
-            candidates.append(Candidate(
-                f"{plan.name}:{acc.key}", plan, acc, epoch_from_step(step.speed, basis) if step else None,
-                step.error if step else None, _memory_blocker(sources, acc), step.provenance if step else None))
+            devices = plan.devices(acc.key)
+            epoch = epoch_from_step(step.speed, basis) if step else None
+            if epoch is not None and devices > 1:
+                # Each batch split over the devices, as the benchmark shards it; no cost for combining
+                # gradients: a bound, stated as an assumption.
+                epoch = epoch.scaled(1 / devices)
+            candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, step.error if step else None,
+                                        _memory_blocker(sources, acc), step.provenance if step else None, devices))
     ram = sources.local.environment.ram_bytes if sources.local is not None else None
     free = default_free_hours() if workload.model == "deep" and workload.free_gpu_hours is None else None
     return Scenario(workload, catalog, tax, basis, tuple(candidates), None if ram is None else ram / 1e9, free,

@@ -57,6 +57,7 @@ class Candidate:
     error: ErrorTerm | None = None
     memory_blocker: Blocker | None = None  # the workload does not fit the accelerator's memory
     provenance: Fact | None = None  # where the epoch figure comes from
+    devices: int = 1  # accelerators of the kind the runtime holds (Kaggle: two T4s), used data-parallel
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Option:
     free_quota_band: tuple[float, float] | None = None  # where the quota is itself uncertain
     p_fits_quota: float | None = None  # share of draws in which the month fits the free quota
     commitment: int = NOTHING
+    devices: int = 1
     blockers: tuple[Blocker, ...] = field(default=())
     unknowns: tuple[str, ...] = field(default=())
     p_best: float = 0.0  # share of draws in which this option has the highest value of all usable ones
@@ -177,8 +179,9 @@ class Scenario:
     def quota_draws(self, plan: Plan, acc: Accelerator) -> np.ndarray | None:
         """A month of free accelerator time per draw: published (Kaggle's weekly hours), given by the
         user, or Colab Free's readings; None where the plan has no free quota."""
-        if plan.gpu_hours_per_week is not None and acc.kind != "cpu":
-            return np.full(self.draws.count, plan.gpu_hours_per_week * WEEKS_PER_MONTH)
+        weekly = plan.free_hours_per_week(acc.kind) if acc.kind != "cpu" else None
+        if weekly is not None:
+            return np.full(self.draws.count, weekly * WEEKS_PER_MONTH)
         if self._is_colab_free_gpu(plan, acc):
             return self._free_quota
         return None
@@ -284,7 +287,8 @@ class Scenario:
         if timed is None:
             blockers.append(Blocker(BLOCK_SPEED_UNKNOWN, subject=acc.key))
             return Option(key=candidate.key, plan=plan, accelerator=acc, ram_gb=ram_gb, ram_fits=ram_fits,
-                          commitment=commitment, blockers=tuple(blockers), unknowns=tuple(unknowns))
+                          commitment=commitment, devices=candidate.devices, blockers=tuple(blockers),
+                          unknowns=tuple(unknowns))
         run, sessions, limit, assumed = timed
         epoch = self.epoch_draws(candidate)
         central_run = self.run_draws(candidate, central=True)
@@ -340,6 +344,7 @@ class Scenario:
             monthly_hours=monthly, cu_per_month=cu, purchase=purchase, cost=cost, expected_cost=expected,
             hours_saved=saved, value=value, value_band=value_band, ram_gb=ram_gb, ram_fits=ram_fits,
             free_quota_hours=quota_centre, free_quota_band=quota_band, p_fits_quota=p_fits, commitment=commitment,
+            devices=candidate.devices,
             blockers=tuple(blockers), unknowns=tuple(unknowns), value_draws=values, run_draws=run,
         )
 
@@ -348,19 +353,9 @@ class Scenario:
         return next((p for p in self.catalog.plans if p.name == FREE), None)
 
     def _session_limit(self, plan: Plan, acc: Accelerator) -> tuple[float | None, bool]:
-        """The longest session, and whether it had to be assumed (the free tier's, never longer)."""
-        limit = plan.max_session_hours
-        assumed = False
-        if limit is None:
-            free = self._free_plan()
-            limit = free.max_session_hours if free is not None else None
-            assumed = True
-        estimate = self.catalog.free_tier_estimate
-        # Free GPU time is unpublished; in the compute-unit era one reading puts a session near 3h20m.
-        free_gpu = (plan.name == FREE or assumed) and acc.kind != "cpu"
-        if free_gpu and self.catalog.era.name == "compute-units" and estimate is not None:
-            limit = estimate.session_hours if limit is None else min(limit, estimate.session_hours)
-        return limit, assumed
+        """The longest session (the catalog's one session model), and whether it had to be assumed."""
+        limit = self.catalog.session_hours(plan, acc)
+        return limit.hours, limit.assumed
 
     def _ram(self, plan: Plan, acc: Accelerator) -> tuple[float | None, bool | None]:
         """The most RAM the option's runtimes give, and whether the job fits (None: unknown)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..decide.facts import Fact
+from .catalog import TAX_CAVEAT
 from .words import UNKNOWN, count, dollars, hours, share
 
 PERCENT_BAND = "10-90 %"
@@ -78,11 +79,21 @@ def assumption_text(a: Fact) -> str:
         return "Where a plan publishes no session length, a run is split as on Colab Free (never a longer session)."
     if kind == "other_provider":
         weekly = UNKNOWN if f["hours_per_week"] is None else f"{f['hours_per_week']:g}"
-        session = UNKNOWN if f["session_hours"] is None else f"{f['session_hours']:g} h"
-        return f"{f['plan']}: {weekly} GPU hours a week, sessions up to {session}; shown beside Colab, never chosen."
+        readings = f.get("session_readings") or ()
+        if readings:
+            assumed = [h for h, a in readings if a] or [min(h for h, _ in readings)]
+            session = (f"sessions up to {' or '.join(f'{h:g} h' for h, _ in readings)} by different readings "
+                       f"({assumed[0]:g} h assumed)")
+        else:
+            limit = f["session_hours"]
+            session = f"sessions up to {UNKNOWN if limit is None else f'{limit:g} h'}"
+        return f"{f['plan']}: {weekly} GPU hours a week, {session}."
+    if kind == "data_parallel":
+        return (f"{f['plan']} gives {f['devices']} {f['accelerator']}s: predicted as one data-parallel job, each "
+                f"batch split over them as the benchmark does, with no cost for combining gradients (a bound); a "
+                f"script that uses one GPU gets half of it.")
     if kind == "tax_country":
-        return ("Standard national VAT/GST rates approximate what Google charges; the amount charged can differ "
-                "(state, provincial or local taxes, card currency).")
+        return TAX_CAVEAT
     return kind
 
 

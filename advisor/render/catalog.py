@@ -14,6 +14,7 @@ from pricing import ASSUMED, READING, Accelerator, Catalog, Plan, Rate, SessionL
 
 from ..decide.tax import TaxBasis
 from .table import UNKNOWN, Table, duration, money
+from .words import figure_text
 
 NO_CU = "no CU"
 NOT_OFFERED = "-"
@@ -22,14 +23,6 @@ TAX_CAVEAT = (
     "Standard national VAT/GST rates approximate what Google charges; the amount charged can differ "
     "(state, provincial or local taxes, card currency)."
 )
-
-
-def figure_text(value: float | int | None, unit: str = "", digits: int = 2) -> str:
-    """A figure as text, or "unknown" when the catalog has none."""
-    if value is None:
-        return UNKNOWN
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
-    return f"{text} {unit}".rstrip()
 
 
 def tax_heading(tax: TaxBasis) -> str:

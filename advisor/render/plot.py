@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..decide.engine import Recommendation
 from ..errors import AdvisorError, MissingExtra
-from .recommendation import tax_heading
+from .catalog import tax_heading
 from .verdict import label
 
 
@@ -38,7 +38,7 @@ def plot_costs(rec: Recommendation, path: Path) -> None:
                       rotation=90)
     axes.axvline(rec.workload.runs_per_month, linestyle=":", color="black")
     axes.set_xlabel("runs per month")
-    axes.set_ylabel(f"USD a month, expected: money ({tax_heading(rec)}) + hours x ${rec.workload.hour_value:g}")
+    axes.set_ylabel(f"USD a month, expected: money ({tax_heading(rec.tax)}) + hours x ${rec.workload.hour_value:g}")
     axes.set_title(f"{rec.workload.model} model, {rec.workload.epochs} epochs a run; catalog as of {rec.as_of}")
     axes.legend(fontsize=8)
     figure.tight_layout()

@@ -10,6 +10,7 @@ from ..decide.engine import BreakEven, Recommendation
 from ..decide.facts import UNKNOWN_FREE_LIMITS, UNKNOWN_SESSION
 from ..decide.options import COMMITMENTS, Option
 from .assumptions import assumption_lines, note_text
+from .catalog import tax_heading
 from .table import Table, bars, render_table, wrap
 from .verdict import alternative_sentence, blocker_text, label, plan_sentence, provenance_text, verdict_sentences
 from .words import UNKNOWN, count, duration, hours, money, ratio, share
@@ -91,7 +92,7 @@ def breakdown_table(rec: Recommendation, every: bool = False) -> Table:
     cost_header = "cost" if w.months == 1 else f"cost, {w.months} months"
     return Table(
         title=f"per option, {w.runs_per_month:g} runs a month of {w.epochs} epochs, over {horizon} "
-              f"(catalog as of {rec.as_of}, prices {tax_heading(rec)})",
+              f"(catalog as of {rec.as_of}, prices {tax_heading(rec.tax)})",
         headers=("option", "time per run", "speed", "hours/month", "CU/month", cost_header, "hours saved",
                  "net value", "best", "fits", "basis"),
         rows=rows,
@@ -99,17 +100,6 @@ def breakdown_table(rec: Recommendation, every: bool = False) -> Table:
         optional=() if every else ("basis", "CU/month", "hours/month", "hours saved", "net value", "speed"),
         wrap=("fits", "option"),
     )
-
-
-def tax_heading(rec: Recommendation) -> str:
-    tax = rec.tax
-    if tax.kind == "given":
-        return f"with {tax.percent:g} % tax"
-    if tax.country is not None and tax.fraction is None:
-        return f"before tax ({tax.country.country}: no single rate)"
-    if tax.country is not None:
-        return f"with {tax.percent:g} % tax ({tax.country.country})"
-    return "before tax"
 
 
 def time_bars(rec: Recommendation, every: bool = False, width: int | None = None) -> str:

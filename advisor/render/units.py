@@ -7,8 +7,9 @@ from datetime import date
 from typing import Any
 
 from ..decide.units import BALANCE, PLAN_UNITS, UnitsAnswer, UnitsLine
-from .catalog import TAX_CAVEAT, figure_text, tax_heading
+from .catalog import TAX_CAVEAT, tax_heading
 from .table import UNKNOWN, Table, duration, money
+from .words import figure_text
 
 
 def _day(value: date | None) -> str | None:

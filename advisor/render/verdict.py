@@ -41,7 +41,8 @@ SAME_SPEED_BAND = 1.5
 def label(option: Option) -> str:
     if option.plan is None:
         return "this machine"
-    return f"{option.plan.display_name} · {option.accelerator.key if option.accelerator else '?'}"
+    device = option.accelerator.key if option.accelerator else "?"
+    return f"{option.plan.display_name} · {device}{f' x{option.devices}' if option.devices > 1 else ''}"
 
 
 def provenance_text(option: Option) -> str:

@@ -41,8 +41,10 @@ def seconds(value: float | None) -> str:
     if not _known(value):
         return UNKNOWN
     assert value is not None
+    if abs(value) >= 1e6:
+        return f"{value:.3g} s"
     if value >= 1:
-        return f"{value:.3g} s" if value >= 1e6 else f"{value:.2f} s"
+        return f"{value:.2f} s"
     if value >= 1e-3:
         return f"{value * 1e3:.2f} ms"
     return f"{value * 1e6:.1f} µs"
@@ -53,6 +55,8 @@ def duration(hours: float | None) -> str:
     if not _known(hours):
         return UNKNOWN
     assert hours is not None
+    if abs(hours) >= 1e7:
+        return f"{hours:.3g} h"
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours >= 1e7:
@@ -112,12 +116,18 @@ def scaled(value: float | None, unit: str) -> str:
 
 def percent(value: float | None, digits: int = 0) -> str:
     """A value already in percent: 12 %."""
-    return UNKNOWN if not _known(value) else f"{value:.{digits}f} %"
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    return f"{value:.3g} %" if abs(value) >= 1e5 else f"{value:.{digits}f} %"
 
 
 def share(value: float | None) -> str:
     """A fraction as a percentage: 0.93 -> '93 %'."""
-    return UNKNOWN if not _known(value) else f"{100 * value:.0f} %"  # type: ignore[operator]
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    return percent(100 * value)
 
 
 def count(value: float, one: str, many: str | None = None) -> str:
@@ -132,3 +142,11 @@ def runs_a_month(value: float) -> str:
 
 def gb(value: float | None) -> str:
     return UNKNOWN if not _known(value) else f"{value:g} GB"
+
+
+def figure_text(value: float | int | None, unit: str = "", digits: int = 2) -> str:
+    """A catalog figure with its unit and no trailing zeros: '1.19 CU/h', '16 GB'; 'unknown' for None."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return UNKNOWN
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return f"{text} {unit}".rstrip()

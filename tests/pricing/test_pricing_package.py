@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pricing
-from pricing import figure_text, load_catalog
+from pricing import load_catalog
 
 PACKAGE = Path(pricing.__file__).parent
 
@@ -36,11 +36,3 @@ def test_the_catalog_loads_from_a_zipped_package(tmp_path):
                     bundle.write(file, file.relative_to(PACKAGE.parent).as_posix())
     output = run_python("import pricing; print(pricing.__file__, pricing.load_catalog().coverage)", str(archive))
     assert output == f"{archive}/pricing/__init__.py {load_catalog().coverage}"
-
-
-def test_a_missing_figure_reads_unknown():
-    assert figure_text(None, "GB/s") == "unknown"
-
-
-def test_a_figure_reads_with_its_unit_and_without_trailing_zeros():
-    assert (figure_text(1.19, "CU/h"), figure_text(16.0, "GB"), figure_text(2014)) == ("1.19 CU/h", "16 GB", "2014")

@@ -156,9 +156,9 @@ def test_a_wider_horizon_of_runs_keeps_a_stated_break_even_true(workload, day):
             continue
         n = even.runs_from
 
-        def gap(runs):
+        def gap(runs, key=answer.option.key):
             again = advise(dataclasses.replace(workload, runs_per_month=float(runs)), day)
-            mine = next(o for o in again.options if o.key == answer.option.key)
+            mine = next(o for o in again.options if o.key == key)
             base = again.baseline
             if not mine.usable:
                 return -np.inf

@@ -6,11 +6,9 @@ from datetime import date
 import pytest
 
 from advisor.decide import Workload
-from advisor.decide.engine import recommend
-from advisor.decide.sources import Sources
-from advisor.decide.engine import CANNOT_TELL, DOES_NOT_PAY_OFF, PAYS_OFF
+from advisor.decide.engine import CANNOT_TELL, DOES_NOT_PAY_OFF, PAYS_OFF, recommend
 from advisor.decide.facts import BLOCK_FREE_QUOTA, BLOCK_MONTH, UNKNOWN_FREE_LIMITS, UNKNOWN_RAM
-from advisor.decide.sources import local_figure
+from advisor.decide.sources import Sources, local_figure
 from advisor.decide.tax import TaxBasis
 from advisor.errors import AdvisorError
 from advisor.predict.speed import BASIS_ESTIMATE, BASIS_MEASURED, BASIS_PREDICTED

@@ -9,8 +9,8 @@ import pytest
 
 from advisor.errors import AdvisorError
 from advisor.render.compare import comparison_payload, comparison_table, speedup_text
-from advisor.render.words import figure as times
 from advisor.render.table import envelope, render_table
+from advisor.render.words import figure as times
 from advisor.results.compare import Speedup, compare
 from benchmarks import Fingerprint, Timing
 from tests.helpers import make_environment, make_measurement

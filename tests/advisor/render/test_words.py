@@ -1,0 +1,47 @@
+"""The one vocabulary for figures: each reads the same wherever it appears, in bounded digits."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from advisor.render.words import count, dollars, duration, figure_text, hours, money, ratio, ratio_band, share
+
+
+def test_a_missing_figure_reads_unknown():
+    assert figure_text(None, "GB/s") == "unknown"
+    assert (money(None), duration(None), hours(None), ratio(None), share(None)) == ("unknown",) * 5
+
+
+def test_a_figure_reads_with_its_unit_and_without_trailing_zeros():
+    assert (figure_text(1.19, "CU/h"), figure_text(16.0, "GB"), figure_text(2014)) == ("1.19 CU/h", "16 GB", "2014")
+
+
+@pytest.mark.parametrize(("value", "text"), [(0.5, "30 min"), (1.25, "1.2 h"), (2400.0, "2,400.0 h")])
+def test_durations_read_in_minutes_below_an_hour(value, text):
+    assert duration(value) == text
+
+
+@pytest.mark.parametrize(("value", "text"), [(1.44, "1.4x"), (12.6, "13x"), (31_400.0, "3.1e+04x")])
+def test_ratios_keep_two_or_three_digits(value, text):
+    assert ratio(value) == text
+
+
+def test_a_band_that_reads_as_its_centre_is_left_out():
+    assert ratio_band(8.1, 8.14) == "" and ratio_band(5.2, 11.0) == " (5.2x-11x)"
+
+
+def test_money_in_sentences_drops_cents_above_a_hundred_dollars():
+    assert (dollars(10.625), dollars(1234.4), money(-3.0)) == ("$10.62", "$1,234", "-$3.00")
+
+
+def test_counts_agree_in_number():
+    assert (count(1, "run"), count(3, "run"), count(1328, "run")) == ("1 run", "3 runs", "1,328 runs")
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_no_figure_ever_prints_more_than_a_few_dozen_characters(value):
+    for words in (money, dollars, duration, hours, ratio, share):
+        text = words(value)
+        assert len(text) <= 24 and ("unknown" in text or not math.isnan(value))
