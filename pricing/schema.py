@@ -118,6 +118,16 @@ def _kind(value: Any) -> str:
     return str(value)
 
 
+ARCHITECTURES = ("kepler", "maxwell", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "tpu",
+                 "cpu", "apple")
+
+
+def _architecture(value: Any) -> str:
+    if value not in ARCHITECTURES:
+        raise _Invalid("one of " + ", ".join(ARCHITECTURES))
+    return str(value)
+
+
 def _country(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{2}", value):
         raise _Invalid("a two-letter country code like 'DE'")
@@ -266,6 +276,11 @@ SECTIONS: dict[str, _Section] = {
             _Field("assumption", _bool, default=False),
             _Field("notes", _texts, default=()),
             *_SOURCE,
+            _Field("architecture", _architecture),
+            _Field("power_limit_watts", _positive),
+            _Field("base_clock_mhz", _positive),
+            _Field("boost_clock_mhz", _positive),
+            _Field("sustained_clock_mhz", _positive),
         ),
         identity=("key",),
     ),

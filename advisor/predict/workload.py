@@ -14,7 +14,8 @@ from pricing.names import did_you_mean
 
 from ..errors import AdvisorError
 from .fit import USABLE_FRACTION, max_batch
-from .kernels import local_seconds, predict_kernels
+from .kernels import local_seconds
+from .model import predict_kernels
 from .profiles import Profiler, WorkloadProfile, load_profile, spec_of
 from .speed import BASIS_PREDICTED, Speed
 
