@@ -45,7 +45,7 @@ def local_basis(workload: Workload, sources: Sources) -> Basis:
         preset = m.config.preset
     elif sources.local_device is not None:
         preset = workload.preset_or(None)
-        profile = speeds.analytic_profile(preset)
+        profile = speeds.preset_profile(preset)
         estimate = speeds.predict(profile, sources.local_device, speeds.BASIS_ESTIMATE)
         if estimate is None:
             raise AdvisorError(f"the catalog has no speed figures for '{sources.local_device.key}': measure instead")

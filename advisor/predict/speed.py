@@ -27,6 +27,7 @@ CPU_EFFICIENCY = (0.6, 0.8, 1.0)
 COMPUTE_EFFICIENCY = (0.3, 0.5, 0.7)
 BANDWIDTH_EFFICIENCY = (0.5, 0.7, 0.85)
 
+PRESETS_DTYPES = ("float32", "bfloat16", "float16")
 BASIS_MEASURED = "measured"
 BASIS_PREDICTED = "predicted"
 BASIS_ESTIMATE = "estimate from specs"
@@ -96,9 +97,11 @@ def predict(profile: StepProfile, acc: Accelerator, basis: str = BASIS_PREDICTED
     A preset's step is predicted kernel by kernel from its shipped profile (the one predictor every
     workload uses); a step of no known preset cannot be.
     """
+    from benchmarks.config import PRESETS
+
     from .presets import predict_preset
 
-    if profile.preset is None:
+    if profile.preset not in PRESETS or profile.dtype not in PRESETS_DTYPES:
         return None
     return predict_preset(profile.preset, profile.dtype, profile.batch_size, acc, basis)
 

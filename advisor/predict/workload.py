@@ -59,6 +59,8 @@ class WorkloadRatio:
 
 def workload_name(workload: str | None, preset: str | None) -> str:
     """The workload `--workload` or `--preset` names (the medium AutoEncoder when neither does)."""
+    if workload is not None and not workload.strip():
+        raise AdvisorError("--workload: give a workload name, e.g. resnet50")
     if workload and preset:
         raise AdvisorError("give --workload or --preset, not both")
     if preset is not None:
