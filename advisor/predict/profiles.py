@@ -98,7 +98,8 @@ def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
     if data.get("workload") != name or data.get("dtype") != dtype:
         raise _Bad("profile of another workload")
     batches = data.get("batches")
-    if not isinstance(batches, list) or len(batches) != 2 or not all(_batch(b) for b in batches) or batches[0] >= batches[1]:
+    if (not isinstance(batches, list) or len(batches) != 2 or not all(_batch(b) for b in batches)
+            or batches[0] >= batches[1]):
         raise _Bad("bad batches")
     kernels, memory = [], []
     for batch in batches:
