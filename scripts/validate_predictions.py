@@ -171,12 +171,16 @@ def sigma_of(group: str, table: dict, pooled: float, fitted: bool) -> float:
     return table.get(group, pooled) if fitted else max(table.get(group, pooled), pooled) * 1.5
 
 
-def leave_one_out(rows: list[Row], model) -> list[dict]:
+def leave_one_out(rows: list[Row], model) -> tuple[list[dict], list[float]]:
+    """Held-out pairs (ratio errors) and held-out rows' absolute log errors, one publisher out at a time."""
     publishers = sorted({r.entry["publisher"] for r in rows})
     held: dict[str, list[dict]] = {}
+    absolute: list[float] = []
     for publisher in publishers:
         train = [r for r in rows if r.entry["publisher"] != publisher]
         params, pooled, _ = fit(train, model)
+        absolute += [math.log(predicted(r, params, pooled, model) / r.published) for r in rows
+                     if r.entry["publisher"] == publisher and r.entry["unit"] == "samples/s"]
         found = pairs([r for r in rows if r.entry["publisher"] == publisher], params, pooled, model)
         for p in found:
             p["publisher"] = publisher
@@ -190,7 +194,7 @@ def leave_one_out(rows: list[Row], model) -> list[dict]:
             p["sigma"] = math.sqrt(sa ** 2 + sb ** 2 + physics.clock(p["a"].acc).sigma ** 2
                                    + physics.clock(p["b"].acc).sigma ** 2)
             p["inside"] = abs(p["log_error"]) <= Z * p["sigma"]
-    return [p for found in held.values() for p in found]
+    return [p for found in held.values() for p in found], absolute
 
 
 def report(held: list[dict]) -> bool:
@@ -223,9 +227,11 @@ def report(held: list[dict]) -> bool:
     return median <= 0.12 and math.exp(abs(worst["log_error"])) <= 1.5 and inside >= 0.8 and t4_ok
 
 
-def write_model(rows: list[Row], held: list[dict], model) -> None:
+def write_model(rows: list[Row], held: list[dict], absolute: list[float], model) -> None:
     params, pooled, level = fit(rows, model)
     table, pooled_sigma = sigmas(held)
+    own = statistics.mean(table.get(r.group, pooled_sigma) ** 2 for r in rows)
+    level = math.sqrt(max(0.0, statistics.mean(e ** 2 for e in absolute) - own))
     spread = {}
     for precision in ("full", "half"):
         members = [e for g, e in params.items() if g.endswith(precision)]
@@ -243,6 +249,7 @@ def write_model(rows: list[Row], held: list[dict], model) -> None:
         "sigma": {g: round(table.get(g, pooled_sigma), 4) for g in sorted(params)},
         "pooled": {p: [round(x, 4) for x in e] for p, e in pooled.items()},
         "sigma_unfitted": {p: round(s, 4) for p, s in spread.items()},
+        "sigma_level": round(level, 4),
         "launch_seconds": model.launch_seconds,
         "step_overhead_seconds": list(model.step_overhead_seconds),
     }
@@ -294,10 +301,12 @@ def main() -> int:
     catalog = load_catalog()
     model = speed_model.speed_model()
     rows = rows_of(entries, catalog, home)
-    held = leave_one_out(rows, model)
+    held, absolute = leave_one_out(rows, model)
     ok = report(held)
+    print(f"  absolute step time, {len(absolute)} held-out rows: median |error| "
+          f"{statistics.median(abs(math.exp(e) - 1) for e in absolute):.1%}")
     if args.write:
-        write_model(rows, held, model)
+        write_model(rows, held, absolute, model)
         speed_model.speed_model.cache_clear()
     references(catalog)
     memory_fit(entries, catalog, home)

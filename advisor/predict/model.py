@@ -56,6 +56,7 @@ class SpeedModel:
     sigma: dict[str, float]
     pooled: dict[str, tuple[float, float, float]]
     sigma_unfitted: dict[str, float]
+    sigma_level: float  # the error every prediction shares: the absolute level, beyond the ratios
     launch_seconds: float
     step_overhead_seconds: tuple[float, float, float]
 
@@ -76,6 +77,7 @@ def speed_model(path: Path = MODEL_PATH) -> SpeedModel:
         {key: float(v) for key, v in data["sigma"].items()},
         {key: _triple(v) for key, v in data["pooled"].items()},
         {key: float(v) for key, v in data["sigma_unfitted"].items()},
+        float(data["sigma_level"]),
         float(data["launch_seconds"]),
         _triple(data["step_overhead_seconds"]),
     )
@@ -136,7 +138,8 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
     kernels = kernel_seconds(work, acc, dtype, eff, clock.centre)
     if kernels is None:
         return None
-    sigma = math.sqrt(eff.sigma ** 2 + clock.sigma ** 2)
+    shared = speed_model().sigma_level
+    sigma = math.sqrt(shared ** 2 + eff.sigma ** 2 + clock.sigma ** 2)
     low, centre, high = speed_model().step_overhead_seconds
     spread = math.exp(Z_90 * sigma)
     path = physics.matrix_path(acc, dtype)
@@ -145,4 +148,7 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
         caveats += (physics.Caveat(UNFITTED, (("group", error_group(acc, dtype)), ("sigma", round(eff.sigma, 3)))),)
     return Speed(kernels + centre, kernels / spread + low, kernels * spread + high, basis,
                  f"per-kernel model: {source} on {acc.name} specs ({path.unit} matmuls)",
-                 sigma=sigma, error_group=error_group(acc, dtype), caveats=caveats)
+                 sigma=sigma, error_group=error_group(acc, dtype), shared_sigma=shared, caveats=caveats)
+
+
+SHARED_GROUP = "spec-model"  # every prediction from specs shares the level error: one draw for all

@@ -8,6 +8,7 @@ the log-space sigma it came from, measured on published runs the model was not f
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from benchmarks import Measurement
@@ -58,14 +59,30 @@ class Speed:
     # Log-space standard deviation of `seconds` (10-90 % = exp(+-1.2816 sigma)), from held-out
     # validation residuals; None for a measured figure, whose band comes from its own timings.
     sigma: float | None = None
-    # Predictions with the same key share one error draw (same architecture and precision); a
-    # ratio between two groups carries both errors. None for measured figures.
+    # Which held-out error estimate `sigma` came from (architecture/precision, e.g. "turing/full").
     error_group: str | None = None
+    # The part of `sigma` every prediction from specs shares (the model's absolute level: one draw
+    # for all of them); the rest, `own_sigma`, is this prediction's own (its architecture's efficiency,
+    # its clock) and is drawn apart. A ratio of two predictions carries only their own errors.
+    shared_sigma: float | None = None
     caveats: tuple[Caveat, ...] = field(default=())  # how the prediction departs from the plain peaks
 
     def scaled(self, factor: float) -> Speed:
         return Speed(self.seconds * factor, self.low * factor, self.high * factor, self.basis, self.detail,
-                     self.sigma, self.error_group, self.caveats)
+                     self.sigma, self.error_group, self.shared_sigma, self.caveats)
+
+    @property
+    def own_sigma(self) -> float | None:
+        if self.sigma is None:
+            return None
+        return math.sqrt(max(0.0, self.sigma ** 2 - (self.shared_sigma or 0.0) ** 2))
+
+
+def ratio_sigma(a: Speed, b: Speed) -> float | None:
+    """Log-space sigma of a's step time over b's: the shared level cancels between two predictions."""
+    if a.sigma is None or b.sigma is None:
+        return None
+    return math.sqrt((a.own_sigma or 0.0) ** 2 + (b.own_sigma or 0.0) ** 2)
 
 
 def profile_of(m: Measurement) -> StepProfile | None:

@@ -22,7 +22,7 @@ def home(tmp_path):
 def test_json_gives_each_accelerator_its_step_time_band_and_largest_batch(home, monkeypatch):
     from advisor.predict import fit
 
-    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 1.0)
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, ("full", False), 1.0)
     done = run_cli(["predict", "--workload", "resnet50", "--accelerators", "t4,h100", "--batch-size", "64", "--json"],
                    home)
     assert done.code == 0, done.stderr

@@ -26,7 +26,7 @@ def gpu(**changes):
 def ideal(monkeypatch):
     """Full datasheet efficiency, no launch cost: step times become hand-checkable."""
     plain = model.SpeedModel({}, {}, {"full": (1.0, 1.0, 1.0), "half": (1.0, 1.0, 1.0)},
-                             {"full": 0.1, "half": 0.1}, 0.0, (0.0, 0.0, 0.0))
+                             {"full": 0.1, "half": 0.1}, 0.1, 0.0, (0.0, 0.0, 0.0))
     monkeypatch.setattr(model, "speed_model", lambda: plain)
 
 
@@ -90,7 +90,7 @@ def profile_with_memory(at_4: int, at_8: int, weights: int = 0) -> WorkloadProfi
 @pytest.fixture
 def unscaled(monkeypatch):
     """Take the CPU plan's bytes per sample as they are."""
-    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 1.0)
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, ("full", False), 1.0)
 
 
 def test_the_largest_batch_follows_the_memory_line(unscaled):
@@ -100,7 +100,7 @@ def test_the_largest_batch_follows_the_memory_line(unscaled):
 
 
 def test_the_cpu_plans_extra_bytes_per_sample_are_scaled_away(monkeypatch):
-    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 0.5)
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, ("full", False), 0.5)
     profile = profile_with_memory(4_000_000_000, 8_000_000_000, weights=2_000_000_000)
     assert fit.max_batch(profile, gpu()) == 22  # 2 + 22 * 0.5 = 13 GB <= 13.4 GB < 13.5 GB
 
