@@ -142,6 +142,11 @@ def profile_path(name: str, dtype: str, home: Path) -> Path:
     return Path(home) / PROFILES_DIR / f"{name}-{dtype}.json"
 
 
+def needs_profiling(name: str, dtype: str, home: Path) -> bool:
+    """Whether `load_profile` would compile: not for a preset (shipped) or a cached workload."""
+    return not spec_of(name).preset and not profile_path(name, dtype, home).is_file()
+
+
 def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _compile_here,
                  warnings: list[str] | None = None) -> WorkloadProfile:
     """The cached profile of `name` in `dtype`, compiling it on this CPU (seconds) when absent or unreadable.
