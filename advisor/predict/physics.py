@@ -153,11 +153,13 @@ def _missing(acc: Accelerator, *fields: str) -> tuple[Caveat, ...]:
 def clock(acc: Accelerator) -> Clock:
     """The clock a sustained training step holds on `acc`, as a fraction of boost."""
     boost = acc.boost_clock_mhz
-    if acc.sustained_clock_mhz and boost:
-        fraction = min(1.0, acc.sustained_clock_mhz / boost)
-        return Clock(fraction, fraction, (Caveat(SUSTAINED_CLOCK, (("sustained_mhz", acc.sustained_clock_mhz),
-                                                                   ("boost_mhz", boost))),))
     limited = acc.power_limit_watts is not None and acc.power_limit_watts <= POWER_LIMITED_WATTS
+    if acc.sustained_clock_mhz and boost:
+        # One reading of a clock under load, not a bound: a power-limited card keeps the band down to base.
+        fraction = min(1.0, acc.sustained_clock_mhz / boost)
+        low = min(fraction, acc.base_clock_mhz / boost) if limited and acc.base_clock_mhz else fraction
+        return Clock(fraction, low, (Caveat(SUSTAINED_CLOCK, (("sustained_mhz", acc.sustained_clock_mhz),
+                                                              ("boost_mhz", boost))),))
     if limited and acc.base_clock_mhz and boost and acc.base_clock_mhz < boost:
         low = acc.base_clock_mhz / boost
         return Clock(math.sqrt(low), low, (Caveat(POWER_LIMITED, (
