@@ -152,3 +152,23 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
 
 
 SHARED_GROUP = "spec-model"  # every prediction from specs shares the level error: one draw for all
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What a predicted speed rests on, for the assumptions a recommendation lists (render words it)."""
+
+    publishers: tuple[str, ...]
+    rows: int
+    fitted_groups: tuple[str, ...]  # architecture/precision pairs with published rows
+    sigma_level: float  # shared by every prediction
+    sigma_by_group: tuple[tuple[str, float], ...]
+    source: str
+
+
+def model_facts(path: Path = MODEL_PATH) -> ModelFacts:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model = speed_model(path)
+    return ModelFacts(tuple(data.get("publishers", ())), int(data.get("rows", 0)), tuple(sorted(model.efficiency)),
+                      model.sigma_level, tuple(sorted(model.sigma.items())),
+                      "benchmarks/reference/published.toml, fitted by scripts/validate_predictions.py --write")
