@@ -264,6 +264,14 @@ class Accelerator:
     notes: tuple[str, ...]
     source: str
     as_of: date
+    # What a step-time prediction needs beyond the peaks, None where no source gives it: the chip's
+    # architecture (which dtypes have tensor cores), its board power limit and its clocks. The
+    # datasheet peaks assume the boost clock; a card held at its power limit runs below it.
+    architecture: str | None = None
+    power_limit_watts: float | None = None
+    base_clock_mhz: float | None = None
+    boost_clock_mhz: float | None = None
+    sustained_clock_mhz: float | None = None  # a published clock under sustained load, where one exists
 
     def in_colab_window(self, day: date) -> bool:
         return _within(day, self.colab_from, self.colab_until)

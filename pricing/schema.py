@@ -33,6 +33,9 @@ from pricing.model import (
 UNKNOWN_MARKERS = ("unknown",)
 
 ACCELERATOR_KINDS = ("gpu", "tpu", "cpu")
+# Which generation a chip is: it decides which dtypes have tensor cores and which fitted efficiencies apply.
+ARCHITECTURES = ("kepler", "maxwell", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell", "tpu",
+                 "cpu", "apple")
 PROVIDERS = ("colab", "kaggle")
 MAX_FIGURE = f.MAX_FIGURE
 
@@ -153,6 +156,11 @@ SECTIONS: dict[str, _Section] = {
             _Field("assumption", f.boolean, default=False),
             _Field("notes", f.texts, default=()),
             *_SOURCE,
+            _Field("architecture", f.one_of(ARCHITECTURES)),
+            _Field("power_limit_watts", f.between(1, 5000, what="watts")),
+            _Field("base_clock_mhz", f.between(10, 10_000, what="MHz")),
+            _Field("boost_clock_mhz", f.between(10, 10_000, what="MHz")),
+            _Field("sustained_clock_mhz", f.between(10, 10_000, what="MHz")),
         ),
         identity=("key",),
     ),

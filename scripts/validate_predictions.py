@@ -1,17 +1,20 @@
-"""Check the per-kernel speed predictor against published measurements.
+"""Check the per-kernel speed predictor on publishers it was not fitted on (leave one publisher out).
 
-    PYTHONPATH=. python scripts/validate_predictions.py [--home DIR] [--all]
+    PYTHONPATH=. python scripts/validate_predictions.py [--home DIR] [--write]
 
-For every entry of benchmarks/reference/published.toml it predicts the step time on the
-published accelerator at the published batch (profiles are compiled on this CPU the first time,
-then cached in the data folder). Entries pair up within one model and precision against a
-reference accelerator (A100 80 GB PCIe for the Lambda rows, the T4 for the LLM fine-tune): the
-predicted speed ratio is compared with the published one. Prints every pair, then the summary
-over the "validate" half (the "calibrate" half fitted kernels.EFFICIENCY), then the H100
-AutoEncoder references predicted from a CPU profile.
+For every row of benchmarks/reference/published.toml it predicts the step time on the published
+accelerator at the published batch (workload profiles are compiled on this CPU the first time, then
+cached in --home). Rows pair up within one publisher's table (same source, model, precision, unit):
+the predicted speed ratio of each pair is compared with the published one.
 
-Targets: median |error| <= 20 %, no ratio off by more than 2x, >= 12 pairs, the published ratio
-inside the predicted band in >= 80 % of pairs, and the four H100 references inside their bands.
+Leave one publisher out: the efficiencies (per architecture and precision, see advisor/predict/model.py)
+are fitted on every publisher but one and the held-out publisher's ratios are scored, for each
+publisher in turn. Each held-out ratio is checked against a 10-90 % band whose sigmas come from the
+held-out residuals of the *other* publishers only. --write refits on every publisher and writes
+benchmarks/reference/speed-model.json with the sigmas from all held-out residuals.
+
+Targets: median |ratio error| <= 12 %, worst pair <= 1.5x, >= 80 % of held-out ratios inside their
+band, every T4 pair within 20 %.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ import math
 import os
 import statistics
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from _common import ROOT, verdict
 
 try:
@@ -31,205 +36,279 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from advisor.predict import kernels
+from advisor.predict import model as speed_model
+from advisor.predict import physics
 from advisor.predict.fit import max_batch
+from advisor.predict.presets import predict_preset
 from advisor.predict.profiles import load_profile
 from pricing import load_catalog
 
 PUBLISHED = Path(ROOT) / "benchmarks" / "reference" / "published.toml"
 REFERENCES = Path(ROOT) / "benchmarks" / "reference"
-REFERENCE_ACCELERATOR = {"samples/s": "a100-80gb", "minutes": "t4"}
+SHRINK = 0.5  # weight of the pull of each group's efficiencies toward the pooled ones (log space)
+GRID = np.exp(np.linspace(-0.8, 0.8, 33))
+Z = speed_model.Z_90
 
 
-def predicted_seconds(entry: dict, catalog, home: Path) -> tuple[float, float, float]:
-    profile = load_profile(entry["model"], entry["dtype"], home)
-    acc = catalog.accelerator(entry["accelerator"])
-    speed = kernels.predict_kernels(profile.work(entry["batch"]), acc, entry["dtype"], entry["model"])
-    if speed is None:
-        raise SystemExit(f"{acc.key}: the catalog lacks a spec the predictor needs")
-    return speed.seconds, speed.low, speed.high
+@dataclass
+class Row:
+    entry: dict
+    acc: object
+    group: str
+    table: tuple  # rows of one table pair up
+    published: float  # seconds per step (samples/s rows) or minutes per run
+    flops_dot: np.ndarray
+    flops_conv: np.ndarray
+    bytes: np.ndarray
+    launches: int
+    peak: float
+    clock: float
+    bandwidth: float
+
+    def seconds(self, eff: tuple[float, float, float], launch: float, overhead: float) -> float:
+        dot, conv, bw = eff
+        compute = self.flops_dot / (self.peak * self.clock * dot) + self.flops_conv / (self.peak * self.clock * conv)
+        memory = self.bytes / (self.bandwidth * bw)
+        return float(np.maximum(compute, memory).sum()) + self.launches * launch + overhead
 
 
-def speed_of(entry: dict) -> float:
-    """Published speed as samples per second (or runs per minute), higher is faster."""
-    return entry["value"] if entry["unit"] == "samples/s" else 1.0 / entry["value"]
-
-
-def predicted_speed(entry: dict, seconds: float) -> float:
-    return entry["batch"] / seconds if entry["unit"] == "samples/s" else 1.0 / seconds
-
-
-def pairs(entries: list[dict], catalog, home: Path) -> list[dict]:
-    groups: dict[tuple, list[dict]] = {}
-    for entry in entries:
-        key = (entry["model"], entry["dtype"], entry["unit"])
-        groups.setdefault(key, []).append(entry)
+def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
     found = []
-    for (model, dtype, unit), members in groups.items():
-        reference = next(e for e in members if e["accelerator"] == REFERENCE_ACCELERATOR[unit])
-        ref_seconds = predicted_seconds(reference, catalog, home)[0]
-        for entry in members:
-            if entry is reference:
-                continue
-            seconds = predicted_seconds(entry, catalog, home)[0]
-            published = speed_of(entry) / speed_of(reference)
-            predicted = predicted_speed(entry, seconds) / predicted_speed(reference, ref_seconds)
-            low, high = predicted / kernels.BAND_FACTOR, predicted * kernels.BAND_FACTOR
-            found.append({"model": model, "dtype": dtype, "accelerator": entry["accelerator"],
-                          "reference": reference["accelerator"], "role": entry["role"],
-                          "published": published, "predicted": predicted, "low": low, "high": high,
-                          "error": predicted / published - 1.0, "inside": low <= published <= high})
+    for entry in entries:
+        acc = catalog.accelerator(entry["accelerator"])
+        work = [k for k in load_profile(entry["model"], entry["dtype"], home).work(entry["batch"])
+                if k.kind != "convert"]
+        peak = physics.matrix_path(acc, entry["dtype"]).flops
+        if peak is None or not acc.memory_bandwidth_gbs:
+            raise SystemExit(f"{acc.key}: the catalog lacks a spec the predictor needs")
+        published = entry["batch"] / entry["value"] if entry["unit"] == "samples/s" else entry["value"]
+        found.append(Row(entry, acc, speed_model.error_group(acc, entry["dtype"]),
+                         (entry["publisher"], entry["source"], entry["model"], entry["dtype"], entry["unit"]),
+                         published,
+                         np.array([k.flops if k.kind == "dot" else 0.0 for k in work]),
+                         np.array([k.flops if k.kind == "conv" else 0.0 for k in work]),
+                         np.array([speed_model.accelerator_bytes(k, entry["dtype"]) for k in work]),
+                         len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9))
     return found
 
 
-def summary(rows: list[dict], label: str) -> bool:
-    if not rows:
-        print(f"{label}: no pairs")
-        return False
-    errors = [abs(r["error"]) for r in rows]
-    worst = max(max(r["predicted"] / r["published"], r["published"] / r["predicted"]) for r in rows)
-    inside = sum(r["inside"] for r in rows) / len(rows)
+def predicted(row: Row, params: dict, pooled: dict, model: speed_model.SpeedModel) -> float:
+    eff = params.get(row.group) or pooled[physics.precision(row.entry["dtype"])]
+    return row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1])
+
+
+def objective(rows: list[Row], params: dict, pooled: dict, model) -> float:
+    """Squared log errors of each row against its table's mean (ratios, not levels), plus the pull."""
+    by_table: dict[tuple, list[float]] = {}
+    for row in rows:
+        by_table.setdefault(row.table, []).append(math.log(predicted(row, params, pooled, model) / row.published))
+    total = sum(sum((r - sum(rs) / len(rs)) ** 2 for r in rs) for rs in by_table.values() if len(rs) > 1)
+    for group, eff in params.items():
+        prior = pooled[group.split("/")[1]]
+        total += SHRINK * sum(math.log(e / p) ** 2 for e, p in zip(eff, prior, strict=True))
+    return total
+
+
+def fit(rows: list[Row], model) -> tuple[dict, dict, float]:
+    """Efficiencies per group found in `rows`, the pooled ones, and the level scale applied to all."""
+    pooled = {"full": (0.8, 0.75, 1.4), "half": (0.8, 0.75, 1.4)}
+    groups = sorted({r.group for r in rows})
+    params = {g: pooled[g.split("/")[1]] for g in groups}
+    for _sweep in range(3):
+        for group in groups:
+            for index in range(3):
+                base = params[group]
+                scores = []
+                for factor in GRID:
+                    trial = list(base)
+                    trial[index] = base[index] * factor
+                    if index < 2:
+                        trial[index] = min(1.0, trial[index])
+                    params[group] = tuple(trial)
+                    scores.append((objective(rows, params, pooled, model), tuple(trial)))
+                params[group] = min(scores)[1]
+        for precision in ("full", "half"):  # the pool follows the fitted groups (geometric mean)
+            members = [params[g] for g in groups if g.endswith(precision)]
+            if members:
+                pooled[precision] = tuple(math.exp(statistics.mean(math.log(m[i]) for m in members)) for i in range(3))
+    # The level: one scale on every factor so absolute step times are right on average.
+    level = math.exp(statistics.mean(math.log(predicted(r, params, pooled, model) / r.published)
+                                     for r in rows if r.entry["unit"] == "samples/s"))
+    scale = lambda e: (min(1.0, e[0] * level), min(1.0, e[1] * level), e[2] * level)  # noqa: E731
+    return {g: scale(e) for g, e in params.items()}, {p: scale(e) for p, e in pooled.items()}, level
+
+
+def pairs(rows: list[Row], params: dict, pooled: dict, model) -> list[dict]:
+    by_table: dict[tuple, list[Row]] = {}
+    for row in rows:
+        by_table.setdefault(row.table, []).append(row)
+    found = []
+    for members in by_table.values():
+        times = [predicted(r, params, pooled, model) for r in members]
+        for i in range(len(members)):
+            for j in range(i + 1, len(members)):
+                a, b = members[i], members[j]
+                batch_a, batch_b = a.entry["batch"], b.entry["batch"]
+                published = (batch_a / a.published) / (batch_b / b.published)  # a's throughput over b's
+                ratio = (batch_a / times[i]) / (batch_b / times[j])
+                found.append({"a": a, "b": b, "published": published, "predicted": ratio,
+                              "log_error": math.log(ratio / published)})
+    return found
+
+
+def sigmas(held_out: list[dict]) -> tuple[dict, float]:
+    """Per group: sqrt(mean of half the squared log error) over held-out pairs touching it."""
+    shares: dict[str, list[float]] = {}
+    for p in held_out:
+        for row in (p["a"], p["b"]):
+            shares.setdefault(row.group, []).append(p["log_error"] ** 2 / 2)
+    everything = [p["log_error"] ** 2 / 2 for p in held_out]
+    pooled = math.sqrt(statistics.mean(everything)) if everything else 0.2
+    return {g: math.sqrt(statistics.mean(v)) for g, v in shares.items() if len(v) >= 3}, pooled
+
+
+def sigma_of(group: str, table: dict, pooled: float, fitted: bool) -> float:
+    return table.get(group, pooled) if fitted else max(table.get(group, pooled), pooled) * 1.5
+
+
+def leave_one_out(rows: list[Row], model) -> tuple[list[dict], list[float]]:
+    """Held-out pairs (ratio errors) and held-out rows' absolute log errors, one publisher out at a time."""
+    publishers = sorted({r.entry["publisher"] for r in rows})
+    held: dict[str, list[dict]] = {}
+    absolute: list[float] = []
+    for publisher in publishers:
+        train = [r for r in rows if r.entry["publisher"] != publisher]
+        params, pooled, _ = fit(train, model)
+        absolute += [math.log(predicted(r, params, pooled, model) / r.published) for r in rows
+                     if r.entry["publisher"] == publisher and r.entry["unit"] == "samples/s"]
+        found = pairs([r for r in rows if r.entry["publisher"] == publisher], params, pooled, model)
+        for p in found:
+            p["publisher"] = publisher
+            p["fitted"] = (p["a"].group in params, p["b"].group in params)
+        held[publisher] = found
+    for publisher, found in held.items():  # bands from the other publishers' held-out residuals only
+        table, pooled = sigmas([p for other, ps in held.items() if other != publisher for p in ps])
+        for p in found:
+            sa = sigma_of(p["a"].group, table, pooled, p["fitted"][0])
+            sb = sigma_of(p["b"].group, table, pooled, p["fitted"][1])
+            p["sigma"] = math.sqrt(sa ** 2 + sb ** 2 + physics.clock(p["a"].acc).sigma ** 2
+                                   + physics.clock(p["b"].acc).sigma ** 2)
+            p["inside"] = abs(p["log_error"]) <= Z * p["sigma"]
+    return [p for found in held.values() for p in found], absolute
+
+
+def report(held: list[dict]) -> bool:
+    print(f"{'publisher':<16} {'model':<15} {'dtype':<8} {'a':<16} {'b':<16} {'published':>9} {'predicted':>9} "
+          f"{'error':>7} {'band x/÷':>8}")
+    for p in sorted(held, key=lambda p: (p["publisher"], p["a"].entry["model"], p["a"].entry["dtype"])):
+        a, b = p["a"].entry, p["b"].entry
+        print(f"{p['publisher']:<16} {a['model']:<15} {a['dtype']:<8} {a['accelerator']:<16} {b['accelerator']:<16} "
+              f"{p['published']:9.2f} {p['predicted']:9.2f} {math.exp(p['log_error']) - 1:+7.1%} "
+              f"{math.exp(Z * p['sigma']):8.2f}{'' if p['inside'] else '  outside'}")
+    errors = [abs(math.exp(p["log_error"]) - 1) for p in held]
+    worst = max(held, key=lambda p: abs(p["log_error"]))
+    inside = sum(p["inside"] for p in held) / len(held)
     median = statistics.median(errors)
-    ok = median <= 0.20 and worst <= 2.0 and len(rows) >= 12 and inside >= 0.8
-    print(f"{label}: {len(rows)} pairs, median |error| {median:.1%}, worst {worst:.2f}x, "
-          f"published inside the band in {inside:.0%} -> {verdict(ok)}")
-    return ok
+    t4 = [p for p in held if "t4" in (p["a"].acc.key, p["b"].acc.key)]
+    t4_ok = all(abs(math.exp(p["log_error"]) - 1) <= 0.20 for p in t4)
+    print(f"\nleave-one-publisher-out, {len(held)} held-out pairs:")
+    for publisher in sorted({p["publisher"] for p in held}):
+        mine = [abs(math.exp(p["log_error"]) - 1) for p in held if p["publisher"] == publisher]
+        print(f"  {publisher:<16} {len(mine):3d} pairs, median |ratio error| {statistics.median(mine):.1%}")
+    print(f"  median |ratio error| {median:.1%} (target <= 12 %) {verdict(median <= 0.12)}")
+    print(f"  worst pair {math.exp(abs(worst['log_error'])):.2f}x ({worst['a'].acc.key} vs {worst['b'].acc.key}, "
+          f"{worst['a'].entry['model']} {worst['a'].entry['dtype']}, {worst['publisher']}) (target <= 1.5x) "
+          f"{verdict(math.exp(abs(worst['log_error'])) <= 1.5)}")
+    print(f"  inside the 10-90 % band: {inside:.0%} (target >= 80 %) {verdict(inside >= 0.8)}")
+    print(f"  T4 pairs ({len(t4)}), target each within 20 % {verdict(t4_ok and bool(t4))}:")
+    for p in t4:
+        print(f"    {p['a'].acc.key} vs {p['b'].acc.key} {p['a'].entry['model']} {p['a'].entry['dtype']} "
+              f"({p['publisher']}): {math.exp(p['log_error']) - 1:+.1%}")
+    return median <= 0.12 and math.exp(abs(worst["log_error"])) <= 1.5 and inside >= 0.8 and t4_ok
 
 
-def references(catalog, home: Path) -> bool:
-    """The H100 AutoEncoder runs against predictions from this CPU's profile of the same step."""
-    print("\nH100 AutoEncoder references (python-loop step, measured vs predicted from a CPU profile):")
-    acc, all_inside = catalog.accelerator("h100"), True
-    for path in sorted(REFERENCES.glob("*-*.json")):
+def write_model(rows: list[Row], held: list[dict], absolute: list[float], model) -> None:
+    params, pooled, level = fit(rows, model)
+    table, pooled_sigma = sigmas(held)
+    own = statistics.mean(table.get(r.group, pooled_sigma) ** 2 for r in rows)
+    level = math.sqrt(max(0.0, statistics.mean(e ** 2 for e in absolute) - own))
+    spread = {}
+    for precision in ("full", "half"):
+        members = [e for g, e in params.items() if g.endswith(precision)]
+        logs = [statistics.pvariance([math.log(m[i]) for m in members]) for i in range(3)] if len(members) > 1 else [0]
+        spread[precision] = math.sqrt(pooled_sigma ** 2 + statistics.mean(logs))
+    data = {
+        "schema": speed_model.MODEL_SCHEMA,
+        "note": "written by scripts/validate_predictions.py --write: efficiencies fitted on every publisher of "
+                "benchmarks/reference/published.toml; sigmas from leave-one-publisher-out residuals "
+                "(groups with fewer than 3 held-out pairs take the pooled sigma)",
+        "publishers": sorted({r.entry["publisher"] for r in rows}),
+        "rows": len(rows),
+        "level": round(level, 4),
+        "efficiency": {g: [round(x, 4) for x in e] for g, e in sorted(params.items())},
+        "sigma": {g: round(table.get(g, pooled_sigma), 4) for g in sorted(params)},
+        "pooled": {p: [round(x, 4) for x in e] for p, e in pooled.items()},
+        "sigma_unfitted": {p: round(s, 4) for p, s in spread.items()},
+        "sigma_level": round(level, 4),
+        "launch_seconds": model.launch_seconds,
+        "step_overhead_seconds": list(model.step_overhead_seconds),
+    }
+    speed_model.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwrote {speed_model.MODEL_PATH.relative_to(ROOT)}")
+
+
+def references(catalog) -> None:
+    """The H100 AutoEncoder runs against the shipped preset profiles' predictions."""
+    print("\nH100 AutoEncoder references (python-loop step, measured vs predicted from the shipped profile):")
+    acc = catalog.accelerator("h100")
+    for path in sorted(REFERENCES.glob("[a-z]*-[bf]*.json")):
+        if path.name.startswith(("profile-", "speed-")):
+            continue
         data = json.loads(path.read_text(encoding="utf-8"))
         preset, dtype, batch = data["config"]["preset"], data["config"]["dtype"], data["batch_size"]
         measured = data["summary"]["python_loop"]["median"]
-        profile = load_profile(f"ae-{preset}", dtype, home)
-        speed = kernels.predict_kernels(profile.work(batch), acc, dtype, f"ae-{preset}")
+        speed = predict_preset(preset, dtype, batch, acc)
         inside = speed.low <= measured <= speed.high
-        all_inside &= inside
         print(f"  {preset:<7} {dtype:<9} measured {measured * 1e3:7.3f} ms   predicted {speed.seconds * 1e3:7.3f} ms "
               f"[{speed.low * 1e3:.3f}, {speed.high * 1e3:.3f}]  {'inside' if inside else 'OUTSIDE'}")
-    print(f"  all four inside their bands -> {verdict(all_inside)}")
-    return all_inside
-
-
-def fit(entries: list[dict], catalog, home: Path) -> None:
-    """Fit kernels.EFFICIENCY and kernels.BAND_FACTOR on the calibration half; print them.
-
-    1. Per generation, (dot, convolution, bandwidth) fractions by coordinate search, minimising the
-       squared log error of the speed ratios against the reference (an Ampere card, whose
-       generation keeps its starting values).
-    2. One scale for every generation, minimising the squared log error of absolute step times:
-       ratios fix the generations relative to each other, the published times fix the level.
-    3. The band: the 90th percentile of the calibration half's ratio errors.
-    """
-    rows = []
-    for entry in entries:
-        if entry["role"] != "calibrate" or entry["unit"] != "samples/s":
-            continue
-        acc = catalog.accelerator(entry["accelerator"])
-        work = load_profile(entry["model"], entry["dtype"], home).work(entry["batch"])
-        rows.append({"entry": entry, "acc": acc, "work": work, "published": entry["batch"] / entry["value"]})
-    reference = {(r["entry"]["model"], r["entry"]["dtype"]): r for r in rows
-                 if r["acc"].key == REFERENCE_ACCELERATOR["samples/s"]}
-
-    def seconds(row: dict) -> float:
-        return kernels.kernel_seconds(row["work"], row["acc"], row["entry"]["dtype"]) + kernels.STEP_OVERHEAD_SECONDS[1]
-
-    def ratio_errors(generation: str | None = None) -> list[float]:
-        errors = []
-        for row in rows:
-            ref = reference[(row["entry"]["model"], row["entry"]["dtype"])]
-            if row is ref or (generation and kernels.generation(row["acc"]) != generation):
-                continue
-            predicted = seconds(ref) / seconds(row)
-            published = ref["published"] / row["published"]
-            errors.append(math.log(predicted / published))
-        return errors
-
-    compute_grid = [0.05 * step for step in range(2, 21)]
-    bandwidth_grid = [0.05 * step for step in range(4, 41)]
-    anchor = kernels.generation(catalog.accelerator(REFERENCE_ACCELERATOR["samples/s"]))
-    for generation in sorted({kernels.generation(r["acc"]) for r in rows} - {anchor}):
-        for _ in range(3):
-            for index, grid in enumerate((compute_grid, compute_grid, bandwidth_grid)):
-                scores = []
-                for value in grid:
-                    trial = list(kernels.EFFICIENCY[generation])
-                    trial[index] = value
-                    kernels.EFFICIENCY[generation] = tuple(trial)
-                    scores.append((sum(e * e for e in ratio_errors(generation)), tuple(trial)))
-                kernels.EFFICIENCY[generation] = min(scores)[1]
-    start = dict(kernels.EFFICIENCY)
-    scores = []
-    for scale in [0.05 * step for step in range(10, 61)]:
-        for generation, (dot, conv, bandwidth) in start.items():
-            kernels.EFFICIENCY[generation] = (min(1.0, dot * scale), min(1.0, conv * scale), bandwidth * scale)
-        scores.append((sum(math.log(seconds(r) / r["published"]) ** 2 for r in rows), scale))
-    scale = min(scores)[1]
-    for generation, (dot, conv, bandwidth) in start.items():
-        kernels.EFFICIENCY[generation] = (min(1.0, dot * scale), min(1.0, conv * scale), bandwidth * scale)
-    fitted = {r_generation for r_generation in (kernels.generation(r["acc"]) for r in rows)}
-    for generation in kernels.EFFICIENCY:
-        if generation not in fitted and generation != "other":
-            kernels.EFFICIENCY[generation] = kernels.EFFICIENCY[anchor]  # no published rows
-    kernels.EFFICIENCY["other"] = tuple(
-        statistics.mean(kernels.EFFICIENCY[g][i] for g in fitted) for i in range(3))  # type: ignore[assignment]
-    errors = sorted(abs(e) for e in ratio_errors())
-    kernels.BAND_FACTOR = math.exp(errors[int(0.9 * (len(errors) - 1))])
-    print("EFFICIENCY = {")
-    for generation, (dot, conv, bandwidth) in kernels.EFFICIENCY.items():
-        print(f'    "{generation}": ({dot:.2f}, {conv:.2f}, {bandwidth:.2f}),')
-    print(f"}}  # common scale {scale:.2f}")
-    print(f"BAND_FACTOR = {kernels.BAND_FACTOR:.2f}  # 90th percentile of {len(errors)} calibration ratio errors")
 
 
 def memory_fit(entries: list[dict], catalog, home: Path) -> None:
-    """Largest batch predicted to fit against the batch each published run used (which did fit).
-
-    The published batch is the largest of a ladder that fitted, so the true limit lies between it
-    and the next rung: a prediction at or somewhat above it is right, one below it is too cautious.
-    """
+    """Largest batch predicted to fit against the batch each published run used (which did fit)."""
     print("\nLargest batch that fits, predicted vs the batch the published run used (a lower bound):")
-    ratios = {"calibrate": [], "validate": []}
+    values = []
     for entry in entries:
         if entry["unit"] != "samples/s" or "batch_note" in entry:
             continue
         profile = load_profile(entry["model"], entry["dtype"], home)
-        predicted = max_batch(profile, catalog.accelerator(entry["accelerator"]))
-        ratios[entry["role"]].append(predicted / entry["batch"])
-    for role, values in ratios.items():
-        values.sort()
-        below = sum(v < 1.0 for v in values)
-        print(f"  {role:<9} {len(values)} runs: predicted / published batch median {statistics.median(values):.2f}, "
-              f"range {values[0]:.2f}-{values[-1]:.2f}; predicted below the published batch in {below}")
+        values.append((max_batch(profile, catalog.accelerator(entry["accelerator"])) / entry["batch"], entry))
+    values.sort(key=lambda v: v[0])
+    below = [v for v in values if v[0] < 1.0]
+    print(f"  {len(values)} runs: predicted / published batch median {statistics.median(v[0] for v in values):.2f}, "
+          f"range {values[0][0]:.2f}-{values[-1][0]:.2f}; predicted below the published batch in {len(below)}")
+    for ratio, entry in below:
+        print(f"    {entry['publisher']} {entry['model']} {entry['dtype']} on {entry['accelerator']}: "
+              f"published {entry['batch']}, predicted {ratio * entry['batch']:.0f}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=None, help="data folder holding the profile cache")
-    parser.add_argument("--fit", action="store_true",
-                        help="fit the efficiencies on the calibration half first, and print them")
+    parser.add_argument("--write", action="store_true", help="refit on every publisher and write the model file")
     args = parser.parse_args()
     home = args.home or Path(os.environ.get("COLAB_ADVISOR_HOME") or Path.home() / ".colab-advisor-validation")
     entries = tomllib.loads(PUBLISHED.read_text(encoding="utf-8"))["measurement"]
     catalog = load_catalog()
-    if args.fit:
-        print("Efficiencies fitted on the calibration half (paste into advisor/predict/kernels.py):")
-        fit(entries, catalog, home)
-        print()
-    rows = pairs(entries, catalog, home)
-    print(f"{'model':<15} {'dtype':<8} {'accelerator':<16} {'vs':<10} {'role':<9} {'published':>9} "
-          f"{'predicted':>9} {'band':>13} {'error':>7}")
-    for r in sorted(rows, key=lambda r: (r["role"], r["model"], r["dtype"], r["accelerator"])):
-        print(f"{r['model']:<15} {r['dtype']:<8} {r['accelerator']:<16} {r['reference']:<10} {r['role']:<9} "
-              f"{r['published']:9.2f} {r['predicted']:9.2f} {r['low']:6.2f}-{r['high']:<6.2f} {r['error']:+7.1%}"
-              f"{'' if r['inside'] else '  outside'}")
-    print()
-    summary([r for r in rows if r["role"] == "calibrate"], "calibration half (fitted on)")
-    ok = summary([r for r in rows if r["role"] == "validate"], "validation half (reported)")
-    ok &= references(catalog, home)
+    model = speed_model.speed_model()
+    rows = rows_of(entries, catalog, home)
+    held, absolute = leave_one_out(rows, model)
+    ok = report(held)
+    print(f"  absolute step time, {len(absolute)} held-out rows: median |error| "
+          f"{statistics.median(abs(math.exp(e) - 1) for e in absolute):.1%}")
+    if args.write:
+        write_model(rows, held, absolute, model)
+        speed_model.speed_model.cache_clear()
+    references(catalog)
     memory_fit(entries, catalog, home)
     return 0 if ok else 1
 

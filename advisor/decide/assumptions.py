@@ -29,7 +29,6 @@ SOURCE_FALLBACK = "googlecolab/colabtools#4369, #4395, #3617"
 SOURCE_CHECKPOINT = "googlecolab/colabtools#6101, #4430"
 SOURCE_FREE_FAQ = "Colab FAQ (usage limits are not published); googlecolab/colabtools#2434, #4205"
 SOURCE_PREDICTOR = "benchmarks/reference/published.toml (Lambda GPU benchmarks and others)"
-SOURCE_REFERENCE = "H100 reference runs shipped in benchmarks/reference (2026-11)"
 
 
 def collect_assumptions(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis,
@@ -50,8 +49,11 @@ def collect_assumptions(workload: Workload, sources: Sources, catalog: Catalog, 
         out.append(fact("epoch_timed", SOURCE_YOU, seconds=workload.epoch_seconds, device=described))
     kinds = {o.epoch.basis for o in options if o.epoch is not None}
     if speeds.BASIS_PREDICTED in kinds or speeds.BASIS_ESTIMATE in kinds:
-        c, b, o = speeds.COMPUTE_EFFICIENCY, speeds.BANDWIDTH_EFFICIENCY, speeds.STEP_OVERHEAD_SECONDS
-        out.append(fact("roofline", SOURCE_REFERENCE, compute=c, bandwidth=b, overhead_seconds=o))
+        from ..predict.model import model_facts
+
+        model = model_facts()
+        out.append(fact("speed_model", model.source, publishers=model.publishers, rows=model.rows,
+                        fitted=model.fitted_groups, sigma_level=model.sigma_level))
     figure = sources.local_figure
     if figure is not None:
         out.append(fact("local_spread", SOURCE_DEFAULT, sigma=figure.sigma, count=figure.count,

@@ -170,7 +170,7 @@ def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
                 # Each batch split over the devices, as the benchmark shards it; no cost for combining
                 # gradients: a bound, stated as an assumption.
                 epoch = epoch.scaled(1 / devices)
-            candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, step.error if step else None,
+            candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, step.error if step else (),
                                         _memory_blocker(sources, acc), step.provenance if step else None, devices))
     ram = sources.local.environment.ram_bytes if sources.local is not None else None
     free = default_free_hours() if workload.model == "deep" and workload.free_gpu_hours is None else None

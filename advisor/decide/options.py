@@ -34,7 +34,7 @@ from .free_tier import FreeHours
 from .money import horizon_costs
 from .tax import TaxBasis
 from .timing import Basis
-from .uncertainty import FREE_HOURS_GROUP, Draws, ErrorTerm, band
+from .uncertainty import FREE_HOURS_GROUP, Draws, Errors, ErrorTerm, band
 from .workload import HOURS_PER_MONTH, Workload
 
 LOCAL = "local"
@@ -54,7 +54,7 @@ class Candidate:
     plan: Plan | None  # None: this machine
     accelerator: Accelerator | None
     epoch: speeds.Speed | None  # None: the speed cannot be known
-    error: ErrorTerm | None = None
+    error: Errors = ()
     memory_blocker: Blocker | None = None  # the workload does not fit the accelerator's memory
     provenance: Fact | None = None  # where the epoch figure comes from
     devices: int = 1  # accelerators of the kind the runtime holds (Kaggle: two T4s), used data-parallel
@@ -166,7 +166,7 @@ class Scenario:
     def epoch_draws(self, candidate: Candidate) -> np.ndarray | None:
         if candidate.epoch is None:
             return None
-        factor = self.draws.factor(candidate.error) if candidate.error is not None else 1.0
+        factor = self.draws.factor(candidate.error)
         return candidate.epoch.seconds * factor * self._ratio
 
     def _free_quota_draws(self) -> np.ndarray | None:

@@ -11,7 +11,7 @@ from ..errors import AdvisorError
 from ..predict import speed as speeds
 from .facts import Fact, fact
 from .sources import Sources
-from .uncertainty import LOCAL_GROUP, ErrorTerm, local_sigma, sigma_from_band, timing_sigma
+from .uncertainty import LOCAL_GROUP, Errors, ErrorTerm, local_sigma, sigma_from_band, timing_sigma
 from .workload import Workload
 
 # Error groups of predicted figures: all predictions made with the same efficiency assumptions share
@@ -19,7 +19,7 @@ from .workload import Workload
 PREDICTED_GROUP = "predicted"
 CPU_GROUP = "cpu-throughput"
 NOTE_COLAB_OTHER_CONFIG = "colab_other_config"
-LOCAL_EXACT = ErrorTerm(LOCAL_GROUP, 0.0)
+LOCAL_EXACT: Errors = ()
 
 
 # Where a figure comes from, as facts render words.
@@ -37,7 +37,7 @@ class Timed:
     """One step on a device: its figure, the error term its draws come from, and where it comes from."""
 
     speed: speeds.Speed
-    error: ErrorTerm
+    error: Errors
     provenance: Fact
 
 
@@ -50,7 +50,7 @@ class Basis:
     steps_per_epoch: float | None  # None when the user timed the epoch: then only ratios matter
     epoch_seconds: float
     preset: str
-    local_error: ErrorTerm = LOCAL_EXACT
+    local_error: Errors = LOCAL_EXACT
     provenance: Fact = field(default_factory=lambda: fact(FROM_USER_TIMING))
 
     @property
@@ -72,7 +72,7 @@ def local_basis(workload: Workload, sources: Sources) -> Basis:
     named = sources.named
     if named is not None:
         step = named.local
-        error = ErrorTerm(LOCAL_GROUP, sigma_from_band(step.seconds, step.low, step.high))
+        error: Errors = (ErrorTerm(LOCAL_GROUP, sigma_from_band(step.seconds, step.low, step.high)),)
         source = fact(FROM_USER_TIMING) if workload.epoch_seconds is not None else fact(FROM_NAMED_LOCAL,
                                                                                             workload=named.name)
         if workload.epoch_seconds is not None:
@@ -83,17 +83,17 @@ def local_basis(workload: Workload, sources: Sources) -> Basis:
         m = figure.measurement
         profile = speeds.profile_of(m)
         local_step = speeds.Speed(figure.seconds, figure.low, figure.high, speeds.BASIS_MEASURED, m.id)
-        error = ErrorTerm(LOCAL_GROUP, figure.sigma)
+        error = (ErrorTerm(LOCAL_GROUP, figure.sigma),)
         preset = m.config.preset
         source = fact(FROM_LOCAL_MEDIAN, count=figure.count, newest=m.id, device=m.environment.device_label)
     elif sources.local_device is not None:
         preset = workload.preset_or(None)
-        profile = speeds.analytic_profile(preset)
+        profile = speeds.preset_profile(preset)
         estimate = speeds.predict(profile, sources.local_device, speeds.BASIS_ESTIMATE)
         if estimate is None:
             raise AdvisorError(f"the catalog has no speed figures for '{sources.local_device.key}': measure instead")
         local_step = estimate
-        error = ErrorTerm(LOCAL_GROUP, sigma_from_band(estimate.seconds, estimate.low, estimate.high))
+        error = prediction_error(estimate, LOCAL_GROUP)
         source = fact(FROM_SPECS, device=sources.local_device.key)
     else:
         raise AdvisorError(
@@ -120,6 +120,16 @@ def epoch_from_step(step: speeds.Speed, basis: Basis) -> speeds.Speed:
     return step.scaled(basis.epoch_seconds / basis.local_step.seconds)
 
 
+def prediction_error(speed: speeds.Speed, device: str) -> Errors:
+    """A prediction's error: the level every prediction from specs shares (one draw for all), and the
+    device's own (one draw per device, whichever plan offers it). Without validated sigmas, the band
+    stands for one shared error."""
+    if speed.sigma is None:
+        return (ErrorTerm(PREDICTED_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),)
+    return (ErrorTerm(PREDICTED_GROUP, speed.shared_sigma or 0.0),
+            ErrorTerm(f"{PREDICTED_GROUP}:{device}", speed.own_sigma or 0.0))
+
+
 def deep_step(acc: Accelerator, basis: Basis, sources: Sources, catalog: Catalog,
               notes: list[Fact]) -> Timed | None:
     """One step of the workload on `acc`: measured in Colab where a measurement of that device was
@@ -130,7 +140,7 @@ def deep_step(acc: Accelerator, basis: Basis, sources: Sources, catalog: Catalog
         if ratio is None or ratio.accelerator is None:
             return None
         speed = ratio.accelerator
-        return Timed(speed, ErrorTerm(PREDICTED_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),
+        return Timed(speed, prediction_error(speed, acc.key),
                      fact(FROM_PREDICTED, device=acc.name, workload=sources.named.name))
     if colab is not None and catalog.match_device_kind(colab.environment.device_kind) == acc:
         local = sources.local
@@ -146,8 +156,8 @@ def deep_step(acc: Accelerator, basis: Basis, sources: Sources, catalog: Catalog
             t = colab.python_loop
             interference = colab.interference.others_cpu_share if colab.interference is not None else 0.0
             sigma = local_sigma([t.median], [timing_sigma(t.median, t.mad)], [interference])
-            error = ErrorTerm(f"measured:{colab.id}", sigma)
-            low, high = error.band(step)
+            error = (ErrorTerm(f"measured:{colab.id}", sigma),)
+            low, high = error[0].band(step)
             return Timed(speeds.Speed(step, low, high, speeds.BASIS_MEASURED, colab.id), error,
                          fact(FROM_MEASURED, id=colab.id, where=sources.colab_origin or "Colab",
                               device=colab.environment.device_kind))
@@ -157,7 +167,7 @@ def deep_step(acc: Accelerator, basis: Basis, sources: Sources, catalog: Catalog
     speed = speeds.predict(basis.profile, acc, kind)
     if speed is None:
         return None
-    return Timed(speed, ErrorTerm(PREDICTED_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),
+    return Timed(speed, prediction_error(speed, acc.key),
                  fact(FROM_PREDICTED, device=acc.name, workload=basis.preset))
 
 
@@ -194,5 +204,5 @@ def boosting_step(plan: Plan, acc: Accelerator, basis: Basis,
     step = basis.local_step.seconds
     times = [step * local_rate / rate for rate in rates]  # slowest Colab CPU gives the longest time
     speed = speeds.Speed(times[1], min(times), max(times), kind, acc.key)
-    return Timed(speed, ErrorTerm(CPU_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),
+    return Timed(speed, (ErrorTerm(CPU_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),),
                  fact(FROM_CPU_RATIO, local_gflops=local_rate / 1e9, device=acc.name))

@@ -104,11 +104,20 @@ class Draws:
             self._normals[group] = z - z.mean()  # centred: the median draw is the central figure
         return self._normals[group]
 
-    def factor(self, term: ErrorTerm) -> np.ndarray:
-        """Multiplicative factors exp(sigma x z) of the term's group."""
-        if term.sigma <= 0:
-            return np.ones(self.count)
-        return np.exp(term.sigma * self.normal(term.group))
+    def factor(self, terms: ErrorTerm | Sequence[ErrorTerm]) -> np.ndarray:
+        """Multiplicative factors exp(sum of sigma x z) over the terms' groups."""
+        log = np.zeros(self.count)
+        for term in (terms,) if isinstance(terms, ErrorTerm) else terms:
+            if term.sigma > 0:
+                log = log + term.sigma * self.normal(term.group)
+        return np.exp(log)
+
+
+Errors = tuple[ErrorTerm, ...]
+
+
+def total_sigma(terms: Sequence[ErrorTerm]) -> float:
+    return math.sqrt(sum(t.sigma * t.sigma for t in terms))
 
 
 def band(values: np.ndarray) -> tuple[float, float]:

@@ -1,5 +1,7 @@
-"""Step time on a device: measured, or predicted from the accelerators' specs."""
+"""Step time on a device: measured, or predicted from the step's kernels and the accelerators' specs."""
 
-from .speed import Speed, StepProfile, measured, predict, profile_of
+from .presets import predict_preset
+from .speed import Speed, StepProfile, measured, predict, preset_profile, profile_of, ratio_sigma
 
-__all__ = ["Speed", "StepProfile", "measured", "predict", "profile_of"]
+__all__ = ["Speed", "StepProfile", "measured", "predict", "predict_preset", "preset_profile", "profile_of",
+           "ratio_sigma"]

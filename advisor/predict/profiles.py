@@ -28,6 +28,16 @@ PROFILES_DIR = "profiles"
 PROFILE_SCHEMA = "colab-advisor/workload-profile/v1"
 MAX_PROFILE_BYTES = 8 * 1024 * 1024
 MEMORY_FIELDS = ("argument", "output", "alias", "temp")
+# Caps on what a stored profile may claim, far above any real step (ResNet-50 plans about 700
+# kernels; its largest moves under 1 GB at the profiled batches): a file edited past them is refused.
+MAX_KERNELS = 20_000
+MAX_KERNEL_FLOPS = 1e16
+MAX_KERNEL_BYTES = 1e13
+MAX_MEMORY_BYTES = 1e14
+MAX_PROFILE_BATCH = 1 << 16
+# Profiles compiled in this process that could not be cached: an unwritable cache costs one compile
+# per workload and process (and one warning), not one per accelerator asked about.
+_UNCACHED: dict[tuple[str, str, str], WorkloadProfile] = {}
 
 Profiler = Callable[[str, str], dict[str, Any]]
 
@@ -69,10 +79,16 @@ class _Bad(Exception):
     pass
 
 
-def _number(value: Any) -> float:
+def _number(value: Any, cap: float = math.inf) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         raise _Bad(f"expected a number >= 0, got {value!r}")
+    if value > cap:
+        raise _Bad(f"{value!r} is above the cap of {cap:g}")
     return float(value)
+
+
+def _batch(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_PROFILE_BATCH
 
 
 def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
@@ -82,7 +98,7 @@ def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
     if data.get("workload") != name or data.get("dtype") != dtype:
         raise _Bad("profile of another workload")
     batches = data.get("batches")
-    if (not isinstance(batches, list) or len(batches) != 2 or not all(isinstance(b, int) and b > 0 for b in batches)
+    if (not isinstance(batches, list) or len(batches) != 2 or not all(_batch(b) for b in batches)
             or batches[0] >= batches[1]):
         raise _Bad("bad batches")
     kernels, memory = [], []
@@ -90,17 +106,20 @@ def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
         entry = data.get("at", {}).get(str(batch)) if isinstance(data.get("at"), dict) else None
         if not isinstance(entry, dict) or not isinstance(entry.get("kernels"), list):
             raise _Bad(f"no kernels at batch {batch}")
+        if len(entry["kernels"]) > MAX_KERNELS:
+            raise _Bad(f"{len(entry['kernels'])} kernels, more than the cap of {MAX_KERNELS}")
         found = []
         for item in entry["kernels"]:
             if not isinstance(item, list) or len(item) not in (3, 4) or item[0] not in KINDS:
                 raise _Bad("bad kernel entry")
             signature = item[3] if len(item) == 4 and isinstance(item[3], str) else ""
-            found.append(Work(item[0], _number(item[1]), _number(item[2]), signature[:80]))
+            found.append(Work(item[0], _number(item[1], MAX_KERNEL_FLOPS), _number(item[2], MAX_KERNEL_BYTES),
+                              signature[:80]))
         kernels.append(tuple(found))
         stats = entry.get("memory", {})
         if not isinstance(stats, dict):
             raise _Bad("bad memory analysis")
-        memory.append({k: int(_number(v)) for k, v in stats.items() if k in MEMORY_FIELDS})
+        memory.append({k: int(_number(v, MAX_MEMORY_BYTES)) for k, v in stats.items() if k in MEMORY_FIELDS})
     compiled_on = data.get("compiled_on", "")
     pairs = data.get("pairs")
     if pairs is None:
@@ -123,10 +142,29 @@ def profile_path(name: str, dtype: str, home: Path) -> Path:
     return Path(home) / PROFILES_DIR / f"{name}-{dtype}.json"
 
 
+def needs_profiling(name: str, dtype: str, home: Path) -> bool:
+    """Whether `load_profile` would compile: not for a preset (shipped), a cached workload or a dtype
+    that will be refused."""
+    from benchmarks.config import DTYPES
+
+    return dtype in DTYPES and not spec_of(name).preset and not profile_path(name, dtype, home).is_file()
+
+
 def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _compile_here,
                  warnings: list[str] | None = None) -> WorkloadProfile:
-    """The cached profile of `name` in `dtype`, compiling it on this CPU (seconds) when absent or unreadable."""
-    spec_of(name)
+    """The cached profile of `name` in `dtype`, compiling it on this CPU (seconds) when absent or unreadable.
+
+    An AutoEncoder preset's profile ships with the package and is never compiled. Each workload is
+    read or compiled once per process: a cache that cannot be written is warned about once.
+    """
+    spec = spec_of(name)
+    if spec.preset:
+        from .presets import shipped_profile
+
+        return shipped_profile(spec.preset, dtype)
+    key = (name, dtype, str(home))
+    if key in _UNCACHED:
+        return _UNCACHED[key]
     path = profile_path(name, dtype, home)
     if path.is_file():
         try:
@@ -146,13 +184,8 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
     try:
         atomic_write(path, dumps({**data, "pairs": list(found.pairs)}, compact=True))
     except OSError as exc:
+        _UNCACHED[key] = found
         if warnings is not None:
             warnings.append(f"could not cache the profile in {path.parent} ({exc.strerror or exc})")
     return found
 
-
-def needs_profiling(name: str, dtype: str, home: Path) -> bool:
-    """Whether predicting `name` in `dtype` will first compile its step (no cached profile yet)."""
-    from benchmarks.config import DTYPES
-
-    return dtype in DTYPES and not profile_path(name, dtype, home).is_file()

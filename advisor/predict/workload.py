@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,11 @@ from pricing.names import did_you_mean
 
 from ..errors import AdvisorError
 from .fit import USABLE_FRACTION, max_batch
-from .kernels import local_seconds, predict_kernels
+from .kernels import local_seconds
+from .model import Z_90, predict_kernels
+from .physics import missing_for_prediction
 from .profiles import Profiler, WorkloadProfile, load_profile, spec_of
-from .speed import BASIS_PREDICTED, Speed
+from .speed import BASIS_PREDICTED, Speed, ratio_sigma
 
 # What `predict` shows without --accelerators: the GPUs Colab's paid plans hand out.
 DEFAULT_ACCELERATORS = ("t4", "l4", "a100-40gb", "a100-80gb", "h100")
@@ -27,11 +30,22 @@ LOCAL_BAND = (1.0, 1.5, 3.0)
 
 
 @dataclass(frozen=True)
+class Ratio:
+    """How many times faster than the reference accelerator, with the 10-90 % range of that ratio."""
+
+    centre: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class AcceleratorPrediction:
     accelerator: Accelerator
     speed: Speed | None  # None where the catalog lacks a spec the prediction needs
     max_batch: int | None  # None where the memory size is unknown; 0 when batch 1 does not fit
     fits: bool | None  # the requested batch fits
+    missing: tuple[str, ...] = ()  # catalog fields the speed or the fit needs but lacks (why "unknown")
+    ratio: Ratio | None = None  # against `Prediction.relative_to`; None without one or without both speeds
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,7 @@ class Prediction:
     profile_source: str
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
+    relative_to: Accelerator | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,8 @@ class WorkloadRatio:
 
 def workload_name(workload: str | None, preset: str | None) -> str:
     """The workload `--workload` or `--preset` names (the medium AutoEncoder when neither does)."""
+    if workload is not None and not workload.strip():
+        raise AdvisorError("--workload: give a workload name, e.g. resnet50")
     if workload and preset:
         raise AdvisorError("give --workload or --preset, not both")
     if preset is not None:
@@ -81,9 +98,29 @@ def _fits(profile: WorkloadProfile, acc: Accelerator, batch: int) -> tuple[int |
     return largest, None if largest is None else batch <= largest
 
 
+def speed_ratio(speed: Speed | None, reference: Speed | None) -> Ratio | None:
+    """`speed`'s accelerator over `reference`'s: how many times faster, with the ratio's own band.
+
+    The model's shared level cancels in a ratio of two predictions; each one's own error stays.
+    """
+    if speed is None or reference is None:
+        return None
+    centre = reference.seconds / speed.seconds
+    sigma = ratio_sigma(speed, reference)
+    if sigma is None:  # a measured figure: its band as it stands
+        return Ratio(centre, reference.low / speed.high, reference.high / speed.low)
+    spread = math.exp(Z_90 * sigma)
+    return Ratio(centre, centre / spread, centre * spread)
+
+
 def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Sequence[str] | None,
-                     catalog: Catalog, home: Path, *, profiler: Profiler | None = None) -> Prediction:
-    """Step time, samples/s and largest fitting batch of workload `name` on each accelerator."""
+                     catalog: Catalog, home: Path, *, profiler: Profiler | None = None,
+                     relative_to: str | None = None) -> Prediction:
+    """Step time, samples/s and largest fitting batch of workload `name` on each accelerator.
+
+    With `relative_to` (a catalog accelerator), each row also says how many times faster it runs
+    than that accelerator, with the ratio's 10-90 % range.
+    """
     spec = spec_of(name)
     _check(dtype, batch)
     batch = batch or spec.batch_size
@@ -94,18 +131,28 @@ def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Seq
     kwargs = {"profiler": profiler} if profiler is not None else {}
     profile = load_profile(name, dtype, home, warnings=warnings, **kwargs)
     work = profile.work(batch)
+    reference = catalog.accelerator(relative_to.strip()) if relative_to is not None else None
+    reference_speed = predict_kernels(work, reference, dtype, name) if reference is not None else None
     rows = []
     for acc in chosen:
         largest, fits = _fits(profile, acc, batch)
-        rows.append(AcceleratorPrediction(acc, predict_kernels(work, acc, dtype, name), largest, fits))
+        speed = predict_kernels(work, acc, dtype, name)
+        missing = missing_for_prediction(acc, dtype) + (() if acc.memory_gb else ("memory_gb",))
+        ratio = None
+        if reference is not None:
+            same = acc.key == reference.key and speed is not None
+            ratio = Ratio(1.0, 1.0, 1.0) if same else speed_ratio(speed, reference_speed)
+        rows.append(AcceleratorPrediction(acc, speed, largest, fits, missing, ratio))
     notes = (
-        "Per kernel: each fusion or library call of the step at max(compute, memory) time on the "
-        "datasheet peaks, scaled by efficiencies fitted on published benchmarks, plus a launch cost.",
+        "Per kernel: each fusion or library call of the step at max(compute, memory) time on the peak of "
+        "the unit that runs its dtype, at the clock the card holds, scaled by efficiencies fitted on "
+        "published benchmarks, plus a launch cost; the band is the 10-90 % range of the errors on "
+        "publishers the fit did not see.",
         f"Largest batch: XLA's memory analysis of the step, against {USABLE_FRACTION:.0%} of the "
         "device memory less 1 GB; planned on the CPU, so treat a batch near the limit as uncertain.",
     )
     return Prediction(name, spec.description, dtype, batch, tuple(rows), profile.compiled_on, notes,
-                      tuple(warnings))
+                      tuple(warnings), reference)
 
 
 def local_speed(profile: WorkloadProfile, batch: int, ceiling: Ceiling | None) -> Speed | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from ..decide.facts import Fact
+from ..decide.uncertainty import Z90
 from .catalog import TAX_CAVEAT
 from .words import UNKNOWN, count, dollars, hours, share
 
@@ -33,12 +35,14 @@ def assumption_text(a: Fact) -> str:
     if kind == "epoch_timed":
         machine = f"the machine described as '{f['device']}'" if f["device"] else "the machine that was measured"
         return f"Your {f['seconds']:g} s per epoch was timed on {machine}."
-    if kind == "roofline":
-        c, b, o = f["compute"], f["bandwidth"], f["overhead_seconds"]
-        return (f"Predicted speeds use a roofline: {c[1]:.0%} of peak compute ({c[0]:.0%}-{c[2]:.0%}), {b[1]:.0%} of "
-                f"peak bandwidth ({b[0]:.0%}-{b[2]:.0%}), plus {o[1] * 1e6:.0f} us per step ({o[0] * 1e6:.0f}-"
-                f"{o[2] * 1e6:.0f}) for launching work. The efficiencies are shared by every prediction, so they "
-                "move all predicted options together: the ratio between two accelerators is surer than either time.")
+    if kind == "speed_model":
+        level = math.exp(Z90 * f["sigma_level"])
+        return (f"Predicted speeds come from one per-kernel model: each kernel of the step at its device's "
+                f"matrix or memory roof (tensor cores, TF32 and power-limited clocks where they apply), with "
+                f"efficiencies fitted per architecture and precision on {count(f['rows'], 'published row')} from "
+                f"{', '.join(f['publishers'])}; bands come from errors on publishers held out of the fit. Every "
+                f"prediction shares one level error (x/{level:.2f} at 10-90 %), which cancels between two "
+                "predicted options: the ratio between two accelerators is surer than either time.")
     if kind == "local_spread":
         busy = (f", widened for other programs' {share(f['interference'])} of the CPU"
                 if f["interference"] >= 0.10 else "")

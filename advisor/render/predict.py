@@ -1,11 +1,70 @@
-"""What `predict` shows: a workload's step time per accelerator, and the prediction's JSON."""
+"""What `predict` shows: a workload's step time per accelerator, and the prediction's JSON.
+
+Also the words for the predictor's typed facts (advisor.predict.physics.Caveat codes, missing
+catalog fields), used wherever a prediction is explained.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from ..predict.physics import Caveat
 from ..predict.workload import AcceleratorPrediction, Prediction
 from .table import UNKNOWN, Table, seconds
+
+FIELD_NAMES = {
+    "fp32_tflops": "its FP32 peak",
+    "fp16_bf16_tflops": "its FP16/BF16 matrix peak",
+    "tf32_tflops": "its TF32 peak",
+    "memory_bandwidth_gbs": "its memory bandwidth",
+    "memory_gb": "its memory size",
+}
+
+
+def _figures(caveat: Caveat) -> dict[str, Any]:
+    return dict(caveat.figures)
+
+
+def caveat_text(caveat: Caveat, accelerator: str) -> str:
+    """One sentence for a typed fact about how a prediction was made."""
+    f = _figures(caveat)
+    code = caveat.code
+    if code == "no-tf32":
+        return f"{accelerator}: float32 matmuls run on FP32 units (TF32 exists only from Ampere on)."
+    if code == "no-half-hardware":
+        return (f"{accelerator}: no FP16 arithmetic on {f.get('architecture', 'this chip')}; half precision is "
+                "computed at the FP32 rate, so it brings no speed-up.")
+    if code == "slow-half":
+        return (f"{accelerator}: FP16 runs at 1/64 of the FP32 rate and there are no tensor cores; half precision "
+                "is taken at the FP32 rate at best.")
+    if code == "packed-half":
+        return (f"{accelerator}: FP16 packs two per FP32 lane ({f.get('fp16_tflops')} vs {f.get('fp32_tflops')} "
+                "TFLOP/s), without tensor cores.")
+    if code == "no-native-bf16":
+        return f"{accelerator}: no native bfloat16 before Ampere; it is computed at the FP32 rate."
+    if code == "power-limited":
+        return (f"{accelerator}: at its {f.get('watts', 0):g} W power limit the clock under sustained load lies "
+                f"between {f.get('base_mhz', 0):g} MHz (base) and {f.get('boost_mhz', 0):g} MHz (boost, which the "
+                "peaks assume); the centre takes their geometric mean and the band spans both.")
+    if code == "sustained-clock":
+        return (f"{accelerator}: runs at {f.get('sustained_mhz', 0):g} MHz under sustained load, below the "
+                f"{f.get('boost_mhz', 0):g} MHz boost clock its peaks assume.")
+    if code == "unfitted-architecture":
+        return (f"{accelerator}: no published runs of {f.get('group', 'its architecture')} to fit on; the pooled "
+                "efficiencies of the other architectures are used, with a wider band.")
+    if code == "unknown-architecture":
+        return f"{accelerator}: the catalog names no architecture; its figures are used as given."
+    if code == "missing-spec":
+        return missing_text(accelerator, [str(v) for _, v in caveat.figures])
+    return f"{accelerator}: {code}."
+
+
+def missing_text(accelerator: str, fields: Iterable[str]) -> str:
+    names = [FIELD_NAMES.get(name, name) for name in fields]
+    if not names:
+        return ""
+    return f"{accelerator}: unknown, because the catalog has no source for {' or '.join(names)}."
 
 
 def _band(row: AcceleratorPrediction) -> str:
@@ -26,26 +85,69 @@ def _throughput(row: AcceleratorPrediction, batch: int) -> str:
     return f"{batch / row.speed.seconds:,.0f} samples/s"
 
 
+def _ratio(row: AcceleratorPrediction) -> str:
+    if row.ratio is None:
+        return UNKNOWN
+    return f"{row.ratio.centre:.2f}x ({row.ratio.low:.2f}x–{row.ratio.high:.2f}x)"
+
+
+def explanations(prediction: Prediction) -> list[str]:
+    """One line per distinct fact behind the rows: why a path is slower, why a figure is unknown."""
+    lines: list[str] = []
+    for row in prediction.rows:
+        key = row.accelerator.key
+        found = list(row.speed.caveats) if row.speed is not None else []
+        for caveat in found:
+            text = caveat_text(caveat, key)
+            if text not in lines:
+                lines.append(text)
+        if row.speed is None or row.max_batch is None:
+            text = missing_text(key, row.missing)
+            if text and text not in lines:
+                lines.append(text)
+    return lines
+
+
 def prediction_table(prediction: Prediction) -> Table:
     rows = []
+    reference = prediction.relative_to
     for row in prediction.rows:
         fits = "" if row.fits is None or row.fits else " (batch does not fit)"
-        rows.append([
+        cells = [
             row.accelerator.key,
             UNKNOWN if row.speed is None else seconds(row.speed.seconds) + fits,
             _band(row),
             _throughput(row, prediction.batch_size),
             _max_batch(row),
             UNKNOWN if row.speed is None else row.speed.basis,
-        ])
+        ]
+        if reference is not None:
+            cells.insert(3, _ratio(row))
+        rows.append(cells)
+    headers = ["accelerator", "step time", "band", "throughput", "largest batch", "basis"]
+    align = ["left", "right", "left", "right", "right", "left"]
+    if reference is not None:
+        headers.insert(3, f"vs {reference.key}")
+        align.insert(3, "right")
+    notes = [*prediction.notes, f"Profile compiled on {prediction.profile_source or 'this machine'}."]
+    if reference is not None:
+        notes.append(f"vs {reference.key}: how many times faster than {reference.name}, with the 10-90 % range of "
+                     "that ratio (errors the two share cancel).")
     return Table(
         title=f"{prediction.description}: {prediction.dtype}, batch {prediction.batch_size}",
-        headers=["accelerator", "step time", "band", "throughput", "largest batch", "basis"],
+        headers=headers,
         rows=rows,
-        notes=[*prediction.notes, f"Profile compiled on {prediction.profile_source or 'this machine'}."],
-        align=["left", "right", "left", "right", "right", "left"],
+        notes=[*notes, *explanations(prediction)],
+        align=align,
         optional=["basis", "band"],
     )
+
+
+def _caveats(row: AcceleratorPrediction) -> list[dict[str, Any]]:
+    if row.speed is None:
+        return []
+    return [{"code": c.code, "figures": dict(c.figures), "text": caveat_text(c, row.accelerator.key)}
+            for c in row.speed.caveats]
 
 
 def prediction_payload(prediction: Prediction) -> dict[str, Any]:
@@ -53,23 +155,34 @@ def prediction_payload(prediction: Prediction) -> dict[str, Any]:
     accelerators = []
     for row in prediction.rows:
         speed = row.speed
+        ratio = row.ratio
         accelerators.append({
             "accelerator": row.accelerator.key,
             "name": row.accelerator.name,
             "seconds_per_step": None if speed is None else speed.seconds,
             "low": None if speed is None else speed.low,
             "high": None if speed is None else speed.high,
+            "sigma": None if speed is None else speed.sigma,
+            "shared_sigma": None if speed is None else speed.shared_sigma,
+            "error_group": None if speed is None else speed.error_group,
             "samples_per_second": None if speed is None else prediction.batch_size / speed.seconds,
+            "ratio": None if ratio is None else ratio.centre,
+            "ratio_low": None if ratio is None else ratio.low,
+            "ratio_high": None if ratio is None else ratio.high,
             "max_batch": row.max_batch,
             "fits": row.fits,
             "basis": None if speed is None else speed.basis,
             "detail": None if speed is None else speed.detail,
+            "caveats": _caveats(row),
+            "missing": list(row.missing),
+            "unknown_because": missing_text(row.accelerator.key, row.missing) or None,
         })
     return {
         "workload": prediction.workload,
         "description": prediction.description,
         "dtype": prediction.dtype,
         "batch_size": prediction.batch_size,
+        "relative_to": None if prediction.relative_to is None else prediction.relative_to.key,
         "accelerators": accelerators,
         "profile_compiled_on": prediction.profile_source,
         "notes": list(prediction.notes),

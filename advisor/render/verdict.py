@@ -262,7 +262,8 @@ def _extras(answer: PlanAnswer) -> str:
         return f"{value:g}{unit}" if isinstance(value, float | int) else str(value)
 
     cu = "no CU" if plan.cu_included is None else f"{plan.cu_included:g} CU a month"
-    return (f"It buys {cu}, High-RAM {text(plan.high_ram_gb, ' GB')}, sessions up to "
+    high_ram = UNKNOWN if plan.high_ram_gib is None else f"{plan.high_ram_gib:g} GiB ({plan.high_ram_gb:.1f} GB)"
+    return (f"It buys {cu}, High-RAM {high_ram}, sessions up to "
             f"{text(plan.max_session_hours, ' h')}, background execution {text(plan.background_execution)}.")
 
 

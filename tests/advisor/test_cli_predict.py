@@ -12,18 +12,18 @@ from tests.advisor.predict.test_profiles import fake_profile
 
 @pytest.fixture
 def home(tmp_path):
-    """A data folder whose profile cache holds the medium AutoEncoder, so nothing compiles."""
+    """A data folder whose profile cache holds ResNet-50 (a made-up profile), so nothing compiles."""
     folder = tmp_path / "profiles"
     folder.mkdir()
-    (folder / "ae-medium-float32.json").write_text(json.dumps(fake_profile()), encoding="utf-8")
+    (folder / "resnet50-float32.json").write_text(json.dumps(fake_profile()), encoding="utf-8")
     return tmp_path
 
 
 def test_json_gives_each_accelerator_its_step_time_band_and_largest_batch(home, monkeypatch):
     from advisor.predict import fit
 
-    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 1.0)
-    done = run_cli(["predict", "--preset", "medium", "--accelerators", "t4,h100", "--batch-size", "64", "--json"],
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, ("full", False), 1.0)
+    done = run_cli(["predict", "--workload", "resnet50", "--accelerators", "t4,h100", "--batch-size", "64", "--json"],
                    home)
     assert done.code == 0, done.stderr
     payload = json.loads(done.stdout)
@@ -49,10 +49,11 @@ def test_the_table_names_every_accelerator(home):
     [
         (["--workload", "resnet-50"], "did you mean 'resnet50'"),
         (["--preset", "meduim"], "did you mean 'medium'"),
-        (["--preset", "medium", "--accelerators", "a100-40"], "did you mean 'a100-40gb'"),
-        (["--preset", "medium", "--batch-size", "0"], "--batch-size"),
-        (["--preset", "medium", "--dtype", "float64"], "unknown dtype"),
+        (["--workload", "resnet50", "--accelerators", "a100-40"], "did you mean 'a100-40gb'"),
+        (["--workload", "resnet50", "--batch-size", "0"], "--batch-size"),
+        (["--workload", "resnet50", "--dtype", "float64"], "unknown dtype"),
         (["--preset", "medium", "--workload", "resnet50"], "not both"),
+        (["--workload", ""], "--workload: give a workload name"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(home, args, expected):
@@ -65,6 +66,6 @@ def test_bad_input_is_one_line_and_exit_2(home, args, expected):
 def test_predict_for_a_cached_workload_leaves_jax_unloaded(home):
     from tests.advisor.test_startup import PROBE, run_python
 
-    done = run_python(["-c", PROBE, "predict", "--preset", "medium", "--json"], home)
+    done = run_python(["-c", PROBE, "predict", "--workload", "resnet50", "--json"], home)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"code": 0, "loaded": []}

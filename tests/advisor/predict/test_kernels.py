@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from advisor.predict import fit, kernels
+from advisor.predict import fit, kernels, model
 from advisor.predict.kernels import Work, pair_kernels, work_at
 from advisor.predict.profiles import WorkloadProfile
 from pricing import load_catalog
@@ -17,15 +17,17 @@ CATALOG = load_catalog()
 def gpu(**changes):
     """A made-up GPU: 100 TFLOP/s FP16 and TF32... unless changed, 1000 GB/s, 16 GB."""
     base = dataclasses.replace(CATALOG.accelerator("a100-40gb"), key="made-up", fp32_tflops=10.0,
-                               fp16_bf16_tflops=100.0, tf32_tflops=50.0, memory_bandwidth_gbs=1000.0, memory_gb=16.0)
+                               fp16_bf16_tflops=100.0, tf32_tflops=50.0, memory_bandwidth_gbs=1000.0, memory_gb=16.0,
+                               architecture=None, power_limit_watts=None)
     return dataclasses.replace(base, **changes)
 
 
 @pytest.fixture
 def ideal(monkeypatch):
     """Full datasheet efficiency, no launch cost: step times become hand-checkable."""
-    monkeypatch.setitem(kernels.EFFICIENCY, "other", (1.0, 1.0, 1.0))
-    monkeypatch.setattr(kernels, "LAUNCH_SECONDS", 0.0)
+    plain = model.SpeedModel({}, {}, {"full": (1.0, 1.0, 1.0), "half": (1.0, 1.0, 1.0)},
+                             {"full": 0.1, "half": 0.1}, 0.1, 0.0, (0.0, 0.0, 0.0))
+    monkeypatch.setattr(model, "speed_model", lambda: plain)
 
 
 def test_weights_stay_and_activations_grow_with_the_batch():
@@ -54,28 +56,28 @@ def test_each_kernel_meets_its_own_roof(ideal):
         Work("dot", 1e12, 1e6),  # 1e12 / 50e12 (TF32) = 20 ms compute, 1 us memory
         Work("memory", 0.0, 5e9),  # 5e9 / 1e12 = 5 ms memory
     ]
-    assert kernels.kernel_seconds(work, gpu(), "float32") == pytest.approx(0.025)
+    assert model.kernel_seconds(work, gpu(), "float32") == pytest.approx(0.025)
     # A per-step roofline would have overlapped the two: max(20 ms, 5 ms) = 20 ms.
 
 
 def test_half_precision_uses_the_matrix_units_peak(ideal):
     work = [Work("dot", 1e12, 0.0)]
-    assert kernels.kernel_seconds(work, gpu(), "float16") == pytest.approx(0.01)
+    assert model.kernel_seconds(work, gpu(), "float16") == pytest.approx(0.01)
 
 
 def test_the_band_brackets_the_centre():
-    speed = kernels.predict_kernels([Work("dot", 1e12, 1e9)], gpu(), "float32", "test")
+    speed = model.predict_kernels([Work("dot", 1e12, 1e9)], gpu(), "float32", "test")
     assert speed.low < speed.seconds < speed.high
 
 
 def test_an_accelerator_without_a_bandwidth_figure_gets_no_prediction():
-    assert kernels.predict_kernels([Work("dot", 1.0, 1.0)], gpu(memory_bandwidth_gbs=None), "float32", "t") is None
+    assert model.predict_kernels([Work("dot", 1.0, 1.0)], gpu(memory_bandwidth_gbs=None), "float32", "t") is None
 
 
-def test_the_sustained_clock_slows_compute_bound_work(ideal, monkeypatch):
+def test_the_sustained_clock_slows_compute_bound_work(ideal):
     work = [Work("dot", 1e12, 0.0)]
-    monkeypatch.setitem(kernels.SUSTAINED_CLOCK, "made-up", 0.5)
-    assert kernels.kernel_seconds(work, gpu(), "float32") == pytest.approx(0.04)
+    slow = gpu(sustained_clock_mhz=500.0, boost_clock_mhz=1000.0)
+    assert model.kernel_seconds(work, slow, "float32") == pytest.approx(0.04)
 
 
 def profile_with_memory(at_4: int, at_8: int, weights: int = 0) -> WorkloadProfile:
@@ -88,7 +90,7 @@ def profile_with_memory(at_4: int, at_8: int, weights: int = 0) -> WorkloadProfi
 @pytest.fixture
 def unscaled(monkeypatch):
     """Take the CPU plan's bytes per sample as they are."""
-    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 1.0)
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, ("full", False), 1.0)
 
 
 def test_the_largest_batch_follows_the_memory_line(unscaled):
@@ -98,7 +100,7 @@ def test_the_largest_batch_follows_the_memory_line(unscaled):
 
 
 def test_the_cpu_plans_extra_bytes_per_sample_are_scaled_away(monkeypatch):
-    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, "float32", 0.5)
+    monkeypatch.setitem(fit.PER_SAMPLE_SCALE, ("full", False), 0.5)
     profile = profile_with_memory(4_000_000_000, 8_000_000_000, weights=2_000_000_000)
     assert fit.max_batch(profile, gpu()) == 22  # 2 + 22 * 0.5 = 13 GB <= 13.4 GB < 13.5 GB
 
@@ -114,13 +116,13 @@ def test_unknown_device_memory_leaves_the_fit_unknown():
 
 def test_type_conversions_the_cpu_adds_cost_nothing_on_an_accelerator(ideal):
     work = [Work("convert", 0.0, 1e9, "fusion:kLoop:f322"), Work("memory", 0.0, 1e9, "fusion:kLoop:f322")]
-    assert kernels.kernel_seconds(work, gpu(), "bfloat16") == pytest.approx(1e-3)
+    assert model.kernel_seconds(work, gpu(), "bfloat16") == pytest.approx(1e-3)
 
 
 def test_a_half_precision_matmul_the_cpu_widened_moves_half_the_bytes(ideal):
     widened = [Work("dot", 0.0, 2e9, "fusion:kCustom:f322")]
-    assert kernels.kernel_seconds(widened, gpu(), "bfloat16") == pytest.approx(1e-3)
-    assert kernels.kernel_seconds(widened, gpu(), "float32") == pytest.approx(2e-3)
+    assert model.kernel_seconds(widened, gpu(), "bfloat16") == pytest.approx(1e-3)
+    assert model.kernel_seconds(widened, gpu(), "float32") == pytest.approx(2e-3)
 
 
 def test_the_local_machine_pays_for_conversions_and_meets_its_measured_ceilings():

@@ -10,7 +10,7 @@ from advisor.errors import AdvisorError
 from advisor.predict.profiles import PROFILE_SCHEMA, load_profile
 
 
-def fake_profile(name="ae-medium", dtype="float32"):
+def fake_profile(name="resnet50", dtype="float32"):
     def at(batch):
         return {"kernels": [["dot", 1000.0 * batch, 10.0 * batch, "dot::f322"], ["memory", 0.0, 500.0, "copy::f321"]],
                 "memory": {"argument": 100, "output": 50, "alias": 50, "temp": 30_000_000 * batch}}
@@ -30,15 +30,15 @@ class Counting:
 
 def test_a_profile_is_compiled_once_then_read_from_the_cache(tmp_path):
     profiler = Counting()
-    first = load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
-    second = load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
+    first = load_profile("resnet50", "float32", tmp_path, profiler=profiler)
+    second = load_profile("resnet50", "float32", tmp_path, profiler=profiler)
     assert profiler.calls == 1
     assert first == second
-    assert (tmp_path / "profiles" / "ae-medium-float32.json").is_file()
+    assert (tmp_path / "profiles" / "resnet50-float32.json").is_file()
 
 
 def test_the_profile_extrapolates_to_the_requested_batch(tmp_path):
-    profile = load_profile("ae-medium", "float32", tmp_path, profiler=Counting())
+    profile = load_profile("resnet50", "float32", tmp_path, profiler=Counting())
     assert [(w.flops, w.bytes) for w in profile.work(64)] == [(64000.0, 640.0), (0.0, 500.0)]
     assert profile.device_bytes(64) == 100 + 30_000_000 * 64
 
@@ -46,11 +46,11 @@ def test_the_profile_extrapolates_to_the_requested_batch(tmp_path):
 @pytest.mark.parametrize("content", ["{not json", json.dumps({"schema": "other"}), "[]",
                                      json.dumps({**fake_profile(), "batches": [8, 4]})])
 def test_an_unreadable_cache_file_is_profiled_again_and_replaced(tmp_path, content):
-    path = tmp_path / "profiles" / "ae-medium-float32.json"
+    path = tmp_path / "profiles" / "resnet50-float32.json"
     path.parent.mkdir()
     path.write_text(content, encoding="utf-8")
     profiler, warnings = Counting(), []
-    load_profile("ae-medium", "float32", tmp_path, profiler=profiler, warnings=warnings)
+    load_profile("resnet50", "float32", tmp_path, profiler=profiler, warnings=warnings)
     assert profiler.calls == 1
     assert "unreadable" in warnings[0]
     assert json.loads(path.read_text(encoding="utf-8"))["schema"] == PROFILE_SCHEMA
@@ -58,11 +58,11 @@ def test_an_unreadable_cache_file_is_profiled_again_and_replaced(tmp_path, conte
 
 def calls_after_caching(tmp_path, data) -> int:
     """How often the profiler runs for a cache file holding `data`."""
-    path = tmp_path / "profiles" / "ae-medium-float32.json"
+    path = tmp_path / "profiles" / "resnet50-float32.json"
     path.parent.mkdir()
     path.write_text(json.dumps(data), encoding="utf-8")
     profiler = Counting()
-    load_profile("ae-medium", "float32", tmp_path, profiler=profiler)
+    load_profile("resnet50", "float32", tmp_path, profiler=profiler)
     return profiler.calls
 
 
@@ -82,8 +82,8 @@ def test_an_unknown_workload_suggests_the_nearest_name(tmp_path):
 
 
 def test_the_cache_keeps_the_kernel_pairing_so_a_read_needs_no_diff(tmp_path):
-    load_profile("ae-medium", "float32", tmp_path, profiler=Counting())
-    stored = json.loads((tmp_path / "profiles" / "ae-medium-float32.json").read_text(encoding="utf-8"))
+    load_profile("resnet50", "float32", tmp_path, profiler=Counting())
+    stored = json.loads((tmp_path / "profiles" / "resnet50-float32.json").read_text(encoding="utf-8"))
     assert stored["pairs"] == [0, 1]
 
 
@@ -97,7 +97,7 @@ def test_workload_ratio_predicts_this_machine_from_its_ceilings_and_the_accelera
     from pricing import load_catalog
 
     ceiling = Ceiling(matmul_flops_per_second=1e9, matmul_size=1024, copy_bytes_per_second=1e6, copy_bytes=1 << 20)
-    ratio = workload_ratio("ae-medium", 64, "float32", load_catalog().accelerator("t4"), ceiling, tmp_path,
+    ratio = workload_ratio("resnet50", 64, "float32", load_catalog().accelerator("t4"), ceiling, tmp_path,
                            profiler=Counting())
     # At batch 64: a dot of 64000 FLOPs and 640 bytes (64 us of compute, 640 us of copying), and a
     # copy of 500 bytes (500 us): 1.14 ms at the measured ceilings, the band's lower end.
@@ -111,6 +111,57 @@ def test_workload_ratio_without_ceilings_leaves_this_machine_unknown(tmp_path):
     from advisor.predict.workload import workload_ratio
     from pricing import load_catalog
 
-    ratio = workload_ratio("ae-medium", None, "float32", load_catalog().accelerator("l4"), None, tmp_path,
+    ratio = workload_ratio("resnet50", None, "float32", load_catalog().accelerator("l4"), None, tmp_path,
                            profiler=Counting())
     assert ratio.local is None and ratio.accelerator is not None
+
+
+def _cached(tmp_path, data):
+    folder = tmp_path / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "resnet50-float32.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _edited(change):
+    data = fake_profile("resnet50")
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # passes every other check, but no real step plans 30,000 kernels
+        lambda d: d["at"]["8"].__setitem__("kernels", [["memory", 0.0, 1.0, "copy"]] * 30_000),
+        # a kernel moving 1e308 bytes (finite, positive): far beyond any device
+        lambda d: d["at"]["8"]["kernels"].__setitem__(1, ["memory", 0.0, 1e308, "copy::f321"]),
+        lambda d: d["at"]["4"]["kernels"].__setitem__(0, ["dot", 1e300, 40.0, "dot::f322"]),
+        lambda d: d["at"]["8"]["memory"].__setitem__("temp", 10**300),
+        # true is not the whole number 1
+        lambda d: d.__setitem__("batches", [True, 8]),
+    ],
+    ids=["30000-kernels", "1e308-bytes", "1e300-flops", "huge-memory", "bool-batch"],
+)
+def test_a_cache_edited_past_the_caps_is_refused_and_profiled_again(tmp_path, change):
+    _cached(tmp_path, _edited(change))
+    profiler, warnings = Counting(), []
+    found = load_profile("resnet50", "float32", tmp_path, profiler=profiler, warnings=warnings)
+    assert profiler.calls == 1 and "unreadable" in warnings[0]
+    assert len(found.kernels[1]) == 2
+
+
+def test_an_unwritable_cache_profiles_once_per_process_and_warns_once(tmp_path):
+    home = tmp_path / "not-a-folder"
+    home.write_text("a file where the data folder should be")
+    profiler, warnings = Counting(), []
+    for _ in range(5):  # as recommend --workload asks once per accelerator
+        load_profile("resnet50", "float16", home, profiler=profiler, warnings=warnings)
+    assert profiler.calls == 1
+    assert len(warnings) == 1 and "could not cache" in warnings[0]
+
+
+def test_a_preset_reads_its_shipped_profile_and_compiles_nothing(tmp_path):
+    profiler = Counting()
+    found = load_profile("ae-small", "float32", tmp_path, profiler=profiler)
+    assert profiler.calls == 0 and found.name == "ae-small"
+    assert not (tmp_path / "profiles").exists()

@@ -1,9 +1,18 @@
+"""What the hardware can do (matmul unit per dtype, sustained clock) and the one preset predictor."""
+
+import json
+import math
+from pathlib import Path
+
 import pytest
 
-from advisor.predict import speed
+from advisor.predict import physics, speed
+from advisor.predict.presets import predict_preset
+from advisor.predict.workload import predict_workload
 from pricing import load_catalog
 
 CATALOG = load_catalog()
+REFERENCE = Path(__file__).resolve().parents[3] / "benchmarks" / "reference"
 
 
 def acc(key):
@@ -11,46 +20,113 @@ def acc(key):
 
 
 @pytest.mark.parametrize(
-    ("key", "dtype", "tflops"),
+    ("key", "dtype", "tflops", "unit"),
     [
-        ("a100-40gb", "float32", 156.0),  # JAX's default precision multiplies float32 in TF32
-        ("t4", "float32", 8.1),
-        ("t4", "float16", 65.0),
-        ("t4", "bfloat16", 8.1),  # no native bf16 before Ampere
-        ("h100", "bfloat16", 989.0),
-        ("tpu-v5e-1", "float32", 197.0),  # one bf16 pass at default precision
-        ("k80", "float16", 4.37),
+        ("a100-40gb", "float32", 156.0, "tf32"),  # JAX's default precision multiplies float32 in TF32
+        ("t4", "float32", 8.1, "fp32"),  # no TF32 before Ampere
+        ("t4", "float16", 65.0, "tensor"),
+        ("t4", "bfloat16", 8.1, "fp32"),  # no native bf16 before Ampere
+        ("h100", "bfloat16", 989.0, "tensor"),
+        ("tpu-v5e-1", "float32", 197.0, "tpu"),  # one bf16 pass at default precision
+        ("k80", "float16", 4.37, "fp32"),  # Kepler has no FP16 arithmetic
+        ("p100", "float16", 18.7, "packed-half"),  # two FP16 per FP32 lane, no tensor cores
+        ("gtx-1080-ti", "float16", 11.3, "fp32"),  # FP16 at 1/64 rate: FP32 at best
+        ("v100", "bfloat16", 15.7, "fp32"),
     ],
 )
-def test_peak_follows_what_jax_uses_for_the_dtype(key, dtype, tflops):
-    assert speed.peak_flops(acc(key), dtype) == pytest.approx(tflops * 1e12)
+def test_each_dtype_runs_on_the_unit_the_architecture_has(key, dtype, tflops, unit):
+    path = physics.matrix_path(acc(key), dtype)
+    assert path.flops == pytest.approx(tflops * 1e12)
+    assert path.unit == unit
 
 
-def test_unknown_specs_give_no_prediction():
-    assert speed.predict(speed.analytic_profile("medium"), acc("g4")) is None
+@pytest.mark.parametrize(
+    ("key", "dtype", "code"),
+    [("k80", "float16", physics.NO_HALF_HARDWARE), ("p4", "float16", physics.SLOW_HALF),
+     ("p100", "float16", physics.PACKED_HALF), ("t4", "float32", physics.NO_TF32),
+     ("t4", "bfloat16", physics.NO_NATIVE_BF16)],
+)
+def test_a_slower_path_than_the_peak_says_why(key, dtype, code):
+    assert code in [c.code for c in physics.matrix_path(acc(key), dtype).caveats]
 
 
-def test_prediction_band_brackets_the_centre():
-    p = speed.predict(speed.analytic_profile("large", "bfloat16"), acc("h100"))
-    assert p.low < p.seconds < p.high
-    assert p.basis == speed.BASIS_PREDICTED
+def test_ampere_float32_takes_the_tf32_path_without_a_caveat():
+    assert physics.matrix_path(acc("a100-40gb"), "float32").caveats == ()
 
 
-def test_roofline_matches_the_h100_reference_run():
-    # benchmarks/reference/large-bfloat16.json: 3.81 ms per python-loop step on an H100.
-    profile = speed.StepProfile(flops=1.895e12, bytes=4.2e9, batch_size=4096, dtype="bfloat16", source="reference")
-    assert speed.predict(profile, acc("h100")).seconds == pytest.approx(3.81e-3, rel=0.15)
+def test_the_t4_at_70_watts_runs_at_its_reported_sustained_clock_with_a_band_down_to_base():
+    clock = physics.clock(acc("t4"))
+    # About 900 MHz seen under load (mlcommons/inference_results_v0.5#20); 585 base, 1590 boost.
+    assert clock.centre == pytest.approx(900 / 1590)
+    assert clock.low == pytest.approx(585 / 1590)
+    assert clock.caveats[0].code == physics.SUSTAINED_CLOCK
 
 
-def test_analytic_profile_counts_forward_and_backward_matmuls():
-    profile = speed.analytic_profile("medium")
-    layers = [(784, 512), (512, 32), (32, 512), (512, 784)]
-    assert profile.flops == pytest.approx(3 * sum(2 * 256 * a * b for a, b in layers))
-    assert profile.batch_size == 256
+def test_a_power_limited_card_without_a_reading_takes_the_mean_of_base_and_boost():
+    clock = physics.clock(acc("l4"))
+    # L4 datasheet: 72 W, 795 MHz base, 2040 MHz boost.
+    assert clock.centre == pytest.approx(math.sqrt(795 * 2040) / 2040)
+    assert clock.caveats[0].code == physics.POWER_LIMITED
 
 
-def test_memory_bound_steps_are_limited_by_bandwidth():
-    profile = speed.StepProfile(flops=1e6, bytes=1e9, batch_size=1, dtype="float32", source="test")
-    t4 = acc("t4")
-    expected = 1e9 / (t4.memory_bandwidth_gbs * 1e9 * speed.BANDWIDTH_EFFICIENCY[1]) + speed.STEP_OVERHEAD_SECONDS[1]
-    assert speed.predict(profile, t4).seconds == pytest.approx(expected)
+def test_a_high_power_card_holds_its_boost_clock():
+    assert physics.clock(acc("a100-40gb")).centre == 1.0
+
+
+def test_the_k80_runs_at_its_published_base_clock():
+    assert physics.clock(acc("k80")).centre == pytest.approx(560 / 875)
+
+
+def test_g4_is_unknown_and_says_which_figures_are_missing():
+    assert speed.predict(speed.preset_profile("medium"), acc("g4")) is None
+    assert set(physics.missing_for_prediction(acc("g4"), "float32")) == {"fp32_tflops", "memory_bandwidth_gbs"}
+
+
+def test_the_t4_is_slower_than_its_peaks_alone_would_say():
+    # Against the V100 in FP16: datasheet tensor peaks 65 vs 125 (1.9x), bandwidth 320 vs 900 GB/s.
+    t4 = predict_preset("large", "float16", 4096, acc("t4"))
+    v100 = predict_preset("large", "float16", 4096, acc("v100"))
+    assert t4.seconds / v100.seconds > 125 / 65
+
+
+@pytest.mark.parametrize("name", ["large-bfloat16", "large-float32", "medium-bfloat16", "medium-float32"])
+def test_the_h100_reference_runs_fall_inside_the_band(name):
+    data = json.loads((REFERENCE / f"{name}.json").read_text())
+    measured = data["summary"]["python_loop"]["median"]
+    p = predict_preset(data["config"]["preset"], data["config"]["dtype"], data["batch_size"], acc("h100"))
+    assert p.low <= measured <= p.high
+
+
+def test_recommend_and_predict_price_a_preset_with_the_same_predictor(tmp_path):
+    via_recommend = speed.predict(speed.preset_profile("medium"), acc("t4"))
+    row = predict_workload("ae-medium", "float32", None, ["t4"], CATALOG, tmp_path).rows[0]
+    assert row.speed.seconds == via_recommend.seconds
+    assert not (tmp_path / "profiles").exists()  # the shipped profile: nothing compiled or cached
+
+
+def test_predictions_carry_their_error_and_the_group_that_shares_it():
+    t4 = speed.predict(speed.preset_profile("medium"), acc("t4"))
+    rtx = speed.predict(speed.preset_profile("medium"), acc("rtx-2080-ti"))
+    a100 = speed.predict(speed.preset_profile("medium", "bfloat16"), acc("a100-40gb"))
+    assert t4.error_group == rtx.error_group == "turing/full"
+    assert a100.error_group == "ampere/half"
+    assert t4.sigma > rtx.sigma > 0  # the T4's unknown clock under its power limit widens its error
+    scaled = t4.scaled(10.0)
+    assert (scaled.sigma, scaled.error_group) == (t4.sigma, t4.error_group)
+
+
+def test_a_generation_without_published_rows_gets_a_wider_band_and_says_so():
+    fitted = speed.predict(speed.preset_profile("medium"), acc("v100"))
+    unfitted = speed.predict(speed.preset_profile("medium"), acc("k80"))
+    assert "unfitted-architecture" in [c.code for c in unfitted.caveats]
+    assert unfitted.sigma > fitted.sigma
+
+
+def test_a_cpu_described_by_its_spec_sheet_is_estimated_from_its_fp32_peak():
+    p = speed.predict(speed.preset_profile("medium"), acc("laptop-cpu"), speed.BASIS_ESTIMATE)
+    assert p.low < p.seconds < p.high and p.basis == speed.BASIS_ESTIMATE
+
+
+def test_a_step_of_no_known_preset_cannot_be_predicted():
+    profile = speed.StepProfile(1e9, 1e6, 8, "float32", "made up", None)
+    assert speed.predict(profile, acc("t4")) is None

@@ -1,0 +1,174 @@
+"""Step time from a workload's kernels on an accelerator's specs, with the error measured on held-out data.
+
+Each kernel of the step (see benchmarks/workloads) takes max(compute, memory) time: matrix kernels
+meet the peak of the unit that runs their dtype (physics.matrix_path) at the clock the card holds
+(physics.clock), scaled by an efficiency; the rest meet the memory roof. The efficiencies are fitted
+per (architecture, precision) where published rows exist for it (benchmarks/reference/published.toml);
+elsewhere the pooled efficiency is used and the error is wider, and the prediction says so.
+
+The error: `scripts/validate_predictions.py --fit --write` fits on all publishers but one, scores
+the speed ratios of the held-out one, for each in turn, and stores a log-space sigma per (architecture,
+precision) from those held-out residuals in benchmarks/reference/speed-model.json. A prediction's
+10-90 % band is exp(+-1.2816 sigma) around its centre. Predictions that share an `error_group` share
+one draw of that error: the decision engine draws one standard normal per group.
+
+Limits, stated where they bite: the kernels are those XLA plans for the CPU. It fuses less than the
+GPU compiler and widens half-precision work to f32; conversion-only kernels are dropped and widened
+matmuls counted at half their bytes; the rest is absorbed by the fitted factors on average.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import benchmarks
+from pricing import Accelerator
+
+from . import physics
+from .kernels import Work
+from .speed import BASIS_PREDICTED, Speed
+
+MODEL_PATH = Path(benchmarks.__file__).parent / "reference" / "speed-model.json"
+MODEL_SCHEMA = "colab-advisor/speed-model/v1"
+Z_90 = 1.2815515655446004  # the 90th percentile of a standard normal: 10-90 % = exp(+-Z_90 sigma)
+# Caveat codes this module adds (render/predict.py words them).
+UNFITTED = "unfitted-architecture"  # no published rows for this architecture and precision
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    dot: float
+    conv: float
+    bandwidth: float
+    sigma: float  # log-space error of a speed ratio's share from this group, held-out
+    fitted: bool  # fitted on published rows of this (architecture, precision)
+
+
+@dataclass(frozen=True)
+class SpeedModel:
+    efficiency: dict[str, tuple[float, float, float]]
+    sigma: dict[str, float]
+    pooled: dict[str, tuple[float, float, float]]
+    sigma_unfitted: dict[str, float]
+    sigma_level: float  # the error every prediction shares: the absolute level, beyond the ratios
+    launch_seconds: float
+    step_overhead_seconds: tuple[float, float, float]
+
+
+def _triple(value: Any) -> tuple[float, float, float]:
+    a, b, c = (float(x) for x in value)
+    return a, b, c
+
+
+@functools.lru_cache(maxsize=1)
+def speed_model(path: Path = MODEL_PATH) -> SpeedModel:
+    """The fitted efficiencies and held-out errors shipped with the package."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("schema") != MODEL_SCHEMA:
+        raise ValueError(f"{path.name}: not a speed model")
+    return SpeedModel(
+        {key: _triple(v) for key, v in data["efficiency"].items()},
+        {key: float(v) for key, v in data["sigma"].items()},
+        {key: _triple(v) for key, v in data["pooled"].items()},
+        {key: float(v) for key, v in data["sigma_unfitted"].items()},
+        float(data["sigma_level"]),
+        float(data["launch_seconds"]),
+        _triple(data["step_overhead_seconds"]),
+    )
+
+
+def error_group(acc: Accelerator, dtype: str) -> str:
+    """Predictions with the same key share their efficiency assumptions, hence one error draw."""
+    return f"{physics.architecture(acc)}/{physics.precision(dtype)}"
+
+
+def efficiency(acc: Accelerator, dtype: str, model: SpeedModel | None = None) -> Efficiency:
+    model = model or speed_model()
+    group, kind = error_group(acc, dtype), physics.precision(dtype)
+    if group in model.efficiency:
+        dot, conv, bandwidth = model.efficiency[group]
+        return Efficiency(dot, conv, bandwidth, model.sigma.get(group, model.sigma_unfitted[kind]), True)
+    dot, conv, bandwidth = model.pooled[kind]
+    return Efficiency(dot, conv, bandwidth, model.sigma_unfitted[kind], False)
+
+
+def accelerator_bytes(kernel: Work, dtype: str) -> float:
+    """The bytes a kernel moves on an accelerator with native half-precision matmuls.
+
+    The CPU compiler widens a bf16/f16 matmul to f32 (operands and result); a GPU reads and writes
+    the narrow type, half the bytes.
+    """
+    widened = kernel.signature.rsplit(":", 1)[-1].startswith("f32")
+    if dtype in physics.HALF_PRECISION and kernel.kind in ("dot", "conv") and widened:
+        return kernel.bytes / 2
+    return kernel.bytes
+
+
+def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Efficiency | None = None,
+                   clock_fraction: float | None = None, launch_seconds: float | None = None) -> float | None:
+    """Centre estimate of the kernels' time on `acc`, launches included; None without the specs."""
+    peak = physics.matrix_path(acc, dtype).flops
+    if peak is None or not acc.memory_bandwidth_gbs:
+        return None
+    eff = eff or efficiency(acc, dtype)
+    clock = physics.clock(acc).centre if clock_fraction is None else clock_fraction
+    launch = speed_model().launch_seconds if launch_seconds is None else launch_seconds
+    bandwidth = acc.memory_bandwidth_gbs * 1e9 * eff.bandwidth
+    rates = {"dot": peak * eff.dot * clock, "conv": peak * eff.conv * clock}
+    total = 0.0
+    for kernel in work:
+        if kernel.kind == "convert":
+            continue  # a GPU computes in the narrow type: no kernel of its own
+        compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
+        total += max(compute, accelerator_bytes(kernel, dtype) / bandwidth) + launch
+    return total
+
+
+def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: str,
+                    basis: str = BASIS_PREDICTED) -> Speed | None:
+    """Step time of `work` on `acc` with its held-out 10-90 % band, or None where a spec is unknown."""
+    eff = efficiency(acc, dtype)
+    clock = physics.clock(acc)
+    kernels = kernel_seconds(work, acc, dtype, eff, clock.centre)
+    if kernels is None:
+        return None
+    shared = speed_model().sigma_level
+    sigma = math.sqrt(shared ** 2 + eff.sigma ** 2 + clock.sigma ** 2)
+    low, centre, high = speed_model().step_overhead_seconds
+    spread = math.exp(Z_90 * sigma)
+    path = physics.matrix_path(acc, dtype)
+    caveats = path.caveats + clock.caveats
+    if not eff.fitted:
+        caveats += (physics.Caveat(UNFITTED, (("group", error_group(acc, dtype)), ("sigma", round(eff.sigma, 3)))),)
+    return Speed(kernels + centre, kernels / spread + low, kernels * spread + high, basis,
+                 f"per-kernel model: {source} on {acc.name} specs ({path.unit} matmuls)",
+                 sigma=sigma, error_group=error_group(acc, dtype), shared_sigma=shared, caveats=caveats)
+
+
+SHARED_GROUP = "spec-model"  # every prediction from specs shares the level error: one draw for all
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What a predicted speed rests on, for the assumptions a recommendation lists (render words it)."""
+
+    publishers: tuple[str, ...]
+    rows: int
+    fitted_groups: tuple[str, ...]  # architecture/precision pairs with published rows
+    sigma_level: float  # shared by every prediction
+    sigma_by_group: tuple[tuple[str, float], ...]
+    source: str
+
+
+def model_facts(path: Path = MODEL_PATH) -> ModelFacts:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model = speed_model(path)
+    return ModelFacts(tuple(data.get("publishers", ())), int(data.get("rows", 0)), tuple(sorted(model.efficiency)),
+                      model.sigma_level, tuple(sorted(model.sigma.items())),
+                      "benchmarks/reference/published.toml, fitted by scripts/validate_predictions.py --write")

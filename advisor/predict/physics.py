@@ -1,0 +1,176 @@
+"""What the hardware can do before any fitting: which unit runs a dtype's matmuls, and at what clock.
+
+The datasheet peaks assume every unit busy at the boost clock. Two facts decide how much of that a
+training step can reach, and both come from the catalog rather than from a fit:
+
+- The matmul unit per dtype. Tensor cores run FP16 from Volta on, and BF16 and TF32 only from
+  Ampere on; JAX multiplies float32 matrices in TF32 at default precision where TF32 exists. Without
+  tensor cores for a dtype, its matmuls run on the FP32 units (Pascal's P100 packs two FP16 per FP32
+  lane; the other Pascal chips run FP16 at 1/64 rate, so a half-precision step falls back to FP32
+  arithmetic at best; Kepler has no FP16 arithmetic at all).
+- The clock. A card at a low board power limit (T4 70 W, L4 72 W, P4 75 W) cannot hold its boost
+  clock under a sustained matmul load. Where a source gives the sustained clock it is used; where only
+  base and boost are known the clock is taken as their geometric mean, and the band spans both.
+
+Each choice that departs from the plain peak is returned as a `Caveat` (a code and its figures);
+advisor/render words them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pricing import Accelerator
+
+HALF_PRECISION = ("bfloat16", "float16")
+# Which matmul inputs run on tensor cores, per architecture (NVIDIA architecture whitepapers:
+# Volta V100, Turing TU102, Ampere GA100/GA102, Ada AD102, Hopper H100, Blackwell).
+TENSOR_INPUTS: dict[str, frozenset[str]] = {
+    "volta": frozenset({"float16"}),
+    "turing": frozenset({"float16"}),
+    "ampere": frozenset({"float16", "bfloat16", "tf32"}),
+    "ada": frozenset({"float16", "bfloat16", "tf32"}),
+    "hopper": frozenset({"float16", "bfloat16", "tf32"}),
+    "blackwell": frozenset({"float16", "bfloat16", "tf32"}),
+}
+GPU_ARCHITECTURES = ("kepler", "maxwell", "pascal", "volta", "turing", "ampere", "ada", "hopper", "blackwell")
+# At or below this board power a card is power-limited under sustained matmul load (the T4, L4 and
+# P4 are 70-75 W single-slot cards; the next cards up are 150 W and more).
+POWER_LIMITED_WATTS = 75.0
+
+# Caveat codes (render/predict.py words them).
+NO_TF32 = "no-tf32"  # float32 before Ampere: FP32 units, no TF32
+NO_HALF_HARDWARE = "no-half-hardware"  # Kepler: no FP16 arithmetic; half precision runs in FP32
+SLOW_HALF = "slow-half"  # Pascal GP102/GP104: FP16 at 1/64 rate; half precision runs in FP32 at best
+PACKED_HALF = "packed-half"  # P100: two FP16 per FP32 lane, no tensor cores
+NO_NATIVE_BF16 = "no-native-bf16"  # bfloat16 before Ampere: computed in FP32
+POWER_LIMITED = "power-limited"  # clock between base and boost under load
+SUSTAINED_CLOCK = "sustained-clock"  # a published sustained clock below boost
+UNKNOWN_ARCHITECTURE = "unknown-architecture"  # no architecture: the figures are used as given
+MISSING_SPEC = "missing-spec"  # a figure the prediction needs is unknown
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """A typed fact about how a prediction was made: a code and the figures behind it."""
+
+    code: str
+    figures: tuple[tuple[str, float | str], ...] = ()
+
+
+@dataclass(frozen=True)
+class MatrixPath:
+    """The peak a dtype's matmuls can reach on one device, and which unit gives it."""
+
+    flops: float | None  # FLOP/s at the boost clock; None where a needed figure is unknown
+    unit: str  # "tensor", "tf32", "fp32", "packed-half", "tpu" or "unknown"
+    caveats: tuple[Caveat, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The clock a step runs at, as a fraction of the boost clock the peaks assume."""
+
+    centre: float
+    low: float  # the slowest the clock is expected to drop to (the band's slow end)
+    caveats: tuple[Caveat, ...] = ()
+
+    @property
+    def sigma(self) -> float:
+        """Log-space spread of the clock: a uniform spread between `low` and 1 in log space."""
+        return math.log(1.0 / self.low) / math.sqrt(12.0) if self.low < 1.0 else 0.0
+
+
+def architecture(acc: Accelerator) -> str:
+    """The accelerator's architecture, "tpu"/"cpu" by kind, or "other" where the catalog does not say."""
+    if acc.architecture:
+        return acc.architecture
+    if acc.kind in ("tpu", "cpu"):
+        return acc.kind
+    return "other"
+
+
+def precision(dtype: str) -> str:
+    return "half" if dtype in HALF_PRECISION else "full"
+
+
+def _tera(value: float | None) -> float | None:
+    return value * 1e12 if value else None
+
+
+def matrix_path(acc: Accelerator, dtype: str) -> MatrixPath:
+    """Which unit runs `dtype`'s matmuls on `acc`, its peak, and why it is not a faster one."""
+    arch = architecture(acc)
+    if acc.kind == "tpu":  # float32 matmuls run as one bf16 pass at default precision
+        return MatrixPath(_tera(acc.fp16_bf16_tflops), "tpu", _missing(acc, "fp16_bf16_tflops"))
+    if acc.kind == "cpu" or arch == "apple":
+        return MatrixPath(_tera(acc.fp32_tflops), "fp32", _missing(acc, "fp32_tflops"))
+    tensor = TENSOR_INPUTS.get(arch)
+    if tensor is None and arch not in GPU_ARCHITECTURES:
+        return _unknown_architecture(acc, dtype)
+    tensor = tensor or frozenset()
+    fp32 = _tera(acc.fp32_tflops)
+    if dtype == "float32":
+        if "tf32" in tensor and acc.tf32_tflops:
+            return MatrixPath(_tera(acc.tf32_tflops), "tf32")
+        if "tf32" in tensor:
+            return MatrixPath(fp32, "fp32", _missing(acc, "fp32_tflops"))
+        return _fp32_fallback(acc, fp32, NO_TF32, arch)
+    if dtype in tensor:  # tensor cores take this dtype: without their figure the step is unknown
+        return MatrixPath(_tera(acc.fp16_bf16_tflops), "tensor", _missing(acc, "fp16_bf16_tflops"))
+    if dtype == "bfloat16":
+        return _fp32_fallback(acc, fp32, NO_NATIVE_BF16, arch)
+    # float16 without tensor cores
+    if arch == "kepler":
+        return _fp32_fallback(acc, fp32, NO_HALF_HARDWARE, arch)
+    if acc.fp16_bf16_tflops and acc.fp32_tflops and acc.fp16_bf16_tflops > acc.fp32_tflops:
+        return MatrixPath(_tera(acc.fp16_bf16_tflops), "packed-half",
+                          (Caveat(PACKED_HALF, (("fp16_tflops", acc.fp16_bf16_tflops),
+                                                ("fp32_tflops", acc.fp32_tflops))),))
+    return _fp32_fallback(acc, fp32, SLOW_HALF, arch)
+
+
+def _fp32_fallback(acc: Accelerator, fp32: float | None, code: str, arch: str) -> MatrixPath:
+    return MatrixPath(fp32, "fp32", (Caveat(code, (("architecture", arch),)), *_missing(acc, "fp32_tflops")))
+
+
+def _unknown_architecture(acc: Accelerator, dtype: str) -> MatrixPath:
+    """No architecture in the catalog: take the figures as given (a user's entry), and say so."""
+    if dtype == "float32":
+        rate, field = (acc.tf32_tflops, "tf32_tflops") if acc.tf32_tflops else (acc.fp32_tflops, "fp32_tflops")
+    else:
+        rate, field = (acc.fp16_bf16_tflops, "fp16_bf16_tflops") if acc.fp16_bf16_tflops else (
+            acc.fp32_tflops, "fp32_tflops")
+    return MatrixPath(_tera(rate), "unknown", (Caveat(UNKNOWN_ARCHITECTURE), *_missing(acc, field)))
+
+
+def _missing(acc: Accelerator, *fields: str) -> tuple[Caveat, ...]:
+    absent = [name for name in fields if not getattr(acc, name)]
+    return (Caveat(MISSING_SPEC, tuple(("field", name) for name in absent)),) if absent else ()
+
+
+def clock(acc: Accelerator) -> Clock:
+    """The clock a sustained training step holds on `acc`, as a fraction of boost."""
+    boost = acc.boost_clock_mhz
+    limited = acc.power_limit_watts is not None and acc.power_limit_watts <= POWER_LIMITED_WATTS
+    if acc.sustained_clock_mhz and boost:
+        # One reading of a clock under load, not a bound: a power-limited card keeps the band down to base.
+        fraction = min(1.0, acc.sustained_clock_mhz / boost)
+        low = min(fraction, acc.base_clock_mhz / boost) if limited and acc.base_clock_mhz else fraction
+        return Clock(fraction, low, (Caveat(SUSTAINED_CLOCK, (("sustained_mhz", acc.sustained_clock_mhz),
+                                                              ("boost_mhz", boost))),))
+    if limited and acc.base_clock_mhz and boost and acc.base_clock_mhz < boost:
+        low = acc.base_clock_mhz / boost
+        return Clock(math.sqrt(low), low, (Caveat(POWER_LIMITED, (
+            ("watts", acc.power_limit_watts), ("base_mhz", acc.base_clock_mhz), ("boost_mhz", boost))),))  # type: ignore[arg-type]
+    return Clock(1.0, 1.0)
+
+
+def missing_for_prediction(acc: Accelerator, dtype: str) -> tuple[str, ...]:
+    """The catalog fields a step-time prediction on `acc` needs but lacks."""
+    fields = [str(value) for caveat in matrix_path(acc, dtype).caveats if caveat.code == MISSING_SPEC
+              for _, value in caveat.figures]
+    if not acc.memory_bandwidth_gbs:
+        fields.append("memory_bandwidth_gbs")
+    return tuple(fields)

@@ -1,0 +1,30 @@
+"""The presets' kernel profiles that ship with the package are what profiling produces."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from advisor.predict.presets import shipped_path
+from benchmarks.config import DTYPES, PRESETS
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_preset_ships_a_profile_in_every_dtype(preset, dtype):
+    data = json.loads(shipped_path(preset, dtype).read_text(encoding="utf-8"))
+    assert data["workload"] == f"ae-{preset}" and data["dtype"] == dtype
+    assert len(data["pairs"]) == len(data["at"][str(data["batches"][1])]["kernels"])
+
+
+@pytest.mark.slow
+def test_the_shipped_small_preset_matches_a_fresh_profile():
+    from benchmarks.workloads.profile import profile
+
+    fresh = profile("ae-small", "float32")
+    shipped = json.loads(shipped_path("small", "float32").read_text(encoding="utf-8"))
+    assert shipped["batches"] == fresh["batches"]
+    for batch in map(str, fresh["batches"]):
+        assert shipped["at"][batch]["kernels"] == json.loads(json.dumps(fresh["at"][batch]["kernels"]))
+        assert shipped["at"][batch]["memory"] == fresh["at"][batch]["memory"]
