@@ -1,7 +1,8 @@
-"""`plans` and `hardware`: what the catalog says, on a date."""
+"""`plans`, `hardware` and `units`: what the catalog says, on a date."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -70,3 +71,37 @@ def hardware(
     else:
         fmt_name = format_name(fmt)
         env.out(render_tables(hardware_tables(catalog), fmt_name, terminal_width(env.environ)))
+
+
+@app.command(epilog="Example: colab-advisor units --balance 250 --country DE")
+def units(
+    ctx: typer.Context,
+    balance: float = typer.Option(None, "--balance", metavar="CU",
+                                  help="Compute units you have (default: the plan's monthly units, else 100 CU)."),
+    plan: str = typer.Option(None, "--plan", metavar="NAME",
+                             help="Only this plan's accelerators; its monthly CU without --balance."),
+    as_of: str = AS_OF_OPTION,
+    country: str = COUNTRY_OPTION,
+    tax_rate: float = TAX_RATE_OPTION,
+    catalog_file: Path = CATALOG_OPTION,
+    json_out: bool = JSON_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """How long compute units last: CU an hour per accelerator, the hours they buy, an hour's cost, expiry."""
+    from pricing import load_catalog
+
+    from ..decide.tax import tax_basis
+    from ..decide.units import units as units_answer
+    from ..render.units import units_payload, units_tables
+
+    env = env_of(ctx)
+    day = parse_day(as_of)
+    catalog = load_catalog(day, override=user_catalog(env.home(), catalog_file))
+    tax = tax_basis(catalog, country=country, percent=tax_rate)
+    warn_small_tax_rate(env, tax_rate)
+    # Units bought today, unless the question is about another day.
+    answer = units_answer(catalog, tax, balance=balance, plan=plan, bought_on=day or date.today())
+    if json_out:
+        env.out(envelope("units", units_payload(answer)))
+    else:
+        env.out(render_tables(units_tables(answer), format_name(fmt), terminal_width(env.environ)))

@@ -24,6 +24,8 @@ def predict(
     accelerators: str = typer.Option(
         None, "--accelerators", metavar="A,B", help="Catalog accelerators, comma-separated (default: Colab's GPUs)."
     ),
+    relative_to: str = typer.Option(None, "--relative-to", metavar="ACC",
+                                    help="Also show each accelerator's speed over this one's, with its range."),
     catalog_file: Path = CATALOG_OPTION,
     json_out: bool = JSON_OPTION,
     fmt: Format = FORMAT_OPTION,
@@ -41,7 +43,7 @@ def predict(
     chosen = accelerators.split(",") if accelerators is not None else None
     if needs_profiling(name, dtype, env.home()):
         env.note(profiling_notice(name, dtype))
-    prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home())
+    prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home(), relative_to=relative_to)
     if json_out:
         env.out(envelope("predict", prediction_payload(prediction)))
     else:
