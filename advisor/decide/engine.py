@@ -26,7 +26,16 @@ import numpy as np
 from pricing import Accelerator, Catalog, Plan
 
 from .assumptions import collect_assumptions
-from .facts import BLOCK_FREE_QUOTA, BLOCK_MEMORY, BLOCK_MONTH, UNKNOWN_FREE_LIMITS, UNKNOWN_TAX, Blocker, Fact
+from .facts import (
+    BLOCK_FREE_QUOTA,
+    BLOCK_MEMORY,
+    BLOCK_MONTH,
+    UNKNOWN_FREE_LIMITS,
+    UNKNOWN_RAM,
+    UNKNOWN_TAX,
+    Blocker,
+    Fact,
+)
 from .free_tier import FreeHours, default_free_hours
 from .options import LOCAL, SUBSCRIPTION, Candidate, Option, Scenario
 from .sources import LocalFigure, Sources
@@ -79,6 +88,17 @@ class PlanAnswer:
 
 
 @dataclass(frozen=True)
+class FallbackAnswer:
+    """Colab guarantees no GPU: what the chosen plan gives when users report getting another one."""
+
+    chosen: Option
+    fallback: Option  # the same plan on the accelerator users report getting instead
+    holds: bool  # on the fallback the plan still has the highest expected value of all options outside it
+    source: str
+    as_of: date
+
+
+@dataclass(frozen=True)
 class Recommendation:
     workload: Workload
     as_of: date
@@ -97,13 +117,14 @@ class Recommendation:
     baseline: Option | None  # the best option that costs nothing
     past_free_limits: Option | None  # where the work goes when Colab's free hours run out
     plan_answers: tuple[PlanAnswer, ...]
-    alternatives: tuple[Option, ...]  # not Colab (Kaggle): shown beside, never chosen
+    alternatives: tuple[Option, ...]  # not Colab (Kaggle): chosen where it is best, else shown beside
     depends_on: tuple[str, ...]  # unknowns the chosen option rests on
     basis_preset: str
     assumptions: tuple[Fact, ...]
     notes: tuple[Fact, ...]
     free_hours: FreeHours | None
     draws: int
+    fallback: FallbackAnswer | None = None
     curves: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # option key -> (runs, USD a month)
 
     @property
@@ -190,15 +211,23 @@ def _rank(option: Option) -> tuple[float, tuple[float, float, int, int]]:
     return (round(option.value or 0.0, 2), _preference(option))
 
 
-def choose(options: Sequence[Option]) -> Option | None:
-    """The usable option with the highest expected value (ties: cheaper, fewer unknowns, smaller commitment)."""
+def _eligible(options: Sequence[Option]) -> list[Option]:
+    """The usable options that may be chosen. One whose RAM no source gives, for a job that states its RAM,
+    stands only where no option is known to fit: an unknown never counts in an option's favour."""
     usable = [o for o in options if o.usable]
-    return max(usable, key=_rank, default=None)
+    known = [o for o in usable if UNKNOWN_RAM not in o.unknowns]
+    return known or usable
+
+
+def choose(options: Sequence[Option]) -> Option | None:
+    """The eligible option with the highest expected value (ties: cheaper, more hours saved, fewer
+    unknowns, smaller commitment)."""
+    return max(_eligible(options), key=_rank, default=None)
 
 
 def _shares_of_best(options: Sequence[Option]) -> dict[str, float]:
-    """For each usable option, the share of draws in which its value is the highest."""
-    usable = sorted((o for o in options if o.usable and o.value_draws is not None), key=_preference, reverse=True)
+    """For each eligible option, the share of draws in which its value is the highest."""
+    usable = sorted((o for o in _eligible(options) if o.value_draws is not None), key=_preference, reverse=True)
     if not usable:
         return {}
     values = np.vstack([o.value_draws for o in usable])
@@ -232,8 +261,10 @@ def _plan_choices(options: Sequence[Option]) -> dict[str, Option]:
 
 
 def _baseline(local: Option, options: Sequence[Option]) -> Option | None:
-    """What costs nothing: this machine or a Colab free tier. A paid plan has to beat the better one."""
-    return choose([local, *(o for o in options if o.is_colab and o.costs_nothing)])
+    """What costs nothing: this machine, Colab's free tier or another free notebook service (Kaggle).
+    A paid plan has to beat the best of them."""
+    known = [o for o in (local, *options) if o.costs_nothing and UNKNOWN_RAM not in o.unknowns]
+    return choose(known)
 
 
 def _volume_only(option: Option) -> bool:
@@ -245,7 +276,8 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
                   baseline: Option | None) -> tuple[PlanAnswer, ...]:
     answers = []
     candidates = {c.key: c for c in scenario.candidates}
-    free = [candidates[o.key] for o in options if o.is_colab and o.costs_nothing and _volume_only(o)]
+    free = [candidates[o.key] for o in options
+            if o.costs_nothing and _volume_only(o) and UNKNOWN_RAM not in o.unknowns]
     local_ok = _volume_only(local)
     subscriptions = dict.fromkeys(o.plan for o in options
                                   if o.plan is not None and o.is_colab and o.commitment == SUBSCRIPTION)
@@ -280,6 +312,21 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
     return tuple(answers)
 
 
+def _fallback(best: Option | None, local: Option, options: Sequence[Option]) -> FallbackAnswer | None:
+    if best is None or best.plan is None or best.accelerator is None:
+        return None
+    reported = best.plan.fallback(best.accelerator.key)
+    if reported is None:
+        return None
+    instead = next((o for o in options if o.plan == best.plan and o.accelerator is not None
+                    and o.accelerator.key == reported.accelerator), None)
+    if instead is None:
+        return None
+    outside = [o for o in (local, *options) if o.usable and o.plan != best.plan]
+    holds = instead.usable and all((instead.value or 0.0) >= (o.value or 0.0) - 0.01 for o in outside)
+    return FallbackAnswer(best, instead, holds, reported.source, reported.as_of)
+
+
 # ---- the answer -----------------------------------------------------------------------------------
 def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, *,
               curves: bool = False) -> Recommendation:
@@ -288,25 +335,23 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
     runs = workload.runs_per_month
     local = scenario.local(runs)
     options = [scenario.option(c, runs) for c in scenario.candidates]
-    colab = [o for o in options if o.is_colab]
-    shares = _shares_of_best([local, *colab])
+    shares = _shares_of_best([local, *options])
     local = replace(local, p_best=shares.get(LOCAL, 0.0))
     options = [replace(o, p_best=shares.get(o.key, 0.0)) for o in options]
-    colab = [o for o in options if o.is_colab]
-    best = choose([local, *colab])
+    best = choose([local, *options])
     sure = best is not None and best.p_best >= SURE
     runner = None
     settle: tuple[str, ...] = ()
     if best is not None:
-        others = [o for o in (local, *colab) if o.usable and o.key != best.key]
+        others = [o for o in (local, *options) if o.usable and o.key != best.key]
         runner = max(others, key=lambda o: (o.p_best, _rank(o)), default=None)
         if not sure and runner is not None:
             settle = _settle(best, runner, workload)
     choices = _plan_choices(options)
-    baseline = _baseline(local, colab)
+    baseline = _baseline(local, options)
     past_free = None
     if best is not None and best.is_free and UNKNOWN_FREE_LIMITS in best.unknowns:
-        past_free = choose([local, *(o for o in colab if not o.costs_nothing)])
+        past_free = choose([local, *(o for o in options if o.plan != best.plan)])
     depends_on = list(best.unknowns) if best is not None else []
     if best is not None and tax.unknown and (best.cost or 0.0) > 0:
         depends_on.append(UNKNOWN_TAX)
@@ -325,4 +370,5 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         assumptions=collect_assumptions(workload, sources, catalog, tax, options, scenario),
         notes=tuple(dict.fromkeys(notes)), free_hours=scenario.free_hours, draws=scenario.draws.count,
         curves=volume_curves(scenario, choices, beyond) if curves else (),
+        fallback=_fallback(best, local, options),
     )

@@ -308,7 +308,10 @@ class Scenario:
             if float(np.ptp(quota)) > 0:
                 quota_band = band(quota)
                 unknowns.append(UNKNOWN_FREE_LIMITS)
-            if p_fits == 0.0:
+                over = p_fits == 0.0
+            else:
+                over = monthly > quota_centre + 1e-9  # a published or given quota: the central month decides
+            if over:
                 blockers.append(Blocker(BLOCK_FREE_QUOTA, quota_centre, monthly))
         cu = None
         if plan.uses_compute_units:

@@ -55,7 +55,10 @@ class Scan:
             central = float(central_run[0][0])
             quota = s.quota_draws(candidate.plan, candidate.accelerator)  # type: ignore[arg-type]
             if quota is not None:
-                fits = (runs[:, None] * timed[0][None, :] <= quota[None, :] + 1e-9).any(axis=1)
+                if float(np.ptp(quota)) > 0:  # uncertain (Colab Free): out only where no draw fits
+                    fits = (runs[:, None] * timed[0][None, :] <= quota[None, :] + 1e-9).any(axis=1)
+                else:  # published or given: the central month decides, as for the option itself
+                    fits = runs * central <= quota[0] + 1e-9
                 values = np.where(fits[:, None], values, -np.inf)
         mean = values.mean(axis=1)
         return np.where(runs * central > HOURS_PER_MONTH, -np.inf, mean)

@@ -12,7 +12,7 @@ from ..decide.options import COMMITMENTS, Option
 from .assumptions import assumption_lines, note_text
 from .catalog import tax_heading
 from .table import Table, bars, render_table, wrap
-from .verdict import alternative_sentence, blocker_text, label, plan_sentence, provenance_text, verdict_sentences
+from .verdict import alternative_sentence, blockers_text, label, plan_sentence, provenance_text, verdict_sentences
 from .words import UNKNOWN, count, duration, hours, money, ratio, share
 
 ARROW = "→ "
@@ -28,7 +28,7 @@ def _time_band(option: Option) -> str:
 
 def _fits(option: Option, needs_ram: bool) -> str:
     if option.blockers:
-        return "; ".join(blocker_text(b) for b in option.blockers)
+        return blockers_text(option.blockers)
     parts = []
     if option.ram_fits is not None:
         parts.append("RAM ok")
@@ -113,7 +113,8 @@ def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, wi
     markdown = fmt == "markdown"
     verdict = " ".join(verdict_sentences(rec))
     paragraphs = [f"**{verdict}**" if markdown else wrap(verdict, width)]
-    lines = [plan_sentence(rec, a) for a in rec.plan_answers] + [alternative_sentence(o) for o in rec.alternatives]
+    lines = [plan_sentence(rec, a) for a in rec.plan_answers]
+    lines += [alternative_sentence(o) for o in rec.alternatives if rec.best is None or o.plan != rec.best.plan]
     for text in lines:
         paragraphs.append(f"- {text}" if markdown else wrap(text, width, "  "))
     parts = ["\n".join(paragraphs[:1]), "\n".join(paragraphs[1:])] if len(paragraphs) > 1 else paragraphs
@@ -219,6 +220,11 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
         "baseline": rec.baseline.key if rec.baseline else None,
         "depends_on": list(rec.depends_on),
         "past_free_limits": rec.past_free_limits.key if rec.past_free_limits else None,
+        "fallback": None if rec.fallback is None else {
+            "chosen": rec.fallback.chosen.key, "fallback": rec.fallback.fallback.key, "holds": rec.fallback.holds,
+            "run_hours": rec.fallback.fallback.run_hours, "cost_usd": rec.fallback.fallback.cost,
+            "source": rec.fallback.source, "as_of": rec.fallback.as_of.isoformat(),
+        },
         "free_hours": None if rec.free_hours is None else {
             "median": rec.free_hours.median, "band": _pair(rec.free_hours.band), "sigma": rec.free_hours.sigma,
         },

@@ -34,6 +34,7 @@ from ..decide.facts import (
 from ..decide.options import Option
 from .words import UNKNOWN, count, dollars, duration, hours, ratio, ratio_band, runs_a_month, share
 
+PROVIDERS = {"colab": "Colab", "kaggle": "Kaggle"}
 # Below this speed ratio per run either way, setup eats most of what a faster device gains.
 SAME_SPEED_BAND = 1.5
 
@@ -80,6 +81,24 @@ def blocker_text(blocker: Blocker) -> str:
         larger = f"; batch {have:.0f} would" if have else ""
         return f"batch {need:.0f} does not fit {blocker.subject}'s memory{larger}"
     return kind
+
+
+def blockers_text(blockers: tuple[Blocker, ...] | list[Blocker]) -> str:
+    """Several blockers in one clause: per kind once, the smallest shortfall for volumes, the devices named."""
+    by_kind: dict[str, list[Blocker]] = {}
+    for b in blockers:
+        by_kind.setdefault(b.kind, []).append(b)
+    parts = []
+    for kind, group in by_kind.items():
+        if kind in (BLOCK_MONTH, BLOCK_FREE_QUOTA) and len(group) > 1:
+            least = min(group, key=lambda b: b.need or 0.0)
+            parts.append(blocker_text(least).replace("needs ", "needs at least ", 1))
+        elif kind in (BLOCK_SPEED_UNKNOWN, BLOCK_RATE_UNKNOWN) and len(group) > 1:
+            names = ", ".join(str(b.subject) for b in group)
+            parts.append(blocker_text(Blocker(kind, subject=names)))
+        else:
+            parts.extend(dict.fromkeys(blocker_text(b) for b in group))
+    return "; ".join(parts)
 
 
 def speed_words(option: Option) -> str:
@@ -137,7 +156,7 @@ def _nothing_fits(rec: Recommendation) -> list[str]:
     out = ["Nothing fits this job on this machine or any Colab plan in the catalog."]
     for option in rec.shown:
         if option.blockers:
-            out.append(f"{label(option)}: {'; '.join(blocker_text(b) for b in option.blockers)}.")
+            out.append(f"{label(option)}: {blockers_text(option.blockers)}.")
     return out
 
 
@@ -158,13 +177,18 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
                        f"{label(fastest)}, runs this {speed_words(fastest)}; this machine is "
                        f"{_sure(best)}.")
     elif best.costs_nothing:
-        lead = "Use Colab" if rec.local.usable else "This machine cannot do this job; use Colab"
+        where = "Colab" if best.is_colab else PROVIDERS.get(best.plan.provider, best.plan.display_name)
+        lead = f"Use {where}" if rec.local.usable else f"This machine cannot do this job; use {where}"
         out.append(f"{lead}: {label(best)} runs this {speed_words(best)}, for $0; {_sure(best)}.")
+        if not best.is_colab:
+            out.append(_limits_words(best))
     else:
         out.append(_pay_sentence(rec, best))
     if not rec.sure and rec.runner_up is not None:
         out.append(f"The figures cannot tell it from {label(rec.runner_up)} (best in {share(best.p_best)} and "
                    f"{share(rec.runner_up.p_best)} of the draws): {_settle_words(rec)} would settle it.")
+    if rec.fallback is not None:
+        out.append(_fallback_words(rec))
     if best.speedup is not None and best.speedup < SAME_SPEED_BAND and not best.is_local and rec.local.usable:
         out.append(f"Setup ({w.setup_minutes:g} min a session) eats most of the gain: staying here costs little.")
     if rec.depends_on:
@@ -174,6 +198,36 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
     if rec.beyond_coverage:
         out.append(f"The catalog ends on {rec.as_of}: prices and rates for {rec.requested} are those of that day.")
     return out
+
+
+def _limits_words(option: Option) -> str:
+    plan = option.plan
+    assert plan is not None
+    weekly = plan.free_hours_per_week(option.accelerator.kind if option.accelerator else "gpu")
+    quota = "" if weekly is None else (f"{weekly:g} h a week ({hours(option.free_quota_hours)} a month; this "
+                                       f"needs {hours(option.monthly_hours)})")
+    readings = sorted({r.hours for r in plan.session_readings})
+    if option.session_hours is None:
+        sessions = "sessions of unknown length"
+    elif len(readings) > 1:
+        sessions = (f"sessions of at most {option.session_hours:g} h assumed, the shorter of the readings "
+                    f"({' and '.join(f'{h:g} h' for h in readings)})")
+    else:
+        sessions = f"sessions of at most {option.session_hours:g} h"
+    return f"Its limits: {', '.join(p for p in (quota, sessions) if p)}; the quota resets every week."
+
+
+def _fallback_words(rec: Recommendation) -> str:
+    fb = rec.fallback
+    assert fb is not None
+    chosen, instead = fb.chosen, fb.fallback
+    plan = chosen.plan.display_name if chosen.plan else ""
+    got = instead.accelerator.key if instead.accelerator else "?"
+    then = (f"{plan} is still the best choice" if fb.holds else
+            f"{plan} would no longer be the best choice")
+    return (f"Colab guarantees no GPU: users report getting an {got} when an {chosen.accelerator.key} is chosen "
+            f"({fb.source.split(': ')[0]}); on it a run takes {duration(instead.run_hours)} and the month costs "
+            f"{_cost(rec, instead)}: {then}.")
 
 
 def _pay_sentence(rec: Recommendation, best: Option) -> str:
@@ -217,7 +271,7 @@ def plan_sentence(rec: Recommendation, answer: PlanAnswer) -> str:
     name = answer.plan.display_name
     extras = _extras(answer)
     if answer.status in (DOES_NOT_FIT, CANNOT_PRICE) or answer.option is None:
-        why = "; ".join(blocker_text(b) for b in answer.blockers) or "no option can be timed"
+        why = blockers_text(answer.blockers) or "no option can be timed"
         head = "does not fit this job" if answer.status == DOES_NOT_FIT else "cannot be priced"
         return f"{name}: {head} ({why}). {extras}"
     option = answer.option
@@ -269,7 +323,7 @@ def _extras(answer: PlanAnswer) -> str:
 
 def alternative_sentence(option: Option) -> str:
     name = option.plan.display_name if option.plan else label(option)
-    acc = option.accelerator.key if option.accelerator else "?"
+    acc = label(option).rsplit(" · ", 1)[-1]
     if option.run_hours is None:
         return f"{name}: its {acc} cannot be timed from the catalog."
     per_run = duration(option.run_hours)
@@ -277,4 +331,4 @@ def alternative_sentence(option: Option) -> str:
     limit = f" against a free quota of {hours(quota)}" if quota is not None else ""
     if option.usable:
         return f"{name}: its free {acc} would take {per_run} a run, {hours(option.monthly_hours)} a month{limit}."
-    return f"{name}: its free {acc} would take {per_run} a run; {'; '.join(blocker_text(b) for b in option.blockers)}."
+    return f"{name}: its free {acc} would take {per_run} a run; {blockers_text(option.blockers)}."

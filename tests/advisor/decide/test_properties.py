@@ -45,7 +45,7 @@ def advise(workload, day, tax=NO_TAX):
 
 
 def usable(rec):
-    return [o for o in (rec.local, *rec.options) if o.usable and (o.is_local or o.is_colab)]
+    return [o for o in (rec.local, *rec.options) if o.usable]
 
 
 @pytest.mark.slow
@@ -68,7 +68,10 @@ def test_the_chosen_option_has_the_highest_expected_value(workload, day):
         assert not usable(rec)
         return
     assert rec.best.usable and rec.best.cost is not None
-    assert all(o.value <= rec.best.value + 0.01 for o in usable(rec))
+    # An option whose RAM no source gives competes only where none is known to fit.
+    known = [o for o in usable(rec) if "ram" not in o.unknowns] or usable(rec)
+    assert rec.best in known
+    assert all(o.value <= rec.best.value + 0.01 for o in known)
     assert set(rec.best.unknowns) <= set(rec.depends_on)
 
 
@@ -78,7 +81,8 @@ def test_the_shares_of_best_draws_add_up_and_sureness_follows_them(workload, day
     rec = advise(workload, day)
     if rec.best is None:
         return
-    assert sum(o.p_best for o in usable(rec)) == pytest.approx(1.0)
+    known = [o for o in usable(rec) if "ram" not in o.unknowns] or usable(rec)
+    assert sum(o.p_best for o in known) == pytest.approx(1.0)
     assert rec.sure == (rec.best.p_best >= SURE)
     said = " ".join(verdict_sentences(rec))
     assert ("cannot tell it from" in said) == (not rec.sure and rec.runner_up is not None)
@@ -137,8 +141,9 @@ def test_the_verdict_and_the_table_print_the_same_speed_up(workload, day):
 @given(workloads, st.sampled_from(DATES))
 def test_a_paid_plan_wins_wherever_it_beats_every_free_option_clearly(workload, day):
     rec = advise(workload, day)
-    free = [o for o in usable(rec) if o.costs_nothing]
-    for paid in (o for o in usable(rec) if not o.costs_nothing):
+    known = [o for o in usable(rec) if "ram" not in o.unknowns] or usable(rec)
+    free = [o for o in known if o.costs_nothing]
+    for paid in (o for o in known if not o.costs_nothing):
         clearly = all(np.mean(paid.value_draws - f.value_draws > 20) >= 0.8 and paid.value > f.value + 20
                       for f in free)
         if clearly:
