@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from ..dates import parse_day
-from ..errors import MissingExtra
+from ..errors import AdvisorError, MissingExtra
 from ..policy import (
     DEFAULT_HOUR_VALUE,
     DEFAULT_MONTHS,
@@ -87,11 +87,17 @@ def recommend(
     catalog_file: Path = CATALOG_OPTION,
     plot: Path = typer.Option(None, "--plot", metavar="FILE.png", dir_okay=False,
                               help="Draw money plus waiting a month against runs (matplotlib)."),
+    buy: str = typer.Option(None, "--buy", metavar="ACC:PRICE",
+                            help="Weigh buying this GPU (a catalog key) at this price in USD, like rtx-4090:1599."),
+    kwh_price: float = typer.Option(None, "--kwh-price", metavar="USD", help="What a kWh costs you (with --buy)."),
+    watts: float = typer.Option(None, "--watts", metavar="W",
+                                help="The card's draw under load (with --buy; default: its power limit)."),
     every: bool = typer.Option(False, "--all", help="Every accelerator of every plan, every column."),
     json_out: bool = JSON_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Colab or this machine, and which plan pays off, for your workload."""
+    from ..decide.buy import BuyQuestion, parse_buy
     from ..decide.service import Question, advise
     from ..decide.workload import Workload
     from ..render.recommendation import recommendation_payload, render_recommendation, warnings
@@ -105,9 +111,15 @@ def recommend(
     )
     if plot is not None:
         check_plot_path(plot)
+    wanted = None
+    if buy is not None:
+        card, price = parse_buy(buy)
+        wanted = BuyQuestion(card, price, kwh_price, watts)
+    elif kwh_price is not None or watts is not None:
+        raise AdvisorError("--kwh-price and --watts go with --buy ACC:PRICE")
     question = Question(workload, local=local, local_device=local_device, colab=colab,
                         measure_if_missing=not no_measure, as_of=parse_day(as_of), country=country,
-                        tax_rate=tax_rate, catalog_file=catalog_file, curves=plot is not None)
+                        tax_rate=tax_rate, catalog_file=catalog_file, curves=plot is not None, buy=wanted)
     warn_small_tax_rate(env, tax_rate)
     refs = [r for r in (local, colab) if r is not None]
     result = advise(question, env.home(), stdin_text=stdin_text(env, refs), measure_first=_measure_first(env))

@@ -26,6 +26,7 @@ import numpy as np
 from pricing import Accelerator, Catalog, Plan
 
 from .assumptions import collect_assumptions
+from .buy import BuyAnswer, BuyQuestion, buy_answer
 from .facts import (
     BLOCK_FREE_QUOTA,
     BLOCK_MEMORY,
@@ -125,6 +126,7 @@ class Recommendation:
     free_hours: FreeHours | None
     draws: int
     fallback: FallbackAnswer | None = None
+    buy: BuyAnswer | None = None
     curves: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # option key -> (runs, USD a month)
 
     @property
@@ -329,7 +331,7 @@ def _fallback(best: Option | None, local: Option, options: Sequence[Option]) -> 
 
 # ---- the answer -----------------------------------------------------------------------------------
 def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, *,
-              curves: bool = False) -> Recommendation:
+              curves: bool = False, buy: BuyQuestion | None = None) -> Recommendation:
     notes: list[Fact] = list(sources.notes)
     scenario = _scenario(workload, sources, catalog, tax, notes)
     runs = workload.runs_per_month
@@ -371,4 +373,6 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         notes=tuple(dict.fromkeys(notes)), free_hours=scenario.free_hours, draws=scenario.draws.count,
         curves=volume_curves(scenario, choices, beyond) if curves else (),
         fallback=_fallback(best, local, options),
+        buy=None if buy is None else buy_answer(buy, scenario, sources, catalog,
+                                                choose([o for o in options if o.is_colab]), notes),
     )

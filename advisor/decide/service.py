@@ -11,6 +11,7 @@ from pricing import load_catalog
 
 from ..policy import user_catalog
 from ..results.store import NoLocalMeasurement, Store
+from .buy import BuyQuestion
 from .engine import Recommendation, recommend
 from .sources import Sources, gather_sources, with_named
 from .tax import tax_basis
@@ -31,6 +32,7 @@ class Question:
     tax_rate: float | None = None
     catalog_file: Path | None = None
     curves: bool = False
+    buy: BuyQuestion | None = None
 
 
 def advise(question: Question, home: Path, *, stdin_text: str | None = None,
@@ -53,5 +55,6 @@ def advise(question: Question, home: Path, *, stdin_text: str | None = None,
             raise
         measure_first(store, missing.preset)
         sources = gather()
-    sources = with_named(sources, workload.named, catalog, home)
-    return recommend(workload, sources, catalog, tax, curves=question.curves)
+    extra = (catalog.accelerator(question.buy.accelerator).key,) if question.buy is not None else ()
+    sources = with_named(sources, workload.named, catalog, home, extra)
+    return recommend(workload, sources, catalog, tax, curves=question.curves, buy=question.buy)

@@ -161,19 +161,22 @@ def gather_sources(
     )
 
 
-def with_named(sources: Sources, name: str | None, catalog: Catalog, home: Path) -> Sources:
-    """`sources` with --workload NAME's predicted speeds attached (unchanged without a name)."""
+def with_named(sources: Sources, name: str | None, catalog: Catalog, home: Path,
+               extra: tuple[str, ...] = ()) -> Sources:
+    """`sources` with --workload NAME's predicted speeds attached (unchanged without a name); `extra`
+    accelerators (a card to buy) are predicted beside the plans' own."""
     if name is None:
         return sources
     warnings: list[str] = []
-    named = named_speeds(name, sources, catalog, home, warnings)
+    named = named_speeds(name, sources, catalog, home, warnings, extra)
     notes = [fact("predictor_warning", text=text) for text in warnings]
     if sources.colab is not None:
         notes.append(fact(NOTE_NAMED_DROPS_COLAB, workload=name))
     return replace(sources, named=named, colab=None, notes=(*sources.notes, *notes))
 
 
-def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warnings: list[str]) -> NamedSpeeds:
+def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warnings: list[str],
+                 extra: tuple[str, ...] = ()) -> NamedSpeeds:
     """--workload NAME: its step predicted here, from the ceilings measured on this machine, and on every
     accelerator the catalog's plans offer. Profiles the workload on first use (seconds, then cached)."""
     from benchmarks.workloads.specs import WORKLOADS
@@ -187,8 +190,8 @@ def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warn
         raise AdvisorError(f"--workload {name} needs a measurement of this machine (its matmul and copy ceilings): "
                            "run `colab-advisor measure`")
     dtype = m.config.dtype
-    keys = dict.fromkeys(key for plan in catalog.plans for key in plan.accelerators
-                         if catalog.accelerator(key).kind in ("gpu", "tpu"))
+    offered = [key for plan in catalog.plans for key in plan.accelerators]
+    keys = dict.fromkeys(key for key in (*offered, *extra) if catalog.accelerator(key).kind in ("gpu", "tpu"))
     ratios = {key: workload_ratio(name, None, dtype, catalog.accelerator(key), m.ceiling, home, warnings=warnings)
               for key in keys}
     local = next((r.local for r in ratios.values() if r.local is not None), None)

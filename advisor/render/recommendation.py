@@ -12,7 +12,15 @@ from ..decide.options import COMMITMENTS, Option
 from .assumptions import assumption_lines, note_text
 from .catalog import tax_heading
 from .table import Table, bars, render_table, wrap
-from .verdict import alternative_sentence, blockers_text, label, plan_sentence, provenance_text, verdict_sentences
+from .verdict import (
+    alternative_sentence,
+    blockers_text,
+    buy_sentence,
+    label,
+    plan_sentence,
+    provenance_text,
+    verdict_sentences,
+)
 from .words import UNKNOWN, count, duration, hours, money, ratio, share
 
 ARROW = "→ "
@@ -114,6 +122,9 @@ def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, wi
     verdict = " ".join(verdict_sentences(rec))
     paragraphs = [f"**{verdict}**" if markdown else wrap(verdict, width)]
     lines = [plan_sentence(rec, a) for a in rec.plan_answers]
+    bought = buy_sentence(rec)
+    if bought is not None:
+        lines.append(bought)
     lines += [alternative_sentence(o) for o in rec.alternatives if rec.best is None or o.plan != rec.best.plan]
     for text in lines:
         paragraphs.append(f"- {text}" if markdown else wrap(text, width, "  "))
@@ -194,6 +205,10 @@ def _even(even: BreakEven) -> dict[str, float | None]:
     return {"runs_from": even.runs_from, "runs_until": even.runs_until, "hour_value_usd": even.hour_value}
 
 
+def bought_text(rec: Recommendation) -> str | None:
+    return buy_sentence(rec)
+
+
 def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
     w = rec.workload
     figure = rec.local_figure
@@ -227,6 +242,18 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
         },
         "free_hours": None if rec.free_hours is None else {
             "median": rec.free_hours.median, "band": _pair(rec.free_hours.band), "sigma": rec.free_hours.sigma,
+        },
+        "buy": None if rec.buy is None else {
+            "accelerator": rec.buy.accelerator.key, "price_usd": rec.buy.price_usd,
+            "kwh_price_usd": rec.buy.kwh_price_usd, "watts": rec.buy.watts, "against": rec.buy.against.key,
+            "run_hours": rec.buy.run_hours, "run_hours_band": _pair(rec.buy.run_hours_band),
+            "monthly_hours": rec.buy.monthly_hours, "electricity_usd_per_month": rec.buy.electricity_usd_per_month,
+            "owning_usd_per_month": rec.buy.owning_usd_per_month,
+            "renting_usd_per_month": rec.buy.renting_usd_per_month, "break_even_months": rec.buy.months,
+            "break_even_months_band": None if rec.buy.months_band is None else {
+                "low": rec.buy.months_band[0], "high": rec.buy.months_band[1]},
+            "p_within_36_months": rec.buy.p_within_horizon, "blockers": [b.to_dict() for b in rec.buy.blockers],
+            "sentence": bought_text(rec),
         },
         "plans": [
             {"plan": a.plan.name, "option": a.option.key if a.option else None, "status": a.status,

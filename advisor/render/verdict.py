@@ -332,3 +332,39 @@ def alternative_sentence(option: Option) -> str:
     if option.usable:
         return f"{name}: its free {acc} would take {per_run} a run, {hours(option.monthly_hours)} a month{limit}."
     return f"{name}: its free {acc} would take {per_run} a run; {blockers_text(option.blockers)}."
+
+
+# ---- buy or rent ---------------------------------------------------------------------------------------
+def buy_sentence(rec: Recommendation) -> str | None:
+    answer = rec.buy
+    if answer is None:
+        return None
+    card = answer.accelerator.key
+    head = f"Buy or rent: your own {card} at {dollars(answer.price_usd)}"
+    if answer.blockers or answer.run_hours is None:
+        return f"{head} cannot do this job: {blockers_text(answer.blockers)}."
+    low, high = answer.run_hours_band or (answer.run_hours, answer.run_hours)
+    watts = f"{answer.watts:g} W" + ("" if answer.watts_given else " (its power limit)")
+    energy = (f"{dollars(answer.electricity_usd_per_month)} of electricity a month at "
+              f"{dollars(answer.kwh_price_usd)} a kWh and {watts}")
+    runs = (f"would run this in {duration(answer.run_hours)} ({duration(low)}-{duration(high)}) a run, "
+            f"{hours(answer.monthly_hours)} a month: {energy}")
+    versus = (f"With waiting at {dollars(rec.workload.hour_value)} an hour, owning costs "
+              f"{dollars(answer.owning_usd_per_month)} a month against {dollars(answer.renting_usd_per_month)} "
+              f"on {label(answer.against)}")
+    within = share(answer.p_within_horizon)
+    if answer.months is None:
+        verdict = (f"buying does not cost less within {36} months (it would in {within} of the range the figures "
+                   "allow)")
+    else:
+        first, last = answer.months_band or (None, None)
+        span = f"{_months_text(first)}-{_months_text(last)}"
+        verdict = (f"buying costs less after {_months_text(answer.months)} ({span}; within 36 months in {within} "
+                   "of the range the figures allow)")
+    return f"{head} {runs}. {versus}: {verdict}."
+
+
+def _months_text(value: float | None) -> str:
+    if value is None:
+        return "never within 36 months"
+    return f"{value:.1f} months" if value < 10 else f"{value:.0f} months"

@@ -1,0 +1,78 @@
+"""Buy a GPU or rent: the card's time, its electricity, and the months after which buying costs less."""
+
+import math
+from datetime import date
+
+import pytest
+
+from advisor.decide import Workload
+from advisor.decide.buy import BuyQuestion, parse_buy
+from advisor.decide.engine import recommend
+from advisor.decide.sources import Sources
+from advisor.decide.tax import TaxBasis
+from advisor.errors import AdvisorError
+from pricing import load_catalog
+from tests.helpers import make_measurement
+
+CATALOG = load_catalog(date(2026, 6, 1))
+LOCAL = Sources(local=make_measurement(step=0.010))
+HEAVY = Workload(model="deep", epochs=100, epoch_seconds=300.0, runs_per_month=20, hour_value=20.0,
+                 hour_value_given=True)
+
+
+def test_the_break_even_is_the_price_over_what_owning_saves_a_month_by_hand():
+    rec = recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 1599.0, 0.15))
+    answer = rec.buy
+    # Electricity by hand: 20 runs of the card's run time at 450 W and $0.15 a kWh.
+    assert answer.watts == 450
+    assert answer.electricity_usd_per_month == pytest.approx(20 * answer.run_hours * 0.450 * 0.15)
+    assert answer.owning_usd_per_month == pytest.approx(answer.electricity_usd_per_month
+                                                        + 20 * answer.run_hours * 20.0)
+    # Renting: the Colab option's bill plus its waiting, a month.
+    rent = answer.against.cost + 20 * answer.against.run_hours * 20.0
+    assert answer.renting_usd_per_month == pytest.approx(rent)
+    saving = rent - answer.owning_usd_per_month
+    expected = 1599.0 / saving if saving > 0 and 1599.0 / saving <= 36 else None
+    assert answer.months == (pytest.approx(expected) if expected is not None else None)
+    assert 0 <= answer.p_within_horizon <= 1
+
+
+def test_a_card_that_saves_nothing_never_pays_for_itself():
+    # A free option faster than the card at no cost: owning only adds electricity.
+    cheap = Workload(model="deep", epochs=10, epoch_seconds=30.0, runs_per_month=1, hour_value=0.0,
+                     hour_value_given=True)
+    rec = recommend(cheap, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-3060", 329.0, 0.3))
+    assert rec.buy.months is None and rec.buy.p_within_horizon == 0.0
+
+
+def test_a_card_bought_against_a_dearer_option_breaks_even_sooner():
+    slow_rent = recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 1599.0, 0.15))
+    pricey = recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 3198.0, 0.15))
+    if slow_rent.buy.months is not None and pricey.buy.months is not None:
+        assert pricey.buy.months == pytest.approx(2 * slow_rent.buy.months)
+
+
+@pytest.mark.parametrize(("text", "parsed"), [("rtx-4090:1599", ("rtx-4090", 1599.0)),
+                                              ("rtx-4090:$1,599", ("rtx-4090", 1599.0))])
+def test_buy_reads_accelerator_and_price(text, parsed):
+    assert parse_buy(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["rtx-4090", ":1599", "rtx-4090:cheap", "rtx-4090:nan"])
+def test_a_malformed_buy_is_one_line(text):
+    with pytest.raises(AdvisorError, match="--buy"):
+        parse_buy(text)
+
+
+@pytest.mark.parametrize(("price", "kwh", "watts"), [(0.0, 0.1, None), (-5.0, 0.1, None), (math.inf, 0.1, None),
+                                                     (100.0, -0.1, None), (100.0, 0.1, 0.0), (1e12, 0.1, None)])
+def test_numbers_out_of_range_are_refused(price, kwh, watts):
+    with pytest.raises(AdvisorError):
+        BuyQuestion("rtx-4090", price, kwh, watts)
+
+
+def test_buying_needs_an_electricity_price_and_a_gpu():
+    with pytest.raises(AdvisorError, match="--kwh-price"):
+        recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 1599.0))
+    with pytest.raises(AdvisorError, match="not a GPU"):
+        recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("tpu-v5e-1", 1599.0, 0.1))
