@@ -13,24 +13,17 @@ import math
 import numpy as np
 
 from pricing import CuPack, Plan
-from pricing.costs import cheapest_packs, cu_validity_months
+from pricing.costs import cu_validity_months
 
 EPS = 1e-9
 
 
 def pack_cost(need: np.ndarray, packs: tuple[CuPack, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The cheapest whole packs giving at least `need` CU, elementwise: (USD, CU bought)."""
-    need = np.maximum(need, 0.0)
+    """The cheapest whole packs giving at least `need` CU, elementwise: (USD, CU bought). The catalog sells
+    at most two pack sizes (its schema holds to that), as pricing.costs.cheapest_packs assumes too."""
+    need = np.ceil(np.maximum(need, 0.0) - EPS)  # packs hold whole CU: a fraction of one needs one more
     if not packs or not np.any(need > EPS):
         return np.zeros_like(need), np.zeros_like(need)
-    if len(packs) > 2:  # a user catalog with many pack sizes: the exact search, one value at a time
-        usd = np.zeros_like(need)
-        got = np.zeros_like(need)
-        for i, value in enumerate(need):
-            if value > EPS:
-                price, chosen = cheapest_packs(float(value), packs)
-                usd[i], got[i] = price, sum(p.cu * c for p, c in chosen.items())
-        return usd, got
     small, large = sorted(packs, key=lambda p: p.cu)[0], sorted(packs, key=lambda p: p.cu)[-1]
     best_usd = np.full_like(need, np.inf)
     best_cu = np.zeros_like(need)
@@ -38,11 +31,13 @@ def pack_cost(need: np.ndarray, packs: tuple[CuPack, ...]) -> tuple[np.ndarray, 
         count = np.ceil(need / small.cu - EPS)
         return np.where(need > EPS, count * small.usd, 0.0), np.where(need > EPS, count * small.cu, 0.0)
     # With two sizes, the cheapest uses few large packs (when they cost more per CU) or nearly all
-    # large packs (when they cost less): a few counts around each end cover every optimum.
+    # large packs (when they cost less): a few counts at that end cover every optimum.
     spare = math.ceil(large.cu / small.cu) + 1
     top = np.ceil(need / large.cu - EPS)
-    candidates = [np.full_like(need, float(k)) for k in range(spare + 1)]
-    candidates += [np.maximum(top - k, 0.0) for k in range(spare + 1)]
+    if large.usd / large.cu >= small.usd / small.cu:
+        candidates = [np.full_like(need, float(k)) for k in range(spare + 1)]
+    else:
+        candidates = [np.maximum(top - k, 0.0) for k in range(spare + 1)]
     for k_large in candidates:
         k_large = np.minimum(k_large, top)
         rest = np.maximum(need - k_large * large.cu, 0.0)

@@ -15,11 +15,12 @@ CURVE_POINTS = 60
 
 
 def volume_grid(top: int) -> np.ndarray:
-    """Run counts to look at: every count up to 64, then about 6 % apart, up to `top`."""
-    small = np.arange(1, min(top, 64) + 1, dtype=float)
-    if top <= 64:
+    """Run counts to look at: every count up to 24, then about 8 % apart, up to `top`; crossings between
+    two of them are found to the exact run by bisection."""
+    small = np.arange(1, min(top, 24) + 1, dtype=float)
+    if top <= 24:
         return small
-    large = np.unique(np.round(np.geomspace(64, top, 120)))
+    large = np.unique(np.round(np.geomspace(24, top, 80)))
     return np.unique(np.concatenate([small, large]))
 
 
