@@ -13,7 +13,8 @@ from benchmarks.config import DEFAULT_BUDGET_SECONDS, QUICK_BUDGET_SECONDS
 
 from .. import __version__
 from ..errors import AdvisorError
-from .store import Store, atomic_write
+from ..files import atomic_write
+from .store import Store
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,8 @@ from benchmarks.result import Measurement, ResultError
 from benchmarks.validation import loads
 
 from ..errors import AdvisorError
-from .store import Store, read_regular_file
+from ..files import read_regular_file
+from .store import Store
 
 TOKEN_VERSION = 1
 TOKEN_PREFIX = f"ca{TOKEN_VERSION}:"
