@@ -27,7 +27,7 @@ HOME_VARIABLE = "COLAB_ADVISOR_HOME"
 
 
 def _discarding() -> TextIO:
-    return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    return open(os.devnull, "w", encoding="utf-8")
 
 
 def prepare_streams() -> None:
@@ -52,8 +52,9 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return "a path (or an input) is nested too deeply to handle"
     name = getattr(exc, "filename", None)
-    what = f"cannot use {shown_path(os.fsdecode(name))}" if isinstance(name, (str, bytes)) else "a file could not be used"
-    return str(filesystem_error(exc, what))
+    if isinstance(name, (str, bytes)):
+        return str(filesystem_error(exc, f"cannot use {shown_path(os.fsdecode(name))}"))
+    return str(filesystem_error(exc, "a file could not be used"))
 
 
 def _quiet_broken_pipe() -> int:

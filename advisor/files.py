@@ -62,10 +62,23 @@ def _write_temp(path: Path, data: bytes) -> str:
     return tmp
 
 
+def make_folders(folder: Path) -> None:
+    """`folder` and any missing parents, made one by one: a path however deep never recurses."""
+    missing = []
+    current = Path(folder)
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for each in reversed(missing):
+        each.mkdir(exist_ok=True)
+
+
 def atomic_write(path: Path, text: str) -> None:
     """Write to a temp file in the same folder, then rename: readers never see half a file."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     tmp = _write_temp(path, text.encode("utf-8"))
     try:
         os.replace(tmp, path)
@@ -82,7 +95,7 @@ def create_new(path: Path, text: str) -> bool:
     creating the same file at once, exactly one gets True, and none ever sees half a file.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folders(path.parent)
     tmp = _write_temp(path, text.encode("utf-8"))
     try:
         try:

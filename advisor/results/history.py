@@ -5,6 +5,7 @@ from __future__ import annotations
 from benchmarks.result import Measurement
 
 from ..errors import AdvisorError
+from ..files import filesystem_error, shown_path
 from .store import Store, StoredMeasurement
 
 
@@ -17,9 +18,9 @@ def import_result(store: Store, measurement: Measurement) -> tuple[StoredMeasure
     if existing is not None:
         return existing, True
     try:
-        path = store.save(measurement, imported=True)
-    except OSError as exc:
-        raise AdvisorError(
-            f"could not save to {store.home} ({exc.strerror or exc}): set COLAB_ADVISOR_HOME to a writable folder"
-        ) from None
-    return StoredMeasurement(path, measurement, imported=True), False
+        # Exclusive: of many imports of one result at once, exactly one is told it imported it.
+        path, created = store.save_new(measurement, imported=True)
+    except (OSError, RecursionError) as exc:
+        reason = filesystem_error(exc, f"could not save to {shown_path(store.home)}")
+        raise AdvisorError(f"{reason}: set COLAB_ADVISOR_HOME to a writable folder") from None
+    return StoredMeasurement(path, measurement, imported=True), not created

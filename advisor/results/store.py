@@ -223,6 +223,8 @@ class Store:
 
     def find(self, ref: str) -> StoredMeasurement:
         """A measurement by id (or unique id prefix), or 'latest': the newest one made on this machine."""
+        if not ref.strip():
+            raise AdvisorError("an empty reference: give an id from `colab-advisor history`, or 'latest'")
         names = self._names()
         if not names:
             raise AdvisorError("no measurement stored yet: run `colab-advisor measure` (about 15 s)")
