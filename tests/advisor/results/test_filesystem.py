@@ -36,7 +36,8 @@ TOO_LONG = "x" * 300
 MEASURE = ["measure", "--preset", "small", "--budget", "0.3", "--no-progress"]
 
 
-def python_m_advisor(args: list[str], home: str | Path, cwd: Path = ROOT, **environ: str) -> subprocess.CompletedProcess:
+def python_m_advisor(args: list[str], home: str | Path, cwd: Path = ROOT,
+                     **environ: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLAB_ADVISOR_HOME": str(home), "COLUMNS": "100", "PYTHONPATH": str(ROOT), **environ}
     return subprocess.run([sys.executable, "-m", "advisor", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120, check=False)
@@ -65,7 +66,7 @@ def test_a_data_folder_that_cannot_be_listed_is_one_line(tmp_path, monkeypatch):
         return real_scandir(path, *args)
 
     monkeypatch.setattr(os, "scandir", refuse)
-    with pytest.raises(AdvisorError, match="cannot read the data folder .*: permission denied$"):
+    with pytest.raises(AdvisorError, match=r"cannot read the data folder .*: permission denied$"):
         Store(tmp_path).load_all()
     out = run_cli(["history"], tmp_path)
     assert_one_line_error(out.stderr, out.code, "permission denied")
