@@ -42,6 +42,19 @@ def filesystem_error(exc: BaseException, what: str) -> AdvisorError:
     return AdvisorError(f"{what}: {type(exc).__name__}")
 
 
+def not_saved(exc: BaseException, home: Path, *, shown: bool = False) -> AdvisorError:
+    """Why a result could not be kept in the data folder `home`, and what to do about it; `shown`: the
+    result is on screen all the same (a measurement just made)."""
+    reason = filesystem_error(exc, f"could not save to {shown_path(home)}")
+    still = "; the result is shown but not stored" if shown else ""
+    return AdvisorError(f"{reason}{still}: set COLAB_ADVISOR_HOME to a writable folder")
+
+
+def not_written(exc: BaseException, path: Path, flag: str) -> AdvisorError:
+    """Why the file named by `flag` (`--output`) could not be written."""
+    return filesystem_error(exc, f"{flag} {shown_path(path)}: could not write it")
+
+
 def shown_path(path: Path | str, limit: int = 80) -> str:
     """A path fit for a one-line message: control characters escaped, the middle of a long one cut."""
     shown = repr(str(path))[1:-1]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from benchmarks.result import Measurement
 
-from ..errors import AdvisorError
-from ..files import filesystem_error, shown_path
+from ..files import not_saved
 from .store import Store, StoredMeasurement
 
 
@@ -21,6 +20,5 @@ def import_result(store: Store, measurement: Measurement) -> tuple[StoredMeasure
         # Exclusive: of many imports of one result at once, exactly one is told it imported it.
         path, created = store.save_new(measurement, imported=True)
     except (OSError, RecursionError) as exc:
-        reason = filesystem_error(exc, f"could not save to {shown_path(store.home)}")
-        raise AdvisorError(f"{reason}: set COLAB_ADVISOR_HOME to a writable folder") from None
+        raise not_saved(exc, store.home) from None
     return StoredMeasurement(path, measurement, imported=True), not created

@@ -11,7 +11,7 @@ from benchmarks import Config, Measurement
 from benchmarks.config import DEFAULT_BUDGET_SECONDS, QUICK_BUDGET_SECONDS
 
 from .. import __version__
-from ..files import atomic_write, check_new_file, filesystem_error, shown_path
+from ..files import atomic_write, check_new_file, not_saved, not_written
 from .store import Store
 
 
@@ -64,17 +64,14 @@ def measure(
             atomic_write(output, measurement.to_json())
             written_to = output
         except (OSError, RecursionError) as exc:
-            warnings.append(f"{filesystem_error(exc, f'could not write {shown_path(output)}')}; the result is shown")
+            warnings.append(str(not_written(exc, output, "--output")))
     saved_to = None
     if store is not None:
         try:
             saved_to = store.save(measurement)
         except (OSError, RecursionError) as exc:
             # Whatever the data folder does, the figure just measured is still shown.
-            reason = filesystem_error(exc, f"could not save to {shown_path(store.home)}")
-            warnings.append(
-                f"{reason}; the result is shown but not stored: set COLAB_ADVISOR_HOME to a writable folder"
-            )
+            warnings.append(str(not_saved(exc, store.home, shown=True)))
     return MeasureOutcome(measurement, saved_to, written_to, tuple(warnings))
 
 
