@@ -1,14 +1,17 @@
 """A cache of checked records, so listing thousands of stored results does not re-read thousands of files.
 
-One file, `<home>/cache/checked-results.json`, maps each result file's name to the key it had when
+One file, `<home>/cache/checked-results.cache`, maps each result file's name to the key it had when
 it was read (size, modification and change times in nanoseconds, inode) and the record it held.
 The cache is a shortcut, never an authority:
 
 - an entry is used only for a file whose key still matches; any change to the file reads it again;
+- only files named by the store (`<time>-<id>.json`) are cached, and an entry's text must hash to
+  the id in its file's name: it is then that record's canonical text, and no other record can be
+  passed off under the name (a file named otherwise, copied in by hand, is read every time);
 - the cache is read as hostile input, like any file from outside: capped in size (it may never be
-  larger than the files it stands for), parsed with the same number and depth limits, and every
-  record in it passes the same validation (`Measurement.from_dict`) a file's record passes, and
-  must carry the id its file name says. Whatever fails is ignored and read from the file instead;
+  larger than the files it stands for), refused whole for a run of digits no number needs, and every
+  record in it passes the same depth and range checks and the same validation
+  (`Measurement.from_dict`) a file's record passes. Whatever fails is read from the file instead;
 - a damaged, foreign or newer cache is ignored whole and rebuilt;
 - files refused when read are never cached: they are read (and refused) again each time;
 - a file changed within the last second is not cached yet: a second change in the same clock tick
@@ -31,10 +34,10 @@ from benchmarks.result import Measurement
 from benchmarks.validation import structure_problem
 
 from ..errors import AdvisorError
-from ..files import atomic_write, read_regular_file
+from ..files import atomic_write, read_regular_file, remove_stale_temp_files
 
 CACHE_DIR = "cache"
-CACHE_FILE = "checked-results.json"
+CACHE_FILE = "checked-results.cache"
 CACHE_SCHEMA = "colab-advisor/checked-results/v1"
 # Room for the cache's own framing beyond the records it holds.
 CACHE_OVERHEAD_BYTES = 64 * 1024
@@ -108,25 +111,24 @@ def read_cache(home: Path, listing: list[Listed]) -> dict[str, Entry]:
     return entries
 
 
-def checked_record(entry: Entry, expected_id: str | None) -> Measurement | None:
+def checked_record(entry: Entry, expected_id: str) -> Measurement | None:
     """The record a cache entry holds, if it passes every check its file's record would; else None.
 
     `expected_id`, the id its file's name carries: the entry's text must hash to it, which makes it
-    that record's canonical text, so the id need not be computed again.
+    that record's canonical text (the file was checked to hold that record when it was cached), so
+    the id need not be computed again.
     """
     text_id = content_id(entry.text)
-    if expected_id is not None and text_id != expected_id:
+    if text_id != expected_id:
         return None
     try:
         record = json.loads(entry.text)
         if type(record) is not dict or structure_problem(record) is not None:
             return None
         measurement = Measurement.from_dict(record)
-    except Exception:
+    except Exception:  # any refusal at all means: read the file instead
         return None
-    if expected_id is not None:
-        # The text hashes to the name's id, so it is this record's canonical form (see `Measurement.id`).
-        vars(measurement)["id"] = text_id
+    vars(measurement)["id"] = text_id  # the hash of its canonical text: see `Measurement.id`
     return measurement
 
 
@@ -148,3 +150,4 @@ def write_cache(home: Path, entries: dict[str, Entry]) -> None:
             lines.append(f"{name}\t{' '.join(str(part) for part in entry.key)}\t{entry.text}")
     with contextlib.suppress(OSError, RecursionError, ValueError):
         atomic_write(cache_path(home), "\n".join(lines))
+        remove_stale_temp_files(cache_path(home).parent)

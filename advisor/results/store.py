@@ -160,8 +160,9 @@ class Store:
                     continue
                 found, hit = read[0], None
             entries.append(found)
+            # Only files named by their content's id are cached: the id is what ties an entry to its file.
             match = _NAME.fullmatch(item.name)
-            named_right = match is None or match.group(2) == found.id  # else the cache check refuses it anyway
+            named_right = match is not None and match.group(2) == found.id
             if item.key is not None and named_right and cacheable(item.key, started):
                 keep[item.name] = hit or cache_entry(item.key, found.measurement)
         if dirty or keep.keys() != cached.keys():
@@ -174,7 +175,7 @@ class Store:
         if hit is None or item.key is None or hit.key != item.key:
             return None
         match = _NAME.fullmatch(item.name)
-        m = checked_record(hit, match.group(2) if match else None)
+        m = checked_record(hit, match.group(2)) if match else None
         if m is None:
             return None
         return StoredMeasurement(self.results / item.name, m, imported=item.name.endswith(IMPORTED_SUFFIX))

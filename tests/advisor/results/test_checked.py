@@ -6,6 +6,8 @@ import json
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from advisor.results import checked
 from advisor.results.checked import cache_path
@@ -158,3 +160,48 @@ def test_each_cached_record_is_the_text_its_id_is_the_hash_of(store):
         data = json.loads(record)
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         assert canonical == record
+
+
+def test_a_file_not_named_by_its_id_is_read_every_time(store, reads):
+    path = next(store.results.glob(f"*-{SECOND.id}.json"))
+    path.rename(store.results / "copied-by-hand.json")
+    store.load_all()
+    reads.clear()
+    entries, _ = store.load_all()
+    assert reads == ["copied-by-hand.json"] and len(entries) == 3
+
+
+edits = st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 40), st.text(max_size=8)), max_size=4)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=edits)
+def test_any_edit_of_the_cache_leaves_the_listing_as_the_files_say(store, edits):
+    store.load_all()
+    path = cache_path(store.home)
+    text = path.read_text()
+    for where, cut, insert in edits:
+        at = int(where * len(text))
+        text = text[:at] + insert + text[at + cut:]
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    entries, warnings = store.load_all()
+    assert [e.measurement for e in entries] == [FIRST, SECOND, THIRD] and warnings == []
+    assert [e.id for e in entries] == [FIRST.id, SECOND.id, THIRD.id]
+
+
+def test_a_forged_entry_that_hashes_to_its_name_is_still_checked_as_a_file_would_be(store, reads):
+    # Whoever can write the data folder can name a file after any hash: the record must pass anyway.
+    hostile = FIRST.to_dict(include_summary=False)
+    hostile["environment"]["host_cpu"] = "\x1b[2J\x1b]0;owned\x07 CPU"
+    text = json.dumps(hostile, sort_keys=True, separators=(",", ":"))
+    name = f"20261101T000000-{checked.content_id(text)}.json"
+    (store.results / name).write_text(SECOND.to_json())  # a valid record, under the forged name
+    store.load_all()
+    info = (store.results / name).stat()
+    lines = [line for line in cache_lines(store) if not line.startswith(name)]
+    key = " ".join(str(part) for part in (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    cache_path(store.home).write_text("\n".join([*lines, f"{name}\t{key}\t{text}"]))
+    reads.clear()
+    entries, _ = store.load_all()
+    assert reads == [name]
+    assert all("\x1b" not in e.measurement.environment.host_cpu for e in entries)
