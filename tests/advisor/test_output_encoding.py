@@ -112,8 +112,11 @@ def test_measure_shows_its_figure_in_any_encoding(tmp_path, encoding):
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_closed_standard_output_ends_the_command_quietly(home, command):
-    # The child starts with file descriptor 1 closed, as `colab-advisor plans >&-` does.
-    done = run(COMMANDS[command], home, "utf-8", stdout=None, preexec_fn=lambda: os.close(1))
+    # The child starts with file descriptor 1 closed, as `colab-advisor plans >&-` does (through a shell:
+    # closing it between fork and exec is unsafe in a test process that has started JAX's threads).
+    env = {**os.environ, "COLAB_ADVISOR_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "advisor", *COMMANDS[command]],
+                          cwd=ROOT, env=env, stderr=subprocess.PIPE, timeout=120, check=False)
     stderr = done.stderr.decode("utf-8", errors="replace")
     assert "Traceback" not in stderr and done.returncode == 0, stderr[-2000:]
 
