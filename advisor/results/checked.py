@@ -9,8 +9,8 @@ The cache is a shortcut, never an authority:
   the id in its file's name: it is then that record's canonical text, and no other record can be
   passed off under the name (a file named otherwise, copied in by hand, is read every time);
 - the cache is read as hostile input, like any file from outside: capped in size (it may never be
-  larger than the files it stands for), refused whole for a run of digits no number needs, and every
-  record in it passes the same depth and range checks and the same validation
+  larger than the files it stands for), an integer longer than any record needs refused from its
+  text, and every record in it passes the same depth and range checks and the same validation
   (`Measurement.from_dict`) a file's record passes. Whatever fails is read from the file instead;
 - a damaged, foreign or newer cache is ignored whole and rebuilt;
 - files refused when read are never cached: they are read (and refused) again each time;
@@ -26,7 +26,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +62,9 @@ def cache_path(home: Path) -> Path:
     return Path(home) / CACHE_DIR / CACHE_FILE
 
 
-# No number in a record needs more digits than this; a longer run of digits is refused before any
-# parser converts it (some Pythons convert a long integer in quadratic time).
-_LONG_DIGITS = re.compile(r"[0-9]{40}")
+# No integer in a record needs more digits than this; a longer one is refused from its text, before
+# int() converts it (some Pythons convert a long integer in quadratic time).
+MAX_INTEGER_DIGITS = 20
 _HEADER = json.dumps({"schema": CACHE_SCHEMA}, separators=(",", ":"))
 
 
@@ -97,7 +96,7 @@ def read_cache(home: Path, listing: list[Listed]) -> dict[str, Entry]:
     except (OSError, AdvisorError, ValueError):
         return {}
     lines = text.split("\n")
-    if lines[0] != _HEADER or _LONG_DIGITS.search(text):
+    if lines[0] != _HEADER:
         return {}
     wanted = {item.name for item in listing}
     entries = {}
@@ -111,6 +110,12 @@ def read_cache(home: Path, listing: list[Listed]) -> dict[str, Entry]:
     return entries
 
 
+def _bounded_int(digits: str) -> int:
+    if len(digits) > MAX_INTEGER_DIGITS:
+        raise ValueError("an integer too long for a record")
+    return int(digits)
+
+
 def checked_record(entry: Entry, expected_id: str) -> Measurement | None:
     """The record a cache entry holds, if it passes every check its file's record would; else None.
 
@@ -122,7 +127,7 @@ def checked_record(entry: Entry, expected_id: str) -> Measurement | None:
     if text_id != expected_id:
         return None
     try:
-        record = json.loads(entry.text)
+        record = json.loads(entry.text, parse_int=_bounded_int)
         if type(record) is not dict or structure_problem(record) is not None:
             return None
         measurement = Measurement.from_dict(record)
