@@ -118,7 +118,7 @@ def create_new(path: Path, text: str) -> bool:
         except OSError as exc:
             # A filesystem without hard links: an exclusive open is the next best (still one winner,
             # but a reader may for a moment see a short file).
-            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EINVAL, errno.ENOSYS):
                 raise
             return _create_exclusive_open(path, text)
         return True

@@ -145,6 +145,15 @@ def test_a_data_folder_too_deep_for_python_keeps_the_measurement_on_screen(tmp_p
     assert "could not save to" in out.stderr and "the result is shown but not stored" in out.stderr
 
 
+def test_a_data_folder_deeper_than_pythons_recursion_limit_is_made_and_used(tmp_path, fake_run):
+    # Deeper than the recursion limit, shorter than the longest path the OS takes.
+    deep = tmp_path.joinpath(*(["d"] * (sys.getrecursionlimit() + 200)))
+    out = run_cli(MEASURE, deep)
+    assert out.code == 0, out.stderr
+    (entry,), _ = Store(deep).load_all()
+    assert f"saved as {entry.id}" in out.stdout
+
+
 def test_a_recursion_error_while_saving_keeps_the_measurement_on_screen(tmp_path, fake_run, monkeypatch):
     def too_deep(self, measurement, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
