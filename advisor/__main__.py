@@ -5,7 +5,8 @@ What is true of every command is settled here, once, before the command line is 
 - Ctrl-C is taken over before the command line's imports, which take a noticeable moment on a busy
   machine: an interrupt then still ends as every other one does, not in a traceback.
 - Output never fails on the terminal's encoding: a character the stream cannot encode is written as
-  a plain stand-in (see `terminal`). A closed stream (`>&-`) is a stream that discards.
+  a plain stand-in (see `terminal`). A closed output (`>&-`) is a stream that discards, a closed
+  input (`<&-`) an empty one.
 - `COLAB_ADVISOR_HOME=~/x` means the folder in the home, as a shell would have expanded it.
 - A filesystem error no command foresaw still ends in one line and exit status 2, and a reader that
   goes away (`| head`) ends the command quietly.
@@ -26,16 +27,19 @@ EXIT_BROKEN_PIPE = 141
 HOME_VARIABLE = "COLAB_ADVISOR_HOME"
 
 
-def _discarding() -> TextIO:
-    return open(os.devnull, "w", encoding="utf-8")
+def _null(mode: str) -> TextIO:
+    # Lives as long as the process: it stands for a standard stream.
+    return open(os.devnull, mode, encoding="utf-8")
 
 
 def prepare_streams() -> None:
-    """Streams that never raise on encoding, and a sink in place of a closed one."""
+    """Streams that never raise on encoding; in place of a closed one, a sink (or an empty input)."""
+    if sys.stdin is None:
+        sys.stdin = _null("r")
     if sys.stdout is None:
-        sys.stdout = _discarding()
+        sys.stdout = _null("w")
     if sys.stderr is None:
-        sys.stderr = _discarding()
+        sys.stderr = _null("w")
     for stream in (sys.stdout, sys.stderr):
         terminal.never_fail_on_encoding(stream)
 

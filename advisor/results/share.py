@@ -135,7 +135,7 @@ def load_result(source: str, stdin_text: str | None) -> Measurement:
     refuse_empty(source)
     if source == "-":
         if stdin_text is None or not stdin_text.strip():
-            raise AdvisorError("nothing on standard input: pipe a token or a result file into `colab-advisor import -`")
+            raise AdvisorError("nothing on standard input: `-` reads a token or a result file piped in")
         return parse_result_text(stdin_text, origin="standard input")
     path = _existing_path(source)
     if path is not None:

@@ -153,3 +153,13 @@ def test_a_renderer_can_ask_whether_a_stream_takes_a_glyph():
     assert can_encode(Stream("cp1252"), "\u00b5")  # the micro sign is in the Windows code page
     assert glyph("\u2588", Stream("ascii")) == "#" and glyph("\u2588", Stream("utf-8")) == "\u2588"
     assert can_encode(object(), "\u2192")  # a stream that names no encoding takes text (StringIO)
+
+
+@pytest.mark.parametrize("args", [["import", "-"], ["compare", "-", "latest"]])
+def test_a_closed_standard_input_reads_as_empty(home, args):
+    env = {**os.environ, "COLAB_ADVISOR_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(["sh", "-c", 'exec "$@" <&-', "sh", sys.executable, "-m", "advisor", *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2 and done.stderr == (
+        "error: nothing on standard input: `-` reads a token or a result file piped in\n"
+    )
