@@ -209,6 +209,23 @@ def check_new_file(path: Path, flag: str, suffixes: tuple[str, ...] = ()) -> Non
         raise filesystem_error(exc, where) from None
 
 
+def optional_file(path: Path, what: str) -> Path | None:
+    """`path` when a regular file is there, None when nothing is; anything else there (a folder, a FIFO,
+    a name the filesystem refuses, a folder that cannot be read) is refused in one line naming `what`."""
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, RecursionError, ValueError) as exc:
+        if isinstance(exc, ValueError):  # a NUL byte in the name
+            raise AdvisorError(f"{what} {shown_path(path)}: not a file name") from None
+        raise filesystem_error(exc, f"cannot read {what} {shown_path(path)}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise AdvisorError(f"{what} {shown_path(path)} is not a regular file (a folder, FIFO or device): refused")
+    return path
+
+
 def expand_home(text: str) -> Path:
     """The data folder named by COLAB_ADVISOR_HOME: `~` and `~user` mean a home, not a folder named `~`."""
     return Path(os.path.expanduser(text))

@@ -148,10 +148,29 @@ def test_a_data_folder_too_deep_for_python_keeps_the_measurement_on_screen(tmp_p
 def test_a_data_folder_deeper_than_pythons_recursion_limit_is_made_and_used(tmp_path, fake_run):
     # Deeper than the recursion limit, shorter than the longest path the OS takes.
     deep = tmp_path.joinpath(*(["d"] * (sys.getrecursionlimit() + 200)))
-    out = run_cli(MEASURE, deep)
-    assert out.code == 0, out.stderr
-    (entry,), _ = Store(deep).load_all()
-    assert f"saved as {entry.id}" in out.stdout
+    try:
+        out = run_cli(MEASURE, deep)
+        assert out.code == 0, out.stderr
+        (entry,), _ = Store(deep).load_all()
+        assert f"saved as {entry.id}" in out.stdout
+    finally:
+        remove_deep(tmp_path / "d")
+
+
+def remove_deep(top: Path) -> None:
+    """Remove a folder tree too deep for shutil.rmtree and os.walk (which recurse once per level)."""
+    stack, order = [top], []
+    while stack:
+        folder = stack.pop()
+        order.append(folder)
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(Path(item.path))
+                else:
+                    os.unlink(item.path)
+    for folder in reversed(order):  # every folder after all it held
+        folder.rmdir()
 
 
 def test_a_recursion_error_while_saving_keeps_the_measurement_on_screen(tmp_path, fake_run, monkeypatch):
@@ -262,3 +281,19 @@ def test_a_closed_standard_output_is_a_sink_not_an_attribute_error(monkeypatch):
     entry.prepare_streams()
     sys.stdout.write("nowhere\n")  # would raise AttributeError on None
     assert isinstance(sys.stdout, io.TextIOBase)
+
+
+# ---- a file the data folder may hold (catalog.toml) ---------------------------------------------
+def test_an_optional_file_is_there_absent_or_refused_in_one_line(tmp_path):
+    from advisor.files import optional_file
+
+    assert optional_file(tmp_path / "catalog.toml", "your catalog") is None
+    (tmp_path / "catalog.toml").write_text("")
+    assert optional_file(tmp_path / "catalog.toml", "your catalog") == tmp_path / "catalog.toml"
+    (tmp_path / "folder.toml").mkdir()
+    os.mkfifo(tmp_path / "fifo.toml")
+    for name in ("folder.toml", "fifo.toml"):
+        with pytest.raises(AdvisorError, match=r"^your catalog .* is not a regular file \(a folder, FIFO or device\)"):
+            optional_file(tmp_path / name, "your catalog")
+    with pytest.raises(AdvisorError, match=r"^cannot read your catalog .*: the name is too long for the filesystem$"):
+        optional_file(tmp_path / TOO_LONG / "catalog.toml", "your catalog")
