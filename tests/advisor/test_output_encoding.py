@@ -66,8 +66,18 @@ def assert_clean(done: subprocess.CompletedProcess[bytes], encoding: str) -> Non
         assert done.stdout.isascii() and done.stderr.isascii()
 
 
-@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+# The quick run keeps every command under ascii (every glyph needs its stand-in) and the glyph-richest
+# one under cp1252; the slow run has every command under both.
+QUICK = {("recommend", "cp1252")}
+
+
+def quick_or_slow(pairs):
+    quick = [pair[1] == "ascii" or pair in QUICK for pair in pairs]
+    return [pytest.param(*pair, marks=() if fast else pytest.mark.slow) for pair, fast in zip(pairs, quick)]
+
+
+@pytest.mark.parametrize(("command", "encoding"), quick_or_slow(
+    [(command, encoding) for command in sorted(COMMANDS) for encoding in ("ascii", "cp1252")]))
 def test_each_command_writes_a_table_any_terminal_can_take(home, command, encoding):
     assert_clean(run(COMMANDS[command], home, encoding), encoding)
 
@@ -110,7 +120,10 @@ def test_measure_shows_its_figure_in_any_encoding(tmp_path, encoding):
     assert "saved as" in done.stdout.decode(encoding)
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("command", [
+    pytest.param(command, marks=() if command in ("history", "recommend") else pytest.mark.slow)
+    for command in sorted(COMMANDS)
+])
 def test_a_closed_standard_output_ends_the_command_quietly(home, command):
     # The child starts with file descriptor 1 closed, as `colab-advisor plans >&-` does (through a shell:
     # closing it between fork and exec is unsafe in a test process that has started JAX's threads).
