@@ -72,8 +72,10 @@ QUICK = {("recommend", "cp1252")}
 
 
 def quick_or_slow(pairs):
-    quick = [pair[1] == "ascii" or pair in QUICK for pair in pairs]
-    return [pytest.param(*pair, marks=() if fast else pytest.mark.slow) for pair, fast in zip(pairs, quick)]
+    def marks(pair):
+        return () if pair[1] == "ascii" or pair in QUICK else pytest.mark.slow
+
+    return [pytest.param(*pair, marks=marks(pair)) for pair in pairs]
 
 
 @pytest.mark.parametrize(("command", "encoding"), quick_or_slow(
