@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.result import Measurement
-from benchmarks.validation import structure_problem
+from benchmarks.validation import MAX_RECORD_CHARS, structure_problem
 
 from ..errors import AdvisorError
 from ..files import atomic_write, read_regular_file, remove_stale_temp_files
@@ -123,6 +123,8 @@ def checked_record(entry: Entry, expected_id: str) -> Measurement | None:
     that record's canonical text (the file was checked to hold that record when it was cached), so
     the id need not be computed again.
     """
+    if len(entry.text) > MAX_RECORD_CHARS:  # the cap a file's text meets
+        return None
     text_id = content_id(entry.text)
     if text_id != expected_id:
         return None
