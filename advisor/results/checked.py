@@ -104,10 +104,15 @@ def read_cache(home: Path, listing: list[Listed]) -> dict[str, Entry]:
         name, tab, rest = line.partition("\t")
         numbers, tab2, record = rest.partition("\t")
         key = numbers.split(" ")
-        if not (tab and tab2 and name in wanted and len(key) == 4 and all(part.isdigit() for part in key)):
+        if not (tab and tab2 and name in wanted and len(key) == 4 and all(_is_count(part) for part in key)):
             continue
         entries[name] = Entry(tuple(int(part) for part in key), record)  # type: ignore[arg-type]
     return entries
+
+
+def _is_count(text: str) -> bool:
+    # ASCII digits only: str.isdigit() also takes '²', which int() then refuses.
+    return 0 < len(text) <= MAX_INTEGER_DIGITS and text.isascii() and text.isdigit()
 
 
 def _bounded_int(digits: str) -> int:

@@ -106,6 +106,8 @@ def test_a_cached_record_that_is_valid_but_not_the_files_is_not_believed(store, 
     lambda text: text + "\n" + "x" * 2_000_000,  # grown past what its files could need
     lambda text: text.replace(str(FIRST.id), "0" * 10),  # renamed entries
     lambda text: text.replace("\t", " "),  # its format broken
+    lambda text: text.replace("\t", "\t\u00b2", 2),  # a digit int() does not read, in a key
+    lambda text: text.replace("\t", "\t" + "9" * 50 + " ", 2),  # a key of a size no file has
     lambda text: text.replace('"batch_size":256', '"batch_size":' + "9" * 5000),  # a number to choke a parser
 ])
 def test_a_damaged_cache_is_ignored_and_rebuilt(store, reads, damage):
