@@ -6,17 +6,15 @@ catalog live, how much standard input is read, which plot files can be written.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from benchmarks.config import DEFAULT_BUDGET_SECONDS, DEFAULT_PRESET, DTYPES, PRESETS, QUICK_BUDGET_SECONDS
 
-from .errors import AdvisorError
+from .files import check_new_file, expand_home
 
 APP_NAME = "colab-advisor"
 HOME_VARIABLE = "COLAB_ADVISOR_HOME"
-CATALOG_FILE = "catalog.toml"
 DEFAULT_DTYPE = "float32"
 DEFAULT_DEVICE = "auto"
 # Presets whose first measurement takes minutes on a CPU rather than seconds.
@@ -31,7 +29,6 @@ DEFAULT_MONTHS = 1
 
 __all__ = [
     "APP_NAME",
-    "CATALOG_FILE",
     "DEFAULT_BUDGET_SECONDS",
     "DEFAULT_DEVICE",
     "DEFAULT_DTYPE",
@@ -54,35 +51,26 @@ __all__ = [
 
 
 def data_home(environ: Mapping[str, str], default: Path) -> Path:
-    """The data folder: $COLAB_ADVISOR_HOME (with ~ expanded) or the platform's app folder."""
+    """The data folder: $COLAB_ADVISOR_HOME (`~` meaning a home, not a folder named `~`) or the
+    platform's app folder."""
     override = environ.get(HOME_VARIABLE)
     if override is None or override == "":
         return default
-    return Path(os.path.expanduser(override))
+    return expand_home(override)
 
 
 def user_catalog(home: Path, given: Path | None) -> Path | None:
-    """The user's catalog: --catalog, else catalog.toml in the data folder when there is one."""
+    """The user's catalog: --catalog, else catalog.toml in the data folder when there is one (anything
+    else by that name is refused in one line)."""
     if given is not None:
         return given
-    default = home / CATALOG_FILE
-    try:
-        exists = default.exists()
-    except OSError:
-        return None
-    if exists and not default.is_file():
-        raise AdvisorError(f"{default} is not a regular file: move it away or make it a catalog file")
-    return default if exists else None
+    from pricing import user_catalog as catalog_in
+
+    return catalog_in(home)
 
 
 def check_plot_path(path: Path) -> None:
-    if path.is_dir():
-        raise AdvisorError(f"--plot {path} is a folder; give a file name like costs.png")
-    if path.suffix.lower() not in PLOT_SUFFIXES:
-        raise AdvisorError(f"--plot {path}: give a file ending in {', '.join(PLOT_SUFFIXES)}")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise AdvisorError(f"--plot {path}: folder {parent} does not exist")
+    check_new_file(path, "--plot", PLOT_SUFFIXES)
 
 
 def tax_rate_looks_like_a_fraction(tax_rate: float | None) -> bool:

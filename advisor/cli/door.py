@@ -22,6 +22,7 @@ from benchmarks.config import Interrupted
 
 from .. import __version__
 from ..errors import AdvisorError, user_errors
+from ..files import filesystem_error
 from ..policy import APP_NAME, STDIN_LIMIT_BYTES, data_home, tax_rate_looks_like_a_fraction
 from ..render.table import render_tables, terminal_text, terminal_width
 
@@ -240,9 +241,11 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
         return EXIT_USAGE
     except (typer.Abort, KeyboardInterrupt, Interrupted):
         return report_interrupted(env.stderr)
-    except user_errors() as exc:
+    except (*user_errors(), OSError, RecursionError) as exc:
         if "--debug" in args:
             traceback.print_exc(file=env.stderr)
+        if isinstance(exc, (OSError, RecursionError)):
+            exc = filesystem_error(exc, "a file or folder")
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         env.stderr.write(f"error: {terminal_text(message)}\n")
         return EXIT_USAGE

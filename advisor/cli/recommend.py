@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -16,6 +17,11 @@ from ..policy import (
     check_plot_path,
 )
 from ..render.table import envelope, terminal_width
+
+if TYPE_CHECKING:
+
+    pass
+
 from .door import (
     AS_OF_OPTION,
     CATALOG_OPTION,
@@ -46,9 +52,12 @@ def _measure_first(env: Env):
         env.warn(f"no measurement of this machine yet: measuring one now (a --quick run of the {which} preset, "
                  f"{how_long}; --no-measure skips this)")
         with ctrl_c_flag() as should_stop, progress_bar(env, True) as progress:
-            outcome = first_measurement(store, preset, progress, should_stop)  # type: ignore[arg-type]
-        where = f" in {outcome.saved_to.parent}" if outcome.saved_to else " (not saved)"
-        env.warn(f"measured this machine: {outcome.measurement.id}, saved{where}")
+            outcome = first_measurement(store, preset, progress, should_stop)
+        for warning in outcome.warnings:
+            env.warn(warning)
+        saved = f"saved in {outcome.saved_to.parent}" if outcome.saved_to else "not saved; used for this answer"
+        env.warn(f"measured this machine: {outcome.measurement.id}, {saved}")
+        return outcome.measurement
 
     return run
 

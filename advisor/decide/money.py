@@ -24,29 +24,25 @@ def pack_cost(need: np.ndarray, packs: tuple[CuPack, ...]) -> tuple[np.ndarray, 
     need = np.ceil(np.maximum(need, 0.0) - EPS)  # packs hold whole CU: a fraction of one needs one more
     if not packs or not np.any(need > EPS):
         return np.zeros_like(need), np.zeros_like(need)
-    small, large = sorted(packs, key=lambda p: p.cu)[0], sorted(packs, key=lambda p: p.cu)[-1]
-    best_usd = np.full_like(need, np.inf)
-    best_cu = np.zeros_like(need)
-    if small is large:
-        count = np.ceil(need / small.cu - EPS)
-        return np.where(need > EPS, count * small.usd, 0.0), np.where(need > EPS, count * small.cu, 0.0)
-    # With two sizes, the cheapest uses few large packs (when they cost more per CU) or nearly all
-    # large packs (when they cost less): a few counts at that end cover every optimum.
-    spare = math.ceil(large.cu / small.cu) + 1
-    top = np.ceil(need / large.cu - EPS)
-    if large.usd / large.cu >= small.usd / small.cu:
-        candidates = [np.full_like(need, float(k)) for k in range(spare + 1)]
-    else:
-        candidates = [np.maximum(top - k, 0.0) for k in range(spare + 1)]
-    for k_large in candidates:
-        k_large = np.minimum(k_large, top)
-        rest = np.maximum(need - k_large * large.cu, 0.0)
-        k_small = np.ceil(rest / small.cu - EPS)
-        usd = k_large * large.usd + k_small * small.usd
-        better = usd < best_usd - EPS
-        best_usd = np.where(better, usd, best_usd)
-        best_cu = np.where(better, k_large * large.cu + k_small * small.cu, best_cu)
-    return np.where(need > EPS, best_usd, 0.0), np.where(need > EPS, best_cu, 0.0)
+    # As pricing.costs.cheapest_packs: with `best` the pack of the lowest price per CU and `other` the
+    # other, an optimum holds fewer than best.cu / gcd of `other`, each count topped up with `best`.
+    best = min(packs, key=lambda pack: (pack.usd / pack.cu, -pack.cu))
+    other = next((pack for pack in packs if pack != best), None)
+    top_up = np.ceil(need / best.cu - EPS)
+    usd = top_up * best.usd
+    got = top_up * best.cu
+    if other is not None:
+        tries = min(int(best.cu) // math.gcd(int(best.cu), int(other.cu)) - 1,
+                    int(np.ceil(need.max() / other.cu)))
+        for count in range(1, tries + 1):
+            rest = np.maximum(need - count * other.cu, 0.0)
+            with_best = np.ceil(rest / best.cu - EPS)
+            price = with_best * best.usd + count * other.usd
+            fits = count <= np.ceil(need / other.cu - EPS)  # never more of `other` than the need alone takes
+            better = fits & (price < usd - EPS)
+            usd = np.where(better, price, usd)
+            got = np.where(better, with_best * best.cu + count * other.cu, got)
+    return np.where(need > EPS, usd, 0.0), np.where(need > EPS, got, 0.0)
 
 
 def horizon_costs(plan: Plan, monthly_cu: np.ndarray, months: int, packs: tuple[CuPack, ...],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from benchmarks.result import Measurement
 from pricing import load_catalog
 
 from ..policy import user_catalog
@@ -36,7 +37,7 @@ class Question:
 
 
 def advise(question: Question, home: Path, *, stdin_text: str | None = None,
-           measure_first: Callable[[Store, str | None], object] | None = None) -> Recommendation:
+           measure_first: Callable[[Store, str | None], Measurement] | None = None) -> Recommendation:
     """The recommendation for `question`. With no measurement of this machine stored, `measure_first`
     (when given, and when the question names no --local) is called once to make one."""
     catalog = load_catalog(question.as_of, override=user_catalog(home, question.catalog_file))
@@ -44,17 +45,16 @@ def advise(question: Question, home: Path, *, stdin_text: str | None = None,
     store = Store(home)
     workload = question.workload
 
-    def gather() -> Sources:
+    def gather(fresh: Measurement | None = None) -> Sources:
         return gather_sources(store, catalog, local=question.local, local_device=question.local_device,
-                              colab=question.colab, preset=workload.preset, stdin_text=stdin_text)
+                              colab=question.colab, preset=workload.preset, stdin_text=stdin_text, fresh=fresh)
 
     try:
         sources = gather()
     except NoLocalMeasurement as missing:
         if not question.measure_if_missing or question.local is not None or measure_first is None:
             raise
-        measure_first(store, missing.preset)
-        sources = gather()
+        sources = gather(measure_first(store, missing.preset))
     extra = (catalog.accelerator(question.buy.accelerator).key,) if question.buy is not None else ()
     sources = with_named(sources, workload.named, catalog, home, extra)
     return recommend(workload, sources, catalog, tax, curves=question.curves, buy=question.buy)

@@ -125,9 +125,11 @@ def gather_sources(
     colab: str | None,
     preset: str | None,
     stdin_text: str | None = None,
+    fresh: Measurement | None = None,
 ) -> Sources:
     """This machine's figure (its stored measurements unless `local` names one, or specs when
-    `local_device` is given) and, where given, a measurement made inside Colab."""
+    `local_device` is given; `fresh`, one just made, counts even when it could not be stored) and,
+    where given, a measurement made inside Colab."""
     if local is not None and local_device is not None:
         raise AdvisorError("give either --local (a measurement) or --local-device (specs), not both")
     figure = None
@@ -136,10 +138,12 @@ def gather_sources(
     if local_device is None:
         if local is None or local == LATEST:
             # Only measurements made here stand for this machine: an imported result never does.
-            entries = store.local_entries(preset)
-            if not entries:
+            measurements = [entry.measurement for entry in store.local_entries(preset)]
+            if fresh is not None and fresh.id not in {m.id for m in measurements}:
+                measurements.append(fresh)  # made just now and shown, though it could not be saved
+            if not measurements:
                 store.latest_local(preset)  # raises the error that says how to measure
-            figure = local_figure([entry.measurement for entry in entries])
+            figure = local_figure(measurements)
             local_m = figure.measurement
         else:
             local_m = resolve(local, store, stdin_text)

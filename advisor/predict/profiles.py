@@ -21,7 +21,7 @@ from pricing.names import did_you_mean
 
 from ..encoding import dumps
 from ..errors import AdvisorError
-from ..results.store import atomic_write
+from ..files import atomic_write
 from .kernels import KINDS, Work, pair_kernels, work_at
 
 PROFILES_DIR = "profiles"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from benchmarks.result import Measurement
 
-from ..errors import AdvisorError
+from ..files import not_saved
 from .store import Store, StoredMeasurement
 
 
@@ -17,9 +17,8 @@ def import_result(store: Store, measurement: Measurement) -> tuple[StoredMeasure
     if existing is not None:
         return existing, True
     try:
-        path = store.save(measurement, imported=True)
-    except OSError as exc:
-        raise AdvisorError(
-            f"could not save to {store.home} ({exc.strerror or exc}): set COLAB_ADVISOR_HOME to a writable folder"
-        ) from None
-    return StoredMeasurement(path, measurement, imported=True), False
+        # Exclusive: of many imports of one result at once, exactly one is told it imported it.
+        path, created = store.save_new(measurement, imported=True)
+    except (OSError, RecursionError) as exc:
+        raise not_saved(exc, store.home) from None
+    return StoredMeasurement(path, measurement, imported=True), not created

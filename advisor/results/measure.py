@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +11,8 @@ from benchmarks import Config, Measurement
 from benchmarks.config import DEFAULT_BUDGET_SECONDS, QUICK_BUDGET_SECONDS
 
 from .. import __version__
-from ..errors import AdvisorError
-from .store import Store, atomic_write
+from ..files import atomic_write, check_new_file, not_saved, not_written
+from .store import Store
 
 
 @dataclass(frozen=True)
@@ -40,13 +39,7 @@ def measure_config(
 
 def check_output_path(output: Path) -> None:
     """Refuse a bad --output before minutes of measuring, not after."""
-    if output.is_dir():
-        raise AdvisorError(f"--output {output} is a folder; give a file name")
-    parent = output.parent if str(output.parent) else Path(".")
-    if not parent.is_dir():
-        raise AdvisorError(f"--output {output}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise AdvisorError(f"--output {output}: folder {parent} is not writable")
+    check_new_file(output, "--output")
 
 
 def measure(
@@ -70,17 +63,15 @@ def measure(
         try:
             atomic_write(output, measurement.to_json())
             written_to = output
-        except OSError as exc:
-            warnings.append(f"could not write {output}: {exc.strerror or exc}")
+        except (OSError, RecursionError) as exc:
+            warnings.append(str(not_written(exc, output, "--output")))
     saved_to = None
     if store is not None:
         try:
             saved_to = store.save(measurement)
-        except OSError as exc:
-            warnings.append(
-                f"could not save to {store.home} ({exc.strerror or exc}); the result is shown but not "
-                "stored: set COLAB_ADVISOR_HOME to a writable folder"
-            )
+        except (OSError, RecursionError) as exc:
+            # Whatever the data folder does, the figure just measured is still shown.
+            warnings.append(str(not_saved(exc, store.home, shown=True)))
     return MeasureOutcome(measurement, saved_to, written_to, tuple(warnings))
 
 

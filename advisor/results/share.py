@@ -40,7 +40,8 @@ from benchmarks.result import Measurement, ResultError
 from benchmarks.validation import loads
 
 from ..errors import AdvisorError
-from .store import Store, read_regular_file
+from ..files import read_regular_file
+from .store import Store
 
 TOKEN_VERSION = 1
 TOKEN_PREFIX = f"ca{TOKEN_VERSION}:"
@@ -131,9 +132,10 @@ def load_result(source: str, stdin_text: str | None) -> Measurement:
 
     `-` reads `stdin_text`, which may hold a token or JSON.
     """
+    refuse_empty(source)
     if source == "-":
         if stdin_text is None or not stdin_text.strip():
-            raise AdvisorError("nothing on standard input: pipe a token or a result file into `colab-advisor import -`")
+            raise AdvisorError("nothing on standard input: `-` reads a token or a result file piped in")
         return parse_result_text(stdin_text, origin="standard input")
     path = _existing_path(source)
     if path is not None:
@@ -145,11 +147,20 @@ def load_result(source: str, stdin_text: str | None) -> Measurement:
 
 def resolve(ref: str, store: Store, stdin_text: str | None = None) -> Measurement:
     """What `compare A B ...` accepts: `-`, a file, a token, or a stored id / id prefix / 'latest'."""
+    refuse_empty(ref)
     if ref == "-" or _existing_path(ref) is not None or is_token(ref):
         return load_result(ref, stdin_text)
     if "/" in ref or "\\" in ref or ref.endswith((".json", ".txt")):
         raise AdvisorError(f"no file {_shown(ref)}")
     return store.find(ref).measurement
+
+
+def refuse_empty(ref: str) -> None:
+    """An empty reference names nothing: it must never match every stored id."""
+    if not ref.strip():
+        raise AdvisorError(
+            "an empty reference: give an id from `colab-advisor history`, 'latest', a result file or a token"
+        )
 
 
 def read_result_file(path: Path) -> Measurement:

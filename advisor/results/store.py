@@ -8,11 +8,8 @@ warning naming it.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import stat
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,12 +18,20 @@ from pathlib import Path
 from benchmarks.result import Measurement
 
 from ..errors import AdvisorError
+from ..files import (
+    atomic_write,
+    create_new,
+    expand_home,
+    filesystem_error,
+    read_regular_file,
+    remove_stale_temp_files,
+    shown_path,
+)
+from .checked import Entry, Listed, cache_entry, cacheable, checked_record, file_key, read_cache, write_cache
 
 RESULTS_DIR = "results"
 # Results that came through `import` are kept under names ending so: they never stand for this machine.
 IMPORTED_SUFFIX = ".imported.json"
-# A save that takes longer than this was interrupted: its temp file is debris.
-STALE_TEMP_SECONDS = 3600
 MAX_RESULT_BYTES = 1024 * 1024
 _NAME = re.compile(r"(\d{8}T\d{6})-([0-9a-f]{10})(\.imported)?\.json")
 
@@ -42,62 +47,6 @@ class NoLocalMeasurement(AdvisorError):
             "or give --local-device NAME to estimate from specs"
         )
         self.preset = preset
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write to a temp file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def remove_stale_temp_files(folder: Path, now: float | None = None) -> list[str]:
-    """Delete temp files of saves that never finished (older than an hour); the names removed."""
-    now = time.time() if now is None else now
-    removed = []
-    with contextlib.suppress(OSError), os.scandir(folder) as listing:
-        for item in listing:
-            if not (item.name.startswith(".") and item.name.endswith(".tmp")):
-                continue
-            with contextlib.suppress(OSError):
-                info = item.stat(follow_symlinks=False)
-                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > STALE_TEMP_SECONDS:
-                    os.unlink(item.path)
-                    removed.append(item.name)
-    return removed
-
-
-def read_regular_file(path: Path, limit: int = MAX_RESULT_BYTES) -> bytes:
-    """A regular file's bytes, at most `limit`; a folder, FIFO or device is refused without waiting on it."""
-    # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever.
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise AdvisorError("not a regular file (a folder, FIFO or device): refused")
-        if info.st_size > limit:
-            raise AdvisorError(f"too large for a result ({info.st_size:,} bytes): refused")
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    if size > limit:
-        raise AdvisorError("too large for a result: refused")
-    return b"".join(chunks)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -126,25 +75,53 @@ def file_name(measurement: Measurement, imported: bool = False) -> str:
 class Store:
     """Measurements as one JSON file each under `<home>/results/`; a bad file costs only itself."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = Path(home)
+    def __init__(self, home: Path | str) -> None:
+        self.home = expand_home(str(home))
         self.results = self.home / RESULTS_DIR
 
     def save(self, measurement: Measurement, *, imported: bool = False) -> Path:
+        """Keep `measurement`; OSError (or RecursionError, for a path too deep) when it cannot be written."""
         path = self.results / file_name(measurement, imported)
         atomic_write(path, measurement.to_json())
         remove_stale_temp_files(self.results)
         return path
 
+    def save_new(self, measurement: Measurement, *, imported: bool = False) -> tuple[Path, bool]:
+        """Keep `measurement` unless its file is there already: (its path, whether this call wrote it).
+
+        Exclusive: of many processes saving the same result at once, exactly one is told it wrote it.
+        """
+        path = self.results / file_name(measurement, imported)
+        created = create_new(path, measurement.to_json())
+        if created:
+            remove_stale_temp_files(self.results)
+        return path, created
+
     # ---- reading ----------------------------------------------------------------------------
     def _names(self) -> list[str]:
+        return [item.name for item in self._listing(with_keys=False)]
+
+    def _listing(self, *, with_keys: bool = True) -> list[Listed]:
+        """The result files, by name, with the key each is cached under when `with_keys`."""
+        items = []
         try:
             with os.scandir(self.results) as listing:
-                return sorted(n for item in listing if (n := item.name).endswith(".json") and not n.startswith("."))
+                for item in listing:
+                    name = item.name
+                    if not name.endswith(".json") or name.startswith("."):
+                        continue
+                    key = None
+                    if with_keys:
+                        try:
+                            key = file_key(item.stat())
+                        except OSError:
+                            key = None
+                    items.append(Listed(name, key))
         except (FileNotFoundError, NotADirectoryError):
             return []
-        except OSError as exc:
-            raise AdvisorError(f"cannot list {self.results}: {exc.strerror or exc}") from None
+        except (OSError, RecursionError) as exc:
+            raise filesystem_error(exc, f"cannot read the data folder {shown_path(self.results)}") from None
+        return sorted(items, key=lambda item: item.name)
 
     def _read(self, name: str) -> StoredMeasurement:
         path = self.results / name
@@ -161,10 +138,47 @@ class Store:
         return entries, warnings
 
     def load_all(self) -> tuple[list[StoredMeasurement], list[str]]:
-        """All readable measurements, oldest first by UTC time, and one warning per file skipped."""
-        entries, warnings = self._read_all(self._names())
+        """All readable measurements, oldest first by UTC time, and one warning per file skipped.
+
+        Records checked before come from the cache of checked records while their files are unchanged
+        (see `checked`); the cache never admits a record its file would not.
+        """
+        started = time.time()
+        listing = self._listing()
+        cached = read_cache(self.home, listing)
+        entries, warnings = [], []
+        keep: dict[str, Entry] = {}
+        dirty = False  # whether the cache on disk differs from what it should now hold
+        for item in listing:
+            hit = cached.get(item.name)
+            found = self._cached(item, hit)
+            if found is None:
+                dirty = dirty or hit is not None
+                read, problems = self._read_all([item.name])
+                warnings.extend(problems)
+                if not read:
+                    continue
+                found, hit = read[0], None
+            entries.append(found)
+            # Only files named by their content's id are cached: the id is what ties an entry to its file.
+            match = _NAME.fullmatch(item.name)
+            named_right = match is not None and match.group(2) == found.id
+            if item.key is not None and named_right and cacheable(item.key, started):
+                keep[item.name] = hit or cache_entry(item.key, found.measurement)
+        if dirty or keep.keys() != cached.keys():
+            write_cache(self.home, keep)
         entries.sort(key=lambda e: (e.measurement.environment.moment, e.id))
         return entries, warnings
+
+    def _cached(self, item: Listed, hit: Entry | None) -> StoredMeasurement | None:
+        """The file's record from the cache, when its key still matches and the record passes every check."""
+        if hit is None or item.key is None or hit.key != item.key:
+            return None
+        match = _NAME.fullmatch(item.name)
+        m = checked_record(hit, match.group(2)) if match else None
+        if m is None:
+            return None
+        return StoredMeasurement(self.results / item.name, m, imported=item.name.endswith(IMPORTED_SUFFIX))
 
     def _newest(self, wanted: Callable[[StoredMeasurement], bool]) -> StoredMeasurement | None:
         """The newest measurement `wanted` accepts, reading files newest first by their names."""
@@ -210,6 +224,8 @@ class Store:
 
     def find(self, ref: str) -> StoredMeasurement:
         """A measurement by id (or unique id prefix), or 'latest': the newest one made on this machine."""
+        if not ref.strip():
+            raise AdvisorError("an empty reference: give an id from `colab-advisor history`, or 'latest'")
         names = self._names()
         if not names:
             raise AdvisorError("no measurement stored yet: run `colab-advisor measure` (about 15 s)")

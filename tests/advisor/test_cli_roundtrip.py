@@ -251,3 +251,31 @@ def test_markdown_puts_only_the_table_on_stdout_and_its_notes_on_stderr(home, co
     body = [line for line in out.stdout.splitlines() if line]
     assert body and all(line.startswith(("|", "### ")) for line in body)
     assert out.stderr.strip()  # the notes: history's hint, compare's reading of the speedup
+
+
+def _catalog_with_plan_named(home: Path, display_name: str) -> None:
+    """The shipped Colab Pro plan of 2021-07, renamed in the user's catalog."""
+    shipped = (Path(__file__).resolve().parents[2] / "pricing" / "data" / "plans.toml").read_text(encoding="utf-8")
+    start = shipped.index('[[plan]]\nname = "pro"\ndisplay_name = "Colab Pro"\nera = "flat"\nvalid_from = 2021-07-01')
+    entry = shipped[start:shipped.index("\n[[plan]]", start + 1)]
+    renamed = entry.replace('display_name = "Colab Pro"', f"display_name = {json.dumps(display_name)}")
+    (home / "catalog.toml").write_text(renamed, encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["Pro $\\frac{x$", "$x^{$", "_hidden $$", "Pro \\$ $\\sqrt{2}$"])
+def test_a_plan_name_matplotlib_would_read_as_a_formula_is_drawn_as_text(home, name):
+    pytest.importorskip("matplotlib")
+    _catalog_with_plan_named(home, name)
+    target = home / "costs.png"
+    out = run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100",
+                   "--as-of", "2021-08-01", "--plot", str(target)], home)
+    assert out.code == 0, out.stderr
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_text_leaves_no_dollar_unescaped_and_no_label_hidden():
+    from advisor.render.plot import plot_text
+
+    assert plot_text("Pro $\\frac{x$") == "Pro \\$\\frac{x\\$"
+    assert plot_text("_nolegend_") == " _nolegend_"  # matplotlib hides labels that start with '_'
+    assert plot_text("Colab Pro \u00b7 t4") == "Colab Pro \u00b7 t4"

@@ -3,7 +3,8 @@ import os
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.results.store import Store, atomic_write
+from advisor.files import atomic_write
+from advisor.results.store import Store
 from tests.helpers import make_environment, make_measurement
 
 
