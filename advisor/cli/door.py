@@ -91,11 +91,6 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-class Model(str, Enum):
-    deep = "deep"
-    boosting = "boosting"
-
-
 FORMAT_OPTION = typer.Option(Format.table, "--format", help="table or markdown.")
 CATALOG_OPTION = typer.Option(
     None, "--catalog", metavar="FILE", exists=True, dir_okay=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,6 @@ from .door import (
     TAX_RATE_OPTION,
     Env,
     Format,
-    Model,
     app,
     ctrl_c_flag,
     env_of,
@@ -40,6 +40,11 @@ from .door import (
     stdin_text,
     warn_small_tax_rate,
 )
+
+
+class Model(str, Enum):
+    deep = "deep"
+    boosting = "boosting"
 
 
 def _measure_first(env: Env):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..results.compare import ComparedRow, Comparison, Speedup
+from benchmarks.stats import UNSTABLE_RELATIVE_STD
+
+from ..results.compare import SAME_PRESET_AND_DTYPE, ComparedRow, Comparison, Excluded, Speedup
+from ..results.origin import REFERENCE
 from .table import Table
 from .words import duration, figure, seconds
 
@@ -51,7 +54,7 @@ def comparison_table(comparison: Comparison) -> Table:
         title=f"{comparison.preset} AutoEncoder, {comparison.dtype}, batch {comparison.batch_size}",
         headers=headers,
         rows=rows,
-        notes=list(comparison.notes),
+        notes=comparison_notes(comparison),
         align=align,
         optional=("compile", "where", "throughput", "band"),
         wrap=("device", "fingerprint"),
@@ -93,8 +96,8 @@ def comparison_payload(comparison: Comparison) -> dict[str, Any]:
         "baseline": comparison.baseline.id,
         "epoch_samples": comparison.epoch_samples,
         "rows": rows,
-        "excluded": [{"id": e.measurement.id, "reason": e.reason} for e in comparison.excluded],
-        "notes": list(comparison.notes),
+        "excluded": [{"id": e.measurement.id, "reason": excluded_text(e, comparison)} for e in comparison.excluded],
+        "notes": comparison_notes(comparison),
     }
 
 
@@ -111,3 +114,45 @@ def _fingerprint_text(row: ComparedRow) -> str:
     return f"agrees ({loss})" if row.fingerprint_agrees else f"DIFFERS ({loss})"
 
 
+
+
+def _describe(m: Any) -> str:
+    return f"{m.config.preset}, {m.config.dtype}, batch {m.batch_size}"
+
+
+def excluded_text(excluded: Excluded, comparison: Comparison) -> str:
+    m, baseline = excluded.measurement, comparison.baseline
+    rule = ("compare only the same preset and dtype" if excluded.reason == SAME_PRESET_AND_DTYPE else
+            "compare only the same batch size (fingerprints and step times depend on it)")
+    return f"{m.id} ({_describe(m)}) left out: {rule} as the first, {baseline.id} ({_describe(baseline)})"
+
+
+def comparison_notes(comparison: Comparison) -> list[str]:
+    """What the table's figures mean and what to make of odd rows, in words."""
+    rows = comparison.rows
+    notes = [excluded_text(e, comparison) for e in comparison.excluded]
+    if len(rows) > 1:
+        notes.append(
+            "speedup: the first's step time over each one's (python loop medians); the band is ±2 MAD-based "
+            "spreads on both sides, and a band that includes 1.0x is not significant"
+        )
+    if any(row.fingerprint_agrees is False for row in rows):
+        notes.append(
+            "a differing fingerprint means the runs did not train the same way (another seed or model, "
+            "or a numerics problem): their speeds may not be comparable"
+        )
+    baseline = rows[0].measurement.fingerprint
+    others = [row for row in rows[1:] if not row.measurement.fingerprint.comparable_with(baseline)]
+    if others:
+        notes.append(
+            f"fingerprint of {', '.join(row.measurement.id for row in others)} not compared: it was made by another "
+            "fingerprint scheme or length than the first's (an older colab-advisor draws the starting point "
+            "differently); the speeds stand"
+        )
+    for row in rows:
+        spread = row.measurement.python_loop.relative_std
+        if spread >= UNSTABLE_RELATIVE_STD:
+            # A shipped reference cannot be measured again here; saying so would send people in circles.
+            advice = "as shipped" if row.origin == REFERENCE else "measure again with a larger --budget"
+            notes.append(f"{row.measurement.id} is unstable (std {spread:.0%} of the mean): its band is wide; {advice}")
+    return notes

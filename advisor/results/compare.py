@@ -10,13 +10,13 @@ was left out. A speedup is printed only where it is significant, as pyperf does:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from benchmarks.result import Measurement
-from benchmarks.stats import UNSTABLE_RELATIVE_STD, ratio_interval
+from benchmarks.stats import ratio_interval
 
 from ..errors import AdvisorError
-from .origin import REFERENCE, origin
+from .origin import origin
 from .store import Store
 
 
@@ -44,8 +44,10 @@ class ComparedRow:
 
 @dataclass(frozen=True)
 class Excluded:
+    """A result left out of the comparison, and the rule it breaks against the first (the baseline)."""
+
     measurement: Measurement
-    reason: str
+    reason: str  # SAME_PRESET_AND_DTYPE or SAME_BATCH
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,6 @@ class Comparison:
     rows: tuple[ComparedRow, ...]  # the first is the baseline
     excluded: tuple[Excluded, ...] = ()
     epoch_samples: int | None = None
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def baseline(self) -> Measurement:
@@ -105,52 +106,18 @@ def compare(
         rows=tuple(rows),
         excluded=tuple(excluded),
         epoch_samples=epoch_samples,
-        notes=tuple(_notes(rows, excluded)),
     )
 
 
 # ---- why a result is left out -----------------------------------------------------------------
-def _describe(m: Measurement) -> str:
-    return f"{m.config.preset}, {m.config.dtype}, batch {m.batch_size}"
+SAME_PRESET_AND_DTYPE = "same preset and dtype"
+SAME_BATCH = "same batch size"
 
 
 def _exclusion_reason(m: Measurement, baseline: Measurement) -> str:
     if (m.config.preset, m.config.dtype) != (baseline.config.preset, baseline.config.dtype):
-        rule = "compare only the same preset and dtype"
-    else:
-        rule = "compare only the same batch size (fingerprints and step times depend on it)"
-    return f"{m.id} ({_describe(m)}) left out: {rule} as the first, {baseline.id} ({_describe(baseline)})"
-
-
-def _notes(rows: Sequence[ComparedRow], excluded: Sequence[Excluded]) -> list[str]:
-    notes = [e.reason for e in excluded]
-    if len(rows) > 1:
-        notes.append(
-            "speedup: the first's step time over each one's (python loop medians); the band is ±2 MAD-based "
-            "spreads on both sides, and a band that includes 1.0x is not significant"
-        )
-    if any(row.fingerprint_agrees is False for row in rows):
-        notes.append(
-            "a differing fingerprint means the runs did not train the same way (another seed or model, "
-            "or a numerics problem): their speeds may not be comparable"
-        )
-    baseline = rows[0].measurement.fingerprint
-    others = [row for row in rows[1:] if not row.measurement.fingerprint.comparable_with(baseline)]
-    if others:
-        notes.append(
-            f"fingerprint of {', '.join(row.measurement.id for row in others)} not compared: it was made by another "
-            "fingerprint scheme or length than the first's (an older colab-advisor draws the starting point "
-            "differently); the speeds stand"
-        )
-    for row in rows:
-        spread = row.measurement.python_loop.relative_std
-        if spread >= UNSTABLE_RELATIVE_STD:
-            # A shipped reference cannot be measured again here; saying so would send people in circles.
-            advice = "as shipped" if row.origin == REFERENCE else "measure again with a larger --budget"
-            notes.append(
-                f"{row.measurement.id} is unstable (std {spread:.0%} of the mean): its band is wide; {advice}"
-            )
-    return notes
+        return SAME_PRESET_AND_DTYPE
+    return SAME_BATCH
 
 
 def compare_refs(refs: list[str], store: Store, stdin_text: str | None, *,

@@ -39,13 +39,8 @@ _NAME = re.compile(r"(\d{8}T\d{6})-([0-9a-f]{10})(\.imported)?\.json")
 class NoLocalMeasurement(AdvisorError):
     """Nothing measured on this machine yet (of the preset asked for)."""
 
-    def __init__(self, preset: str | None = None) -> None:
-        which = f" of the {preset} preset" if preset else ""
-        flag = f" --preset {preset}" if preset else ""
-        super().__init__(
-            f"no measurement{which} of this machine yet: run `colab-advisor measure{flag}` (about 10 s), "
-            "or give --local-device NAME to estimate from specs"
-        )
+    def __init__(self, message: str, preset: str | None = None) -> None:
+        super().__init__(message)
         self.preset = preset
 
 
@@ -209,7 +204,9 @@ class Store:
         """The newest measurement made on this machine (never an imported one), of `preset` if given."""
         found = self._newest(lambda e: _is_local(e) and (preset is None or e.measurement.config.preset == preset))
         if found is None:
-            raise NoLocalMeasurement(preset)
+            which, flag = (f" of the {preset} preset", f" --preset {preset}") if preset else ("", "")
+            raise NoLocalMeasurement(f"no measurement{which} of this machine yet: run `colab-advisor measure{flag}` "
+                                     "(about 10 s), or give --local-device NAME to estimate from specs", preset)
         return found
 
     def with_id(self, measurement_id: str) -> StoredMeasurement | None:

@@ -8,7 +8,13 @@ import json
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.render.compare import comparison_payload, comparison_table, speedup_text
+from advisor.render.compare import (
+    comparison_notes,
+    comparison_payload,
+    comparison_table,
+    excluded_text,
+    speedup_text,
+)
 from advisor.render.table import envelope, render_table
 from advisor.render.words import figure as times
 from advisor.results.compare import Speedup, compare
@@ -81,21 +87,22 @@ def test_a_different_preset_is_left_out_with_a_note():
     assert [row.measurement.id for row in result.rows] == [make_measurement().id, make_measurement(step=0.02).id]
     [excluded] = result.excluded
     assert excluded.measurement == conv
-    assert excluded.reason.startswith(f"{conv.id} (conv, float32, batch 256) left out: compare only the same "
-                                      "preset and dtype")
-    assert excluded.reason in comparison_table(result).notes
+    assert excluded_text(excluded, result).startswith(
+        f"{conv.id} (conv, float32, batch 256) left out: compare only the same preset and dtype")
+    assert excluded_text(excluded, result) in comparison_table(result).notes
 
 
 def test_a_different_dtype_is_left_out_with_a_note():
     result = compare([make_measurement(), make_measurement(dtype="bfloat16")])
     assert len(result.rows) == 1
-    assert "(medium, bfloat16, batch 256) left out: compare only the same preset and dtype" in result.notes[0]
+    note = comparison_notes(result)[0]
+    assert "(medium, bfloat16, batch 256) left out: compare only the same preset and dtype" in note
 
 
 def test_a_different_batch_size_is_left_out_with_a_note():
     result = compare([make_measurement(), make_measurement(batch_size=128)])
     assert len(result.rows) == 1
-    assert "left out: compare only the same batch size" in result.excluded[0].reason
+    assert "left out: compare only the same batch size" in excluded_text(result.excluded[0], result)
 
 
 def test_the_group_is_the_first_measurements():
@@ -112,19 +119,19 @@ def test_fingerprints_that_agree_and_one_that_differs():
     assert [row.fingerprint_agrees for row in result.rows] == [None, True, False]
     assert column(comparison_table(result), "fingerprint") == ["loss 0.1058 (baseline)", "agrees (0.106)",
                                                                "DIFFERS (0.2)"]
-    assert any("did not train the same way" in note for note in result.notes)
+    assert any("did not train the same way" in note for note in comparison_notes(result))
 
 
 def test_an_unstable_measurement_gets_a_note():
     shaky = with_samples(make_measurement(), 0.01, 0.02, 0.01, 0.03, 0.01)
     result = compare([make_measurement(), shaky])
-    assert any(note.startswith(f"{shaky.id} is unstable") for note in result.notes)
+    assert any(note.startswith(f"{shaky.id} is unstable") for note in comparison_notes(result))
 
 
 def test_an_unstable_shipped_reference_is_not_sent_to_be_measured_again():
     shaky = with_samples(make_measurement(), 0.01, 0.02, 0.01, 0.03, 0.01)
     result = compare([make_measurement(), shaky], origins=["this machine", "shipped reference"])
-    [note] = [note for note in result.notes if note.startswith(shaky.id)]
+    [note] = [note for note in comparison_notes(result) if note.startswith(shaky.id)]
     assert "measure again" not in note and note.endswith("as shipped")
 
 
@@ -135,8 +142,8 @@ def test_fingerprints_of_another_scheme_are_not_compared_but_the_speeds_are():
     assert [row.fingerprint_agrees for row in result.rows] == [None, None]
     assert column(comparison_table(result), "fingerprint") == ["loss 0.0999 (baseline)", "not compared (0.1058)"]
     assert result.rows[1].speedup.significant
-    assert not any("did not train the same way" in note for note in result.notes)
-    assert any(note.startswith(f"fingerprint of {old.id} not compared") for note in result.notes)
+    assert not any("did not train the same way" in note for note in comparison_notes(result))
+    assert any(note.startswith(f"fingerprint of {old.id} not compared") for note in comparison_notes(result))
 
 
 def test_epoch_times_reproduce_a_laptop_against_colab_table():
@@ -169,7 +176,7 @@ def test_the_payload_is_json_ready_and_says_what_was_left_out():
     assert second["speedup"]["text"] == "10.0x faster" and second["speedup"]["significant"] is True
     assert second["fingerprint"]["agrees_with_baseline"] is True
     assert second["epoch_seconds"] == pytest.approx(1000 / 25600)
-    assert document["excluded"] == [{"id": conv.id, "reason": result.excluded[0].reason}]
+    assert document["excluded"] == [{"id": conv.id, "reason": excluded_text(result.excluded[0], result)}]
 
 
 def test_nothing_to_compare_is_a_user_error():
