@@ -150,10 +150,8 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 @FUZZ
 @given(json_values)
 def test_arbitrary_json_is_refused_with_the_projects_error(data):
-    m = parse_or_refuse(as_json_text(data))
-    if m is not None:
-        check_accepted(m)
-        render_every_view(m)
+    # Random JSON is no measurement: it is refused in one line, never accepted or raised past the user.
+    assert parse_or_refuse(as_json_text(data)) is None
 
 
 @FUZZ
