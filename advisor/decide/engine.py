@@ -111,8 +111,8 @@ class Recommendation:
     local_figure: LocalFigure | None
     options: tuple[Option, ...]  # every Colab and other option, each with its share of best draws
     best: Option | None
-    sure: bool  # the best option wins in at least SURE of the draws
-    runner_up: Option | None  # the option best in the most draws after the chosen one
+    sure: bool  # the chosen plan (or this machine) wins in at least SURE of the draws
+    runner_up: Option | None  # the best option of the plan that wins the most draws after the chosen one's
     settle: tuple[str, ...]  # what would settle a close call
     plan_choices: tuple[tuple[str, str], ...]  # (plan name, option key): each plan's chosen option
     baseline: Option | None  # the best option that costs nothing
@@ -127,6 +127,8 @@ class Recommendation:
     draws: int
     fallback: FallbackAnswer | None = None
     buy: BuyAnswer | None = None
+    p_choice: float = 0.0  # share of draws in which the chosen plan (on any of its options) is the best
+    p_runner_up: float = 0.0
     curves: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # option key -> (runs, USD a month)
 
     @property
@@ -239,6 +241,10 @@ def _shares_of_best(options: Sequence[Option]) -> dict[str, float]:
     return {o.key: float(c) / values.shape[1] for o, c in zip(usable, counts, strict=True)}
 
 
+def _plan_of(option: Option) -> str:
+    return option.plan.name if option.plan is not None else LOCAL
+
+
 def _settle(best: Option, runner: Option, workload: Workload) -> tuple[str, ...]:
     out = []
     predicted = [o for o in (best, runner) if o.epoch is not None and o.epoch.basis != "measured" and not o.is_local]
@@ -341,12 +347,20 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
     local = replace(local, p_best=shares.get(LOCAL, 0.0))
     options = [replace(o, p_best=shares.get(o.key, 0.0)) for o in options]
     best = choose([local, *options])
-    sure = best is not None and best.p_best >= SURE
+    # What the user decides is a plan (Colab picks the device at run time): sureness is the share of
+    # draws in which the chosen plan, on any of its options, is the best.
+    by_plan: dict[str, float] = {}
+    for o in (local, *options):
+        by_plan[_plan_of(o)] = by_plan.get(_plan_of(o), 0.0) + o.p_best
+    p_choice = by_plan.get(_plan_of(best), 0.0) if best is not None else 0.0
+    sure = best is not None and p_choice >= SURE
     runner = None
+    p_runner = 0.0
     settle: tuple[str, ...] = ()
     if best is not None:
-        others = [o for o in (local, *options) if o.usable and o.key != best.key]
-        runner = max(others, key=lambda o: (o.p_best, _rank(o)), default=None)
+        others = [o for o in (local, *options) if o.usable and _plan_of(o) != _plan_of(best)]
+        runner = max(others, key=lambda o: (by_plan.get(_plan_of(o), 0.0), o.p_best, _rank(o)), default=None)
+        p_runner = by_plan.get(_plan_of(runner), 0.0) if runner is not None else 0.0
         if not sure and runner is not None:
             settle = _settle(best, runner, workload)
     choices = _plan_choices(options)
@@ -364,7 +378,7 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
     return Recommendation(
         workload=workload, as_of=catalog.as_of, requested=catalog.requested, coverage_last=catalog.coverage.last,
         era=catalog.era.name, tax=tax, local=local, local_figure=sources.local_figure, options=tuple(options),
-        best=best, sure=sure, runner_up=runner, settle=settle,
+        best=best, sure=sure, runner_up=runner, p_choice=p_choice, p_runner_up=p_runner, settle=settle,
         plan_choices=tuple((plan, option.key) for plan, option in choices.items()), baseline=baseline,
         past_free_limits=past_free, plan_answers=answers,
         alternatives=tuple(o for o in options if not o.is_colab),

@@ -122,8 +122,8 @@ def _cost(rec: Recommendation, option: Option) -> str:
     return text if months == 1 else f"{text} over {months} months ({dollars(option.cost / months)} a month)"
 
 
-def _sure(option: Option) -> str:
-    return f"best in {share(option.p_best)} of the range the figures allow"
+def _sure(rec: Recommendation) -> str:
+    return f"best in {share(rec.p_choice)} of the range the figures allow"
 
 
 def _settle_words(rec: Recommendation) -> str:
@@ -175,18 +175,18 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
         else:
             out.append(f"Stay on this machine: no Colab option is worth its cost {at}; the fastest usable, "
                        f"{label(fastest)}, runs this {speed_words(fastest)}; this machine is "
-                       f"{_sure(best)}.")
+                       f"{_sure(rec)}.")
     elif best.costs_nothing:
         where = "Colab" if best.is_colab else PROVIDERS.get(best.plan.provider, best.plan.display_name)
         lead = f"Use {where}" if rec.local.usable else f"This machine cannot do this job; use {where}"
-        out.append(f"{lead}: {label(best)} runs this {speed_words(best)}, for $0; {_sure(best)}.")
+        out.append(f"{lead}: {label(best)} runs this {speed_words(best)}, for $0; {_sure(rec)}.")
         if not best.is_colab:
             out.append(_limits_words(best))
     else:
         out.append(_pay_sentence(rec, best))
     if not rec.sure and rec.runner_up is not None:
-        out.append(f"The figures cannot tell it from {label(rec.runner_up)} (best in {share(best.p_best)} and "
-                   f"{share(rec.runner_up.p_best)} of the draws): {_settle_words(rec)} would settle it.")
+        out.append(f"The figures cannot tell it from {label(rec.runner_up)} (best in {share(rec.p_choice)} and "
+                   f"{share(rec.p_runner_up)} of the draws): {_settle_words(rec)} would settle it.")
     if rec.fallback is not None:
         out.append(_fallback_words(rec))
     if best.speedup is not None and best.speedup < SAME_SPEED_BAND and not best.is_local and rec.local.usable:
@@ -240,14 +240,15 @@ def _pay_sentence(rec: Recommendation, best: Option) -> str:
     else:
         than = ""
     period = "a month" if w.months == 1 else f"over {w.months} months"
-    if against is None or (against.is_local and not rec.local.usable):
+    if against is None or not rec.local.usable:
+        # Hours saved are counted against this machine: where it cannot do the month, say what is bought.
         gain = (f"this machine cannot do it ({hours(rec.local.monthly_hours)} a month); "
                 f"{_cost(rec, best)} {period} buys {hours(best.monthly_hours)} a month of {best.accelerator.key}"
                 if best.accelerator else "")
     else:
         gain = (f"{_cost(rec, best)} {period} buys {hours(saved)} less waiting{than} (expected), worth "
                 f"{dollars(saved * w.hour_value)}")
-    return f"Pay for {label(best)}: it runs this {speed_words(best)}; {gain}; {_sure(best)}."
+    return f"Pay for {label(best)}: it runs this {speed_words(best)}; {gain}; {_sure(rec)}."
 
 
 def _local_figure_words(rec: Recommendation) -> list[str]:

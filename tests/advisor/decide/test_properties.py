@@ -83,7 +83,9 @@ def test_the_shares_of_best_draws_add_up_and_sureness_follows_them(workload, day
         return
     known = [o for o in usable(rec) if "ram" not in o.unknowns] or usable(rec)
     assert sum(o.p_best for o in known) == pytest.approx(1.0)
-    assert rec.sure == (rec.best.p_best >= SURE)
+    plan = rec.best.plan
+    p_plan = sum(o.p_best for o in known if o.plan == plan)
+    assert rec.p_choice == pytest.approx(p_plan) and rec.sure == (p_plan >= SURE)
     said = " ".join(verdict_sentences(rec))
     assert ("cannot tell it from" in said) == (not rec.sure and rec.runner_up is not None)
 
