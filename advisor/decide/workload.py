@@ -33,15 +33,21 @@ LIMITS = {
 }
 
 
+# Lower bounds of the figures that must be above 0: smaller ones are typos (a microsecond epoch), and
+# they would turn ratios into overflows.
+SMALLEST = {"--epoch-seconds": 1e-3, "--runs-per-month": 1e-3, "--ram-gb": 1e-3}
+
+
 def _check_number(flag: str, value: float | int | None, *, strictly_positive: bool) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise AdvisorError(f"{flag}: expected a number, got {value!r}")
     limit = LIMITS[flag]
-    low_ok = value > 0 if strictly_positive else value >= 0
+    smallest = SMALLEST.get(flag)
+    low_ok = (value >= smallest if smallest else value > 0) if strictly_positive else value >= 0
     if not low_ok or value > limit:
-        low = "above 0" if strictly_positive else "0"
+        low = (f"{smallest:g}" if smallest else "above 0") if strictly_positive else "0"
         raise AdvisorError(f"{flag}: expected a number from {low} to {_plain(limit)}, got {value:g}")
 
 

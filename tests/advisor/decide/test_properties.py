@@ -223,3 +223,31 @@ def test_the_reported_cases_answer_consistently(tmp_path, args, starts):
     for hours in re.findall(r"buys ([\d,.]+) h less waiting", verdict):
         assert float(hours.replace(",", "")) <= 730.5 * 2
     assert "chosen because" not in verdict
+
+
+legal = st.builds(
+    Workload,
+    model=st.sampled_from(["deep", "boosting"]),
+    epochs=st.integers(1, 100_000),
+    epoch_seconds=st.floats(1e-3, 30 * 24 * 3600.0),
+    runs_per_month=st.floats(1e-3, 10_000),
+    hour_value=st.floats(0, 10_000),
+    hour_value_given=st.booleans(),
+    ram_gb=st.one_of(st.none(), st.floats(1e-3, 10_000)),
+    setup_minutes=st.floats(0, 720),
+    months=st.integers(1, 36),
+    free_gpu_hours=st.one_of(st.none(), st.floats(0, 730.5)),
+)
+
+
+@SETTINGS
+@given(legal, st.sampled_from(DATES))
+def test_any_legal_workload_answers_in_words_without_infinities(workload, day):
+    from advisor.encoding import dumps
+    from advisor.render.recommendation import recommendation_payload, render_recommendation
+
+    rec = advise(workload, day)
+    for fmt in ("table", "markdown"):
+        text = render_recommendation(rec, fmt, every=fmt == "markdown", width=100)
+        assert not re.search(r"\b(inf|nan)\b", text.lower())
+    dumps(recommendation_payload(rec))  # refuses NaN and infinities
