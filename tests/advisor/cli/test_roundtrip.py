@@ -129,7 +129,7 @@ def test_recommend_plot_without_matplotlib_is_a_one_line_hint(home, monkeypatch)
     [
         (["--epochs", "0", "--epoch-seconds", "100"], "error: --epochs: expected a number from above 0"),
         (["--epochs", "99999999999"], "error: --epochs: expected a number from above 0 to 100,000"),
-        (["--epochs", "10", "--epoch-seconds", "-1"], "error: --epoch-seconds: expected a number from above 0"),
+        (["--epochs", "10", "--epoch-seconds", "-1"], "error: --epoch-seconds: expected a number from 0.001"),
         (["--epochs", "10", "--epoch-seconds", "1e308"], "error: --epoch-seconds: expected a number"),
         (["--epochs", "10", "--runs-per-month", "1e12"], "error: --runs-per-month: expected a number"),
         (["--epochs", "10", "--months", "0"], "error: --months"),
@@ -263,7 +263,7 @@ def test_markdown_puts_only_the_table_on_stdout_and_its_notes_on_stderr(home, co
 
 def _catalog_with_plan_named(home: Path, display_name: str) -> None:
     """The shipped Colab Pro plan of 2021-07, renamed in the user's catalog."""
-    shipped = (Path(__file__).resolve().parents[2] / "pricing" / "data" / "plans.toml").read_text(encoding="utf-8")
+    shipped = (Path(__file__).resolve().parents[3] / "pricing" / "data" / "plans.toml").read_text(encoding="utf-8")
     start = shipped.index('[[plan]]\nname = "pro"\ndisplay_name = "Colab Pro"\nera = "flat"\nvalid_from = 2021-07-01')
     entry = shipped[start:shipped.index("\n[[plan]]", start + 1)]
     renamed = entry.replace('display_name = "Colab Pro"', f"display_name = {json.dumps(display_name)}")

@@ -64,7 +64,7 @@ def test_bad_input_is_one_line_and_exit_2(home, args, expected):
 
 
 def test_predict_for_a_cached_workload_leaves_jax_unloaded(home):
-    from tests.advisor.test_startup import PROBE, run_python
+    from tests.advisor.cli.test_startup import PROBE, run_python
 
     done = run_python(["-c", PROBE, "predict", "--workload", "resnet50", "--json"], home)
     assert done.returncode == 0, done.stderr

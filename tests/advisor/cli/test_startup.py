@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 HEAVY = ("jax", "jaxlib", "numpy", "flax", "optax")
 
 # Runs the CLI in-process, then reports which heavy modules ended up loaded.
