@@ -36,14 +36,11 @@ def plans(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Colab plans on a date: price, compute units, GPU hours they buy, RAM, session length."""
-    from pricing import load_catalog
-
-    from ..decide.tax import tax_basis
+    from ..decide.tax import priced_catalog
     from ..render.catalog import plans_payload, plans_tables
 
     env = env_of(ctx)
-    catalog = load_catalog(parse_day(as_of), override=user_catalog(env.home(), catalog_file))
-    tax = tax_basis(catalog, country=country, percent=tax_rate)
+    catalog, tax = priced_catalog(parse_day(as_of), env.home(), catalog_file, country=country, tax_rate=tax_rate)
     warn_small_tax_rate(env, tax_rate)
     if json_out:
         env.out(envelope("plans", plans_payload(catalog, tax)))
@@ -88,16 +85,13 @@ def units(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """How long compute units last: CU an hour per accelerator, the hours they buy, an hour's cost, expiry."""
-    from pricing import load_catalog
-
-    from ..decide.tax import tax_basis
+    from ..decide.tax import priced_catalog
     from ..decide.units import units as units_answer
     from ..render.units import units_payload, units_tables
 
     env = env_of(ctx)
     day = parse_day(as_of)
-    catalog = load_catalog(day, override=user_catalog(env.home(), catalog_file))
-    tax = tax_basis(catalog, country=country, percent=tax_rate)
+    catalog, tax = priced_catalog(day, env.home(), catalog_file, country=country, tax_rate=tax_rate)
     warn_small_tax_rate(env, tax_rate)
     # Units bought today, unless the question is about another day.
     answer = units_answer(catalog, tax, balance=balance, plan=plan, bought_on=day or date.today())

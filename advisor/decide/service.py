@@ -8,14 +8,12 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.result import Measurement
-from pricing import load_catalog
 
-from ..policy import user_catalog
 from ..results.store import NoLocalMeasurement, Store
 from .buy import BuyQuestion
 from .engine import Recommendation, recommend
 from .sources import Sources, gather_sources, with_named
-from .tax import tax_basis
+from .tax import priced_catalog
 from .workload import Workload
 
 
@@ -40,8 +38,8 @@ def advise(question: Question, home: Path, *, stdin_text: str | None = None,
            measure_first: Callable[[Store, str | None], Measurement] | None = None) -> Recommendation:
     """The recommendation for `question`. With no measurement of this machine stored, `measure_first`
     (when given, and when the question names no --local) is called once to make one."""
-    catalog = load_catalog(question.as_of, override=user_catalog(home, question.catalog_file))
-    tax = tax_basis(catalog, country=question.country, percent=question.tax_rate)
+    catalog, tax = priced_catalog(question.as_of, home, question.catalog_file, country=question.country,
+                                  tax_rate=question.tax_rate)
     store = Store(home)
     workload = question.workload
 

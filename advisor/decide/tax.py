@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
-from pricing import Catalog, CatalogError, TaxRate
+from pricing import Catalog, CatalogError, TaxRate, load_catalog
 
 from ..errors import AdvisorError
+from ..policy import user_catalog
 
 
 @dataclass(frozen=True)
@@ -38,21 +41,6 @@ class TaxBasis:
     def percent(self) -> float | None:
         return None if self.fraction is None else round(self.fraction * 100, 6)
 
-    @property
-    def heading(self) -> str:
-        """The price column's heading for prices with this tax.
-
-        Wording belongs to the renderer: `advisor.render.catalog.tax_heading(basis)` builds the same
-        heading; this property remains only while render/recommendation.py and render/plot.py read it.
-        """
-        if self.kind == "given":
-            return f"with {self.percent:g} % tax"
-        if self.country is not None and self.fraction is None:
-            return f"before tax ({self.country.country}: no single rate)"
-        if self.country is not None:
-            return f"with {self.percent:g} % tax ({self.country.country})"
-        return "before tax"
-
 
 def tax_basis(catalog: Catalog, *, country: str | None = None, percent: float | None = None) -> TaxBasis:
     """The tax for `--country` (the country's rate in force on the catalog's date: Germany's 16 % in
@@ -72,3 +60,11 @@ def tax_basis(catalog: Catalog, *, country: str | None = None, percent: float | 
             raise AdvisorError(f"--country: {error} with --tax-rate") from None
         return TaxBasis("country", found.rate, found)
     return TaxBasis("none")
+
+
+def priced_catalog(as_of: date | None, home: Path, catalog_file: Path | None, *, country: str | None = None,
+                   tax_rate: float | None = None) -> tuple[Catalog, TaxBasis]:
+    """The catalog in force on `as_of` (the user's own merged over the shipped one) and the tax prices
+    are shown with: what `plans`, `units` and `recommend` all start from."""
+    catalog = load_catalog(as_of, override=user_catalog(home, catalog_file))
+    return catalog, tax_basis(catalog, country=country, percent=tax_rate)
