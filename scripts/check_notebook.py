@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, verdict
+from _common import ROOT, data_folder, environment, verdict
 
 from benchmarks.result import FINGERPRINT_REL_TOL, FINGERPRINT_SCHEME
 from tests.benchmarks import fingerprints
@@ -61,7 +60,7 @@ def main() -> int:
 
     hidden = [name for name in args.hide_modules.split(",") if name]
     nb = prepared(args.budget, hidden)
-    with tempfile.TemporaryDirectory() as work, tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() as work, data_folder() as home:
         client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": work}})
         start = time.perf_counter()
         client.execute()
@@ -72,7 +71,7 @@ def main() -> int:
             print(f"FAIL: the last cell printed {len(tokens)} token lines:\n{printed(last)}")
             return 1
         token = tokens[0]
-        env = {**os.environ, "COLAB_ADVISOR_HOME": home, "PYTHONPATH": ROOT}
+        env = environment(home)
         cli = [sys.executable, "-m", "advisor"]
         imported = subprocess.run([*cli, "import", token], env=env, capture_output=True, text=True, cwd=ROOT)
         listed = subprocess.run([*cli, "history", "--json"], env=env, capture_output=True, text=True, cwd=ROOT)

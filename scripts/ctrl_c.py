@@ -12,32 +12,24 @@ data folder holds no result and no temp file.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, verdict
+from _common import ROOT, data_folder, environment, verdict, wall_times
 
 COMMAND = [sys.executable, "-m", "advisor", "measure", "--quick", "--preset", "small", "--no-progress"]
-
-
-def environment(home: str) -> dict[str, str]:
-    return {**os.environ, "COLAB_ADVISOR_HOME": home, "PYTHONPATH": ROOT, "JAX_PLATFORMS": "cpu"}
 
 
 def full_run_seconds() -> float:
     """The shorter of two uninterrupted runs."""
     times = []
     for _ in range(2):
-        with tempfile.TemporaryDirectory() as home:
-            start = time.perf_counter()
-            subprocess.run(COMMAND, cwd=ROOT, env=environment(home), capture_output=True, check=True)
-            times.append(time.perf_counter() - start)
+        with data_folder() as home:
+            times += wall_times(COMMAND, 1, environment(home), warm=False)
     return min(times)
 
 
@@ -55,7 +47,7 @@ def wait_for_exec(pid: int) -> None:
 
 
 def one_try(moment: float) -> tuple[str, str]:
-    with tempfile.TemporaryDirectory() as home:
+    with data_folder() as home:
         process = subprocess.Popen(COMMAND, cwd=ROOT, env=environment(home), stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_in_a_terminal)
         started = time.perf_counter()

@@ -16,7 +16,6 @@ import argparse
 import io
 import signal
 import sys
-import tempfile
 import time
 import traceback
 import warnings
@@ -24,7 +23,7 @@ import zlib
 from collections import Counter
 from pathlib import Path
 
-from _common import verdict
+from _common import data_folder, verdict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -128,7 +127,7 @@ def main_script() -> int:
     warnings.simplefilter("ignore")
     signal.signal(signal.SIGALRM, on_alarm)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="fuzz-records-") as home:
+    with data_folder("fuzz-records-") as home:
         fuzzer = Fuzzer(options.hang_seconds, home, options.cli_every)
         for text in HOSTILE_TEXTS.values():
             fuzzer.one(text)

@@ -17,15 +17,13 @@ import contextlib
 import datetime as dt
 import json
 import os
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from _common import ROOT, verdict
+from _common import ROOT, data_folder, environment, median, verdict
 
 from advisor.results.checked import cache_path
 from advisor.results.store import Store
@@ -64,7 +62,7 @@ def without_cache(home: Path) -> Iterator[None]:
 
 
 def timed(tree: str, args: list[str], home: str) -> float:
-    env = {**os.environ, "COLAB_ADVISOR_HOME": home, "PYTHONPATH": tree, "COLUMNS": "100"}
+    env = {**environment(home), "PYTHONPATH": tree, "COLUMNS": "100"}
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "advisor", *args], cwd=tree, env=env,
                           capture_output=True, text=True, check=False)
@@ -82,7 +80,7 @@ def main() -> int:
     options = parser.parse_args()
     trees = [os.path.abspath(t) for t in (options.tree or [ROOT])]
 
-    with tempfile.TemporaryDirectory(prefix="history-scale-") as home:
+    with data_folder("history-scale-") as home:
         records = build_records(options.count + options.rounds * len(trees))
         stored, extra = records[: options.count], records[options.count:]
         store = Store(Path(home))
@@ -128,8 +126,8 @@ def main() -> int:
         for name in ("history", "history (no cache)", "import (new)", "import (again)", "compare latest"):
             values = times[(tree, name)]
             spread = f"(min {min(values):.2f}, max {max(values):.2f})"
-            print(f"  {name:<18} median {statistics.median(values):.2f} s  {spread}")
-        history = statistics.median(times[(tree, "history")])
+            print(f"  {name:<18} median {median(values):.2f} s  {spread}")
+        history = median(times[(tree, "history")])
         ok = ok and history <= HISTORY_TARGET_SECONDS
         passed = history <= HISTORY_TARGET_SECONDS
         print(f"  history <= {HISTORY_TARGET_SECONDS:g} s at {options.count:,}: {verdict(passed)}")
