@@ -303,7 +303,7 @@ class Scenario:
         quota = self.quota_draws(plan, acc)
         quota_centre = quota_band = p_fits = None
         if quota is not None:
-            quota_centre = float(np.median(quota))
+            quota_centre = float(np.exp(np.mean(np.log(np.maximum(quota, 1e-9)))))  # the readings' median
             p_fits = float(np.mean(runs * run <= quota + 1e-9))
             if float(np.ptp(quota)) > 0:
                 quota_band = band(quota)

@@ -65,8 +65,8 @@ def assumption_text(a: Fact) -> str:
                 f"{PERCENT_BAND}); in a draw where the month needs more, Free is not counted on and the work stays "
                 "here. Set --free-gpu-hours to your own reading.")
     if kind == "free_reading":
-        return (f"Report: a free GPU session of about {hours(f['session_hours'])}, then {f['wait_days']:g} days "
-                f"without one: about {hours(f['monthly_hours'])} a month.")
+        return (f"Report: a free GPU session of about {hours(f['session_hours'])}, then "
+                f"{count(f['wait_days'], 'day')} without one: about {hours(f['monthly_hours'])} a month.")
     if kind == "free_session":
         return f"A free GPU session lasts about {f['minutes']:g} min (one reading, not a published limit)."
     if kind == "money_as_paid":
@@ -101,11 +101,29 @@ def assumption_text(a: Fact) -> str:
     return kind
 
 
+def _readings_line(readings: Sequence[Fact]) -> str:
+    """The free-tier reports in one line: each one's month with its date, the sources together."""
+    each = ", ".join(f"{hours(r.get('monthly_hours'))} ({r.as_of})" for r in readings)
+    sources = "; ".join(str(r.source) for r in readings)
+    return (f"The reports, as a free session's hours times the sessions a month the wait between them allows: "
+            f"{each}. [{sources}]")
+
+
+def sourced(a: Fact) -> str:
+    """An assumption's sentence with its source and date."""
+    source = f" [{a.source}{', ' + a.as_of if a.as_of else ''}]" if a.source else ""
+    return f"{assumption_text(a)}{source}"
+
+
 def assumption_lines(assumptions: Sequence[Fact]) -> list[str]:
     out = []
+    readings = [a for a in assumptions if a.kind == "free_reading"]
     for a in assumptions:
-        source = f" [{a.source}{', ' + a.as_of if a.as_of else ''}]" if a.source else ""
-        out.append(f"{assumption_text(a)}{source}")
+        if a.kind == "free_reading":
+            if a is readings[0]:
+                out.append(_readings_line(readings))
+            continue
+        out.append(sourced(a))
     return out
 
 

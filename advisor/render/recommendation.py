@@ -9,7 +9,7 @@ from typing import Any
 from ..decide.engine import BreakEven, Recommendation
 from ..decide.facts import UNKNOWN_FREE_LIMITS, UNKNOWN_SESSION
 from ..decide.options import COMMITMENTS, Option
-from .assumptions import assumption_lines, note_text
+from .assumptions import assumption_lines, assumption_text, note_text
 from .catalog import tax_heading
 from .table import Table, bars, render_table, wrap
 from .verdict import (
@@ -270,8 +270,6 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
             "interfered": figure.interfered, "interference_share": figure.interference_share, "weak": figure.weak,
         },
         "options": [_option_payload(o) for o in (rec.local, *rec.options)],
-        "assumptions": [dict(a.to_dict(), text=text) for a, text in zip(rec.assumptions,
-                                                                         assumption_lines(rec.assumptions),
-                                                                         strict=True)],
+        "assumptions": [dict(a.to_dict(), text=assumption_text(a)) for a in rec.assumptions],
         "warnings": warnings(rec),
     }
