@@ -47,6 +47,7 @@ def interrupted_measure(home: Path, after_seconds: float) -> subprocess.Complete
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child process is a POSIX matter")
 @OLD_JAXLIB
+@pytest.mark.slow
 @pytest.mark.parametrize("after_seconds", [0.8, 2.0, 3.5])
 def test_ctrl_c_during_measure_exits_130_saving_nothing(tmp_path, after_seconds):
     done = interrupted_measure(tmp_path, after_seconds)

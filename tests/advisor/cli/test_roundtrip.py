@@ -93,6 +93,7 @@ def test_recommend_with_no_measure_and_no_measurement_says_how_to_make_one(tmp_p
     assert out.code == 2 and "run `colab-advisor measure" in out.stderr and out.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_the_headline_command_measures_this_machine_first_when_nothing_is_stored(tmp_path):
     out = run_cli(["recommend", "--model", "deep", "--epochs", "100"], tmp_path)
     assert out.code == 0, out.stderr

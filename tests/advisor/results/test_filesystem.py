@@ -145,6 +145,7 @@ def test_a_data_folder_too_deep_for_python_keeps_the_measurement_on_screen(tmp_p
     assert "could not save to" in out.stderr and "the result is shown but not stored" in out.stderr
 
 
+@pytest.mark.slow
 def test_a_data_folder_deeper_than_pythons_recursion_limit_is_made_and_used(tmp_path, fake_run):
     # Deeper than the recursion limit, shorter than the longest path the OS takes.
     deep = tmp_path.joinpath(*(["d"] * (sys.getrecursionlimit() + 200)))
