@@ -114,7 +114,8 @@ def recommend(
     from ..decide.buy import BuyQuestion, parse_buy
     from ..decide.service import Question, advise
     from ..decide.workload import Workload
-    from ..render.recommendation import recommendation_payload, render_recommendation, warnings
+    from ..render.recommendation import ARROW, recommendation_payload, render_recommendation, warnings
+    from ..terminal import glyph
 
     env = env_of(ctx)
     workload = Workload(
@@ -140,7 +141,8 @@ def recommend(
     if json_out:
         env.out(envelope("recommendation", recommendation_payload(result)))
     else:
-        env.out(render_recommendation(result, format_name(fmt), every, terminal_width(env.environ)))
+        arrow = glyph(ARROW, env.stdout)
+        env.out(render_recommendation(result, format_name(fmt), every, terminal_width(env.environ), arrow))
     for warning in warnings(result):
         env.warn(warning)
     if plot is not None:

@@ -76,14 +76,16 @@ def _notes(rec: Recommendation, shown: list[Option], every: bool) -> list[str]:
     return notes
 
 
-def breakdown_table(rec: Recommendation, every: bool = False) -> Table:
+def breakdown_table(rec: Recommendation, every: bool = False, arrow: str = ARROW) -> Table:
+    """`arrow` marks the chosen row; a terminal without "→" gets its plain stand-in before the widths are
+    measured, so the columns stay aligned."""
     rows = []
     shown = shown_options(rec, every)
     w = rec.workload
     best = rec.best.key if rec.best is not None else None
     for option in shown:
         rows.append((
-            (ARROW if option.key == best else "") + label(option),
+            (arrow if option.key == best else "") + label(option),
             _time_band(option),
             ratio(option.speedup),
             hours(option.monthly_hours),
@@ -117,7 +119,8 @@ def time_bars(rec: Recommendation, every: bool = False, width: int | None = None
     return "time per run (hours)\n" + bars(items, width=bar, unit=" h")
 
 
-def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, width: int | None = None) -> str:
+def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, width: int | None = None,
+                          arrow: str = ARROW) -> str:
     markdown = fmt == "markdown"
     verdict = " ".join(verdict_sentences(rec))
     paragraphs = [f"**{verdict}**" if markdown else wrap(verdict, width)]
@@ -129,7 +132,7 @@ def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, wi
     for text in lines:
         paragraphs.append(f"- {text}" if markdown else wrap(text, width, "  "))
     parts = ["\n".join(paragraphs[:1]), "\n".join(paragraphs[1:])] if len(paragraphs) > 1 else paragraphs
-    parts.append(render_table(breakdown_table(rec, every), fmt, None if every else width))
+    parts.append(render_table(breakdown_table(rec, every, arrow), fmt, None if every else width))
     chart = time_bars(rec, every, width)
     parts.append(f"```\n{chart}\n```" if markdown else chart)
     parts.append(assumptions_text(rec, fmt, width))
