@@ -85,9 +85,17 @@ def _sample(loop: _Loop, calls: int, clock: Clock) -> float:
     return clock() - start
 
 
-def _calibrate(loop: _Loop, clock: Clock, should_stop: ShouldStop) -> tuple[int, int, float]:
-    """Calls per sample for >= MIN_SAMPLE_SECONDS, the calls spent finding it, and the last sample's time."""
+def _calibrate(
+    loop: _Loop, clock: Clock, should_stop: ShouldStop, step_estimate: float | None = None
+) -> tuple[int, int, float]:
+    """Calls per sample for >= MIN_SAMPLE_SECONDS, the calls spent finding it, and the last sample's time.
+
+    `step_estimate` (seconds a step, from steps already run) sizes the first try; the loop still
+    doubles until a sample lasts long enough, so a wrong estimate costs time, never accuracy.
+    """
     calls, warmup_calls = 1, 0
+    if step_estimate:
+        calls = max(1, math.ceil(1.2 * MIN_SAMPLE_SECONDS / (step_estimate * loop.steps_per_call)))
     # Calibration doubles as warm-up: none of these samples are kept.
     while True:
         _stop_if_asked(should_stop)
@@ -100,7 +108,7 @@ def _calibrate(loop: _Loop, clock: Clock, should_stop: ShouldStop) -> tuple[int,
 
 def time_loops(
     loops: list[_Loop], config: Config, budget: float, clock: Clock, report: Callable[[float], None],
-    should_stop: ShouldStop = _never,
+    should_stop: ShouldStop = _never, step_estimate: float | None = None,
 ) -> tuple[list[Timing], list[str]]:
     """Calibrate each loop, then sample them in turn within budget.
 
@@ -109,7 +117,7 @@ def time_loops(
     reverses the order, so neither loop always runs in the other's wake.
     """
     started = clock()
-    plans = [_calibrate(loop, clock, should_stop) for loop in loops]
+    plans = [_calibrate(loop, clock, should_stop, step_estimate) for loop in loops]
     round_seconds = sum(elapsed for _, _, elapsed in plans)
     samples: list[list[float]] = [[] for _ in loops]
     rounds = 0
@@ -209,12 +217,15 @@ def _measure_once(
     # computes the same thing.
     state = {"params": params, "opt": opt_state}
     loss = None
+    started = clock()
     for i in range(config.fingerprint_steps):
         _stop_if_asked(should_stop)
         state["params"], state["opt"], loss = settle(
             step(state["params"], state["opt"], batches[i % steps_per_dispatch])
         )
     fingerprint_loss = float(loss)  # type: ignore[arg-type]
+    # The first step also allocates; the rest give a fair first guess of a step's time.
+    step_estimate = (clock() - started) / config.fingerprint_steps
     if not math.isfinite(fingerprint_loss):
         raise BenchmarkError(f"training diverged in {config.dtype} (loss {fingerprint_loss}); try --dtype float32")
 
@@ -235,7 +246,7 @@ def _measure_once(
     (python_timing, device_timing), notes = time_loops(
         [_Loop("python", python_call, 1), _Loop("device", device_call, steps_per_dispatch)],
         config, config.budget_seconds * LOOPS_SHARE, clock, lambda f: progress("timing loops", 0.05 + 0.85 * f),
-        should_stop,
+        should_stop, step_estimate,
     )
     others = interference.between(before, interference.snapshot(clock), cores)
     others_note = interference.warning(others, cores) if others else None
