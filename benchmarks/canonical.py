@@ -21,7 +21,11 @@ from typing import Any
 
 import jax
 from jax import lax
-from jax.extend import core as jex
+
+try:
+    from jax.extend import core as jex  # where Literal and ClosedJaxpr live from jax 0.4.36 on
+except ImportError:  # older releases (jax >= 0.4.30 is supported) keep them in jax.core
+    from jax import core as jex
 
 _CALLS = ("pjit", "jit", "closed_call", "core_call")
 
