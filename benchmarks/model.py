@@ -153,7 +153,15 @@ def make_train_step(
         params = optax.apply_updates(params, updates)
         return params, opt_state, loss
 
-    return train_step, leaves, jax.jit(optimizer.init)(leaves), optimizer
+    return train_step, leaves, _zero_state(optimizer, leaves), optimizer
+
+
+def _zero_state(optimizer: Any, params: list[np.ndarray]) -> Any:
+    """Adam's starting state (a zero step count, zero moments) drawn on the host: nothing to compile.
+
+    Its shapes and dtypes come from optax's own `init`, traced abstractly.
+    """
+    return jax.tree_util.tree_map(lambda s: np.zeros(s.shape, s.dtype), jax.eval_shape(optimizer.init, params))
 
 
 def fingerprint_loss(preset: Preset, dtype: Any, seed: int, batch_size: int, steps: int) -> float:

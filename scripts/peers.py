@@ -9,11 +9,17 @@ whose interleaved figure strays more than 1.5x from its standalone one, or whose
 is over 1.5x its one-thread figure (more threads, far slower: its pool spins on cores another
 program holds), is a broken measurement and is left out of the verdicts.
 
-The peers need torch, tensorflow-cpu and keras >= 3, which the package never does: install them
-into an environment of their own and name its interpreter with --peer-python.
-Targets on a CPU: our python loop >= 1.3x PyTorch eager and Keras/TensorFlow fit, >= 1.0x
-Keras/JAX fit; our device loop >= 1.5x PyTorch eager.
-Usage: python scripts/peers.py --peer-python ENV/bin/python [--seconds 24] [--rounds 4]
+Every peer gets the same cores: each worker pins itself to the first --threads cores it may use
+(os.sched_setaffinity) before its framework starts, PyTorch gets torch.set_num_threads, XLA (ours,
+Keras on JAX) its thread-pool flags. Each peer's cores actually used (CPU seconds per wall second
+in its turns) are printed, and two peers whose cores differ materially are not compared.
+
+The peers need torch and keras >= 3 (tensorflow-cpu for the keras-tensorflow peer), which the
+package never does: install them into an environment of their own and name its interpreter with
+--peer-python.
+Targets on a CPU, at 1 thread and at all cores: our python loop >= 1.3x PyTorch eager (and
+Keras/TensorFlow fit), >= 1.0x torch.compile and Keras/JAX fit.
+Usage: python scripts/peers.py --peer-python ENV/bin/python [--threads N] [--seconds 24] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -33,12 +39,18 @@ from benchmarks import PRESETS
 
 WORKER = os.path.join(_common.ROOT, "scripts", "peer_worker.py")
 PEERS = ("ours", "torch-eager", "torch-compile", "keras-tensorflow", "keras-jax")
+DEFAULT_PEERS = ("ours", "torch-eager", "torch-compile", "keras-jax")
 PLAUSIBLE_DRIFT = 1.5
+# Two peers that used cores differing by more than this share of the cores granted are not compared.
+CORES_TOLERANCE = 0.15
 TARGETS = (  # (our loop, peer, at least this many times faster)
     ("ours-python", "torch-eager", 1.3),
+    ("ours-python", "torch-compile", 1.0),
     ("ours-python", "keras-tensorflow", 1.3),
     ("ours-python", "keras-jax", 1.0),
-    ("ours-device", "torch-eager", 1.5),
+    ("ours-device", "torch-eager", 1.3),
+    ("ours-device", "torch-compile", 1.0),
+    ("ours-device", "keras-jax", 1.0),
 )
 
 
@@ -46,10 +58,11 @@ class Worker:
     def __init__(self, peer: str, python: str, spec: dict, batch: int, threads: int) -> None:
         self.peer = peer
         environ = {**os.environ, "PYTHONPATH": _common.ROOT, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
-        if threads < (os.cpu_count() or 1):
-            # XLA's CPU backend (ours, Keras on JAX) takes every core unless told otherwise.
-            environ["XLA_FLAGS"] = (f"{environ.get('XLA_FLAGS', '')} --xla_cpu_multi_thread_eigen={threads > 1} "
-                                    f"intra_op_parallelism_threads={threads}").strip()
+        # XLA's CPU backend (ours, Keras on JAX) sizes its pools from the machine unless told; the
+        # worker also pins itself to `threads` cores, which bounds every framework alike.
+        environ["XLA_FLAGS"] = (f"{environ.get('XLA_FLAGS', '')} "
+                                f"--xla_cpu_multi_thread_eigen={'true' if threads > 1 else 'false'} "
+                                f"intra_op_parallelism_threads={threads}").strip()
         self.process = subprocess.Popen(
             [python, WORKER, peer, json.dumps(spec), str(batch), str(threads)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=environ,
@@ -86,10 +99,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=24.0, help="interleaved training time per peer")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--peer-python", default=sys.executable, help="interpreter with torch, tensorflow, keras")
-    parser.add_argument("--peers", nargs="+", default=list(PEERS), choices=PEERS)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads for every peer "
-                        "(default: all cores; 1 is steadier on a machine that others share)")
+    parser.add_argument("--peers", nargs="+", default=list(DEFAULT_PEERS), choices=PEERS)
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)), help="cores and threads for "
+                        "every peer (default: all cores; 1 is steadier on a machine that others share)")
     args = parser.parse_args()
+    if not 1 <= args.threads <= len(os.sched_getaffinity(0)):
+        parser.error(f"--threads must be from 1 to {len(os.sched_getaffinity(0))}, the cores this process may use")
     spec = asdict(PRESETS[args.preset])
     batch, threads = spec["batch_size"], args.threads
     share = args.seconds / args.rounds
@@ -147,16 +162,21 @@ def main() -> int:
         print(f"{loop:18}{single[loop] * 1e3:10.2f}{standalone[loop] * 1e3:10.2f}{value * 1e3:11.2f}"
               f"{statistics.median(cores[loop]):7.2f}"
               f"{'yes' if plausible[loop] else 'NO':>11}{faster}")
-    print("(cores: CPU seconds per wall second in the peer's turns; ours python / ours device: how many times "
-          "faster than the peer our loop is)")
+    print(f"(cores: CPU seconds per wall second in the peer's turns, of {threads} granted; ours python / ours "
+          "device: how many times faster than the peer our loop is)")
+    used = {loop: statistics.median(values) for loop, values in cores.items()}
     for ours, peer, target in TARGETS:
         if ours not in interleaved or peer not in interleaved:
             continue
         if not (plausible[ours] and plausible[peer]):
             print(f"{ours} vs {peer}: not compared, a figure is implausible")
             continue
+        if abs(used[ours] - used[peer]) > CORES_TOLERANCE * threads:
+            print(f"{ours} vs {peer}: not compared, they used unequal cores ({used[ours]:.2f} vs {used[peer]:.2f})")
+            continue
         ratio = interleaved[peer] / interleaved[ours]
-        print(f"{ours} vs {peer}: {ratio:.2f}x, target >= {target}x: {_common.verdict(ratio >= target)}")
+        print(f"{ours} vs {peer}: {ratio:.2f}x at {used[ours]:.2f} vs {used[peer]:.2f} cores, target >= {target}x: "
+              f"{_common.verdict(ratio >= target)}")
     return 0
 
 

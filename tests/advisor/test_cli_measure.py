@@ -180,3 +180,16 @@ def test_no_command_prints_the_help(tmp_path):
     out = run_cli([], tmp_path)
     assert out.code == 0
     assert "Commands:" in out.stdout and "recommend" in out.stdout and out.stderr == ""
+
+
+def test_a_device_loop_slower_than_the_python_loop_is_not_shown_as_a_speed(tmp_path, monkeypatch):
+    def run(config, progress=None, **kwargs):
+        return make_measurement(step=0.010, device_step=0.020, device_loop_slower=True)
+
+    monkeypatch.setattr(benchmarks, "run", run)
+    out = run_cli(["measure", "--no-progress", "--no-save"], tmp_path)
+    assert out.code == 0, out.stderr
+    assert "20.00 ms" not in out.stdout.split("step time over repeated timings")[0]
+    assert "slower than the python loop: not shown" in out.stdout
+    assert "achieved, python loop" in out.stdout and "achieved, device loop" not in out.stdout
+    assert "device (slower, not used)" in out.stdout
