@@ -61,6 +61,7 @@ def test_the_record_survives_json(small_run):
     assert Measurement.from_json(small_run.to_json()) == small_run
 
 
+@pytest.mark.slow
 def test_the_loss_fingerprint_is_reproducible_and_seed_dependent(small_run):
     again = run(Config(**TINY, probe_ceiling=False))
     other_seed = run(Config(**TINY, seed=1, probe_ceiling=False))
@@ -68,6 +69,7 @@ def test_the_loss_fingerprint_is_reproducible_and_seed_dependent(small_run):
     assert not other_seed.fingerprint.agrees_with(small_run.fingerprint, rel_tol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extra", [{"preset": "conv", "batch_size": 16}, {"dtype": "bfloat16"}])
 def test_other_presets_and_dtypes_train(extra):
     m = run(Config(**{**TINY, **extra, "probe_ceiling": False}))
@@ -80,6 +82,7 @@ def test_an_absent_device_kind_is_a_user_error():
         runner.select_devices("tpu")
 
 
+@pytest.mark.slow
 def test_out_of_memory_halves_the_batch_and_says_so(monkeypatch):
     real = runner._measure_once
     calls = []
@@ -160,6 +163,7 @@ def _run_with_devices(count, batch=256, probe=False):
     return Measurement.from_dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+@pytest.mark.slow
 def test_all_local_devices_share_the_batch_and_compute_the_same_thing(small_run):
     m = _run_with_devices(4, probe=True)
     assert m.environment.device_count == 4
@@ -168,6 +172,7 @@ def test_all_local_devices_share_the_batch_and_compute_the_same_thing(small_run)
     assert m.ceiling.matmul_flops_per_second > 0
 
 
+@pytest.mark.slow
 def test_a_batch_that_does_not_split_evenly_is_rounded_down_with_a_warning():
     m = _run_with_devices(4, batch=254)
     assert m.batch_size == 252
