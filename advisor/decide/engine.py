@@ -320,11 +320,11 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
     return tuple(answers)
 
 
-def _fallback(best: Option | None, local: Option, options: Sequence[Option]) -> FallbackAnswer | None:
+def _fallback(best: Option | None, local: Option, options: Sequence[Option], as_of: date) -> FallbackAnswer | None:
     if best is None or best.plan is None or best.accelerator is None:
         return None
     reported = best.plan.fallback(best.accelerator.key)
-    if reported is None:
+    if reported is None or reported.as_of > as_of:  # not yet reported on the date asked about
         return None
     instead = next((o for o in options if o.plan == best.plan and o.accelerator is not None
                     and o.accelerator.key == reported.accelerator), None)
@@ -386,7 +386,7 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         assumptions=collect_assumptions(workload, sources, catalog, tax, options, scenario),
         notes=tuple(dict.fromkeys(notes)), free_hours=scenario.free_hours, draws=scenario.draws.count,
         curves=volume_curves(scenario, choices, beyond) if curves else (),
-        fallback=_fallback(best, local, options),
+        fallback=_fallback(best, local, options, catalog.as_of),
         buy=None if buy is None else buy_answer(buy, scenario, sources, catalog,
                                                 choose([o for o in options if o.is_colab]), notes),
     )
