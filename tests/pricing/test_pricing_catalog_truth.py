@@ -33,7 +33,7 @@ def test_the_80_gb_a100_comes_with_167_gib_of_system_ram_and_12_vcpus():
 def test_reported_fallbacks_are_typed_and_sourced():
     pro = load_catalog().plan("pro")
     assert pro.fallback("a100-40gb").accelerator == "l4"
-    assert "#5342" in pro.fallback("a100-40gb").source and pro.fallback("a100-40gb").as_of == date(2025, 5, 14)  # the first of the reports
+    assert "#5342" in pro.fallback("a100-40gb").source and pro.fallback("a100-40gb").as_of == date(2025, 5, 14)
     assert pro.fallback("h100").accelerator == "g4" and "#5976" in pro.fallback("h100").source
     assert pro.fallback("t4") is None
 
