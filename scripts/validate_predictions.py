@@ -7,10 +7,12 @@ accelerator at the published batch (workload profiles are compiled on this CPU t
 cached in --home). Rows pair up within one publisher's table (same source, model, precision, unit):
 the predicted speed ratio of each pair is compared with the published one.
 
-Leave one publisher out: the efficiencies (per architecture and precision, see advisor/predict/model.py)
-are fitted on every publisher but one and the held-out publisher's ratios are scored, for each
-publisher in turn. Each held-out ratio is checked against a 10-90 % band whose sigmas come from the
-held-out residuals of the *other* publishers only. --write refits on every publisher and writes
+Leave one publisher out: the matmul and convolution efficiencies (per architecture and precision,
+see advisor/predict/model.py) and one bandwidth efficiency per precision (at most 1, shared by every
+architecture) are fitted on every publisher but one and the held-out publisher's ratios are scored,
+for each publisher in turn. Each held-out ratio is checked against a 10-90 % band whose sigmas come
+from the held-out residuals of the *other* publishers only; a group with no training rows, or with
+training rows from one publisher only, takes the wider unfitted band. --write refits on every publisher and writes
 benchmarks/reference/speed-model.json with the sigmas from all held-out residuals.
 
 Targets: median |ratio error| <= 12 %, worst pair <= 1.5x, >= 80 % of held-out ratios inside their
