@@ -7,10 +7,12 @@ accelerator at the published batch (workload profiles are compiled on this CPU t
 cached in --home). Rows pair up within one publisher's table (same source, model, precision, unit):
 the predicted speed ratio of each pair is compared with the published one.
 
-Leave one publisher out: the efficiencies (per architecture and precision, see advisor/predict/model.py)
-are fitted on every publisher but one and the held-out publisher's ratios are scored, for each
-publisher in turn. Each held-out ratio is checked against a 10-90 % band whose sigmas come from the
-held-out residuals of the *other* publishers only. --write refits on every publisher and writes
+Leave one publisher out: the matmul and convolution efficiencies (per architecture and precision,
+see advisor/predict/model.py) and one bandwidth efficiency per precision (at most 1, shared by every
+architecture) are fitted on every publisher but one and the held-out publisher's ratios are scored,
+for each publisher in turn. Each held-out ratio is checked against a 10-90 % band whose sigmas come
+from the held-out residuals of the *other* publishers only; a group with no training rows, or with
+training rows from one publisher only, takes the wider unfitted band. --write refits on every publisher and writes
 benchmarks/reference/speed-model.json with the sigmas from all held-out residuals.
 
 Targets: median |ratio error| <= 12 %, worst pair <= 1.5x, >= 80 % of held-out ratios inside their
@@ -116,22 +118,34 @@ def objective(rows: list[Row], params: dict, pooled: dict, model) -> float:
 
 def fit(rows: list[Row], model) -> tuple[dict, dict, float]:
     """Efficiencies per group found in `rows`, the pooled ones, and the level scale applied to all."""
-    pooled = {"full": (0.8, 0.75, 1.4), "half": (0.8, 0.75, 1.4)}
+    pooled = {"full": (0.8, 0.75, 0.8), "half": (0.8, 0.75, 0.8)}
     groups = sorted({r.group for r in rows})
     params = {g: pooled[g.split("/")[1]] for g in groups}
     for _sweep in range(3):
         for group in groups:
-            for index in range(3):
+            for index in range(2):  # matmul and convolution efficiencies: per group
                 base = params[group]
                 scores = []
                 for factor in GRID:
                     trial = list(base)
-                    trial[index] = base[index] * factor
-                    if index < 2:
-                        trial[index] = min(1.0, trial[index])
+                    trial[index] = min(1.0, base[index] * factor)
                     params[group] = tuple(trial)
                     scores.append((objective(rows, params, pooled, model), tuple(trial)))
                 params[group] = min(scores)[1]
+        for precision in ("full", "half"):  # bandwidth: one physical fraction per precision, at most 1
+            members = [g for g in groups if g.endswith(precision)]
+            base_bw = pooled[precision][2]
+            scores = []
+            for factor in GRID:
+                bw = min(1.0, base_bw * factor)
+                for g in members:
+                    params[g] = (*params[g][:2], bw)
+                pooled[precision] = (*pooled[precision][:2], bw)
+                scores.append((objective(rows, params, pooled, model), bw))
+            bw = min(scores)[1]
+            for g in members:
+                params[g] = (*params[g][:2], bw)
+            pooled[precision] = (*pooled[precision][:2], bw)
         for precision in ("full", "half"):  # the pool follows the fitted groups (geometric mean)
             members = [params[g] for g in groups if g.endswith(precision)]
             if members:
@@ -139,7 +153,7 @@ def fit(rows: list[Row], model) -> tuple[dict, dict, float]:
     # The level: one scale on every factor so absolute step times are right on average.
     level = math.exp(statistics.mean(math.log(predicted(r, params, pooled, model) / r.published)
                                      for r in rows if r.entry["unit"] == "samples/s"))
-    scale = lambda e: (min(1.0, e[0] * level), min(1.0, e[1] * level), e[2] * level)  # noqa: E731
+    scale = lambda e: (min(1.0, e[0] * level), min(1.0, e[1] * level), min(1.0, e[2] * level))  # noqa: E731
     return {g: scale(e) for g, e in params.items()}, {p: scale(e) for p, e in pooled.items()}, level
 
 
@@ -176,6 +190,13 @@ def sigma_of(group: str, table: dict, pooled: float, fitted: bool) -> float:
     return table.get(group, pooled) if fitted else max(table.get(group, pooled), pooled) * 1.5
 
 
+def publishers_of(rows: list[Row]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row.group, set()).add(row.entry["publisher"])
+    return found
+
+
 def leave_one_out(rows: list[Row], model) -> tuple[list[dict], list[float]]:
     """Held-out pairs (ratio errors) and held-out rows' absolute log errors, one publisher out at a time."""
     publishers = sorted({r.entry["publisher"] for r in rows})
@@ -187,9 +208,11 @@ def leave_one_out(rows: list[Row], model) -> tuple[list[dict], list[float]]:
         absolute += [math.log(predicted(r, params, pooled, model) / r.published) for r in rows
                      if r.entry["publisher"] == publisher and r.entry["unit"] == "samples/s"]
         found = pairs([r for r in rows if r.entry["publisher"] == publisher], params, pooled, model)
+        sources = publishers_of(train)
         for p in found:
             p["publisher"] = publisher
-            p["fitted"] = (p["a"].group in params, p["b"].group in params)
+            # a group fitted on one publisher only counts as unfitted: nothing checked it against another
+            p["fitted"] = tuple(r.group in params and len(sources.get(r.group, ())) > 1 for r in (p["a"], p["b"]))
         held[publisher] = found
     for publisher, found in held.items():  # bands from the other publishers' held-out residuals only
         table, pooled = sigmas([p for other, ps in held.items() if other != publisher for p in ps])
@@ -265,6 +288,7 @@ def write_model(rows: list[Row], held: list[dict], absolute: list[float], model)
         "sigma_level": round(level, 4),
         "launch_seconds": model.launch_seconds,
         "step_overhead_seconds": list(model.step_overhead_seconds),
+        "single_publisher": {g: next(iter(ps)) for g, ps in sorted(publishers_of(rows).items()) if len(ps) == 1},
     }
     speed_model.MODEL_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {speed_model.MODEL_PATH.relative_to(ROOT)}")

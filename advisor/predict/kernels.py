@@ -18,8 +18,13 @@ class Work:
 
     kind: str
     flops: float
-    bytes: float
+    bytes: float  # on a GPU (see benchmarks/workloads/traffic.py)
     signature: str = ""
+    cpu_bytes: float | None = None  # on the CPU that planned it, where known; else `bytes`
+
+    @property
+    def local_bytes(self) -> float:
+        return self.bytes if self.cpu_bytes is None else self.cpu_bytes
 
 
 def _affine(a: Work, b: Work, batch_a: int, batch_b: int, batch: int) -> Work | None:
@@ -32,8 +37,10 @@ def _affine(a: Work, b: Work, batch_a: int, batch_b: int, batch: int) -> Work | 
         if y < x * 0.99 or y > x * batch_b / batch_a * 1.01 + 1.0:
             return None
     at = (batch - batch_a) / (batch_b - batch_a)
+    cpu = None if a.cpu_bytes is None or b.cpu_bytes is None else max(
+        0.0, a.cpu_bytes + (b.cpu_bytes - a.cpu_bytes) * at)
     return Work(b.kind, max(0.0, a.flops + (b.flops - a.flops) * at), max(0.0, a.bytes + (b.bytes - a.bytes) * at),
-                b.signature)
+                b.signature, cpu)
 
 
 def pair_kernels(kernels_a: Sequence[Work], kernels_b: Sequence[Work]) -> list[int]:
@@ -76,5 +83,5 @@ def local_seconds(work: Sequence[Work], matmul_flops_per_second: float, copy_byt
     total = 0.0
     for kernel in work:
         compute = kernel.flops / matmul_flops_per_second if kernel.kind in ("dot", "conv") else 0.0
-        total += max(compute, kernel.bytes / copy_bytes_per_second)
+        total += max(compute, kernel.local_bytes / copy_bytes_per_second)
     return total

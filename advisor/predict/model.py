@@ -12,9 +12,13 @@ precision) from those held-out residuals in benchmarks/reference/speed-model.jso
 10-90 % band is exp(+-1.2816 sigma) around its centre. Predictions that share an `error_group` share
 one draw of that error: the decision engine draws one standard normal per group.
 
-Limits, stated where they bite: the kernels are those XLA plans for the CPU. It fuses less than the
-GPU compiler and widens half-precision work to f32; conversion-only kernels are dropped and widened
-matmuls counted at half their bytes; the rest is absorbed by the fitted factors on average.
+Limits, stated where they bite: the kernels are those XLA plans for the CPU, re-counted as a GPU
+plan would move them (benchmarks/workloads/traffic.py: elementwise work fused into regions whose
+bytes are counted at their boundaries, slices at their size, half-precision matmul traffic at its
+own width). That count is a lower bound on a GPU's traffic, so the fitted bandwidth efficiency is a
+fraction of the datasheet bandwidth (at most 1), one per precision for every architecture.
+An architecture whose published rows all come from one publisher keeps the wider band of an
+unfitted one: its fit was never checked against a second source.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ MODEL_SCHEMA = "colab-advisor/speed-model/v1"
 Z_90 = 1.2815515655446004  # the 90th percentile of a standard normal: 10-90 % = exp(+-Z_90 sigma)
 # Caveat codes this module adds (render/predict.py words them).
 UNFITTED = "unfitted-architecture"  # no published rows for this architecture and precision
+SINGLE_PUBLISHER = "single-publisher"  # fitted on one publisher's rows only: the unfitted band is kept
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Efficiency:
     bandwidth: float
     sigma: float  # log-space error of a speed ratio's share from this group, held-out
     fitted: bool  # fitted on published rows of this (architecture, precision)
+    publisher: str = ""  # the one publisher it was fitted on, where only one has rows for it
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class SpeedModel:
     sigma_level: float  # the error every prediction shares: the absolute level, beyond the ratios
     launch_seconds: float
     step_overhead_seconds: tuple[float, float, float]
+    single_publisher: dict[str, str] | None = None  # group -> its one publisher
 
 
 def _triple(value: Any) -> tuple[float, float, float]:
@@ -80,6 +87,7 @@ def speed_model(path: Path = MODEL_PATH) -> SpeedModel:
         float(data["sigma_level"]),
         float(data["launch_seconds"]),
         _triple(data["step_overhead_seconds"]),
+        {str(k): str(v) for k, v in data.get("single_publisher", {}).items()},
     )
 
 
@@ -93,20 +101,19 @@ def efficiency(acc: Accelerator, dtype: str, model: SpeedModel | None = None) ->
     group, kind = error_group(acc, dtype), physics.precision(dtype)
     if group in model.efficiency:
         dot, conv, bandwidth = model.efficiency[group]
-        return Efficiency(dot, conv, bandwidth, model.sigma.get(group, model.sigma_unfitted[kind]), True)
+        publisher = (model.single_publisher or {}).get(group, "")
+        sigma = model.sigma.get(group, model.sigma_unfitted[kind])
+        if publisher:  # one source: its own residuals cannot show how far another source would differ
+            sigma = max(sigma, model.sigma_unfitted[kind])
+        return Efficiency(dot, conv, bandwidth, sigma, True, publisher)
     dot, conv, bandwidth = model.pooled[kind]
     return Efficiency(dot, conv, bandwidth, model.sigma_unfitted[kind], False)
 
 
 def accelerator_bytes(kernel: Work, dtype: str) -> float:
-    """The bytes a kernel moves on an accelerator with native half-precision matmuls.
-
-    The CPU compiler widens a bf16/f16 matmul to f32 (operands and result); a GPU reads and writes
-    the narrow type, half the bytes.
-    """
-    widened = kernel.signature.rsplit(":", 1)[-1].startswith("f32")
-    if dtype in physics.HALF_PRECISION and kernel.kind in ("dot", "conv") and widened:
-        return kernel.bytes / 2
+    """The bytes a kernel moves on a GPU: the profile's own count (profiles from schema v2 on count
+    half-precision matmul traffic at its width and elementwise work at fusion boundaries)."""
+    del dtype
     return kernel.bytes
 
 
@@ -146,6 +153,9 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
     caveats = path.caveats + clock.caveats
     if not eff.fitted:
         caveats += (physics.Caveat(UNFITTED, (("group", error_group(acc, dtype)), ("sigma", round(eff.sigma, 3)))),)
+    elif eff.publisher:
+        caveats += (physics.Caveat(SINGLE_PUBLISHER, (("group", error_group(acc, dtype)), ("publisher", eff.publisher),
+                                                      ("sigma", round(eff.sigma, 3)))),)
     return Speed(kernels + centre, kernels / spread + low, kernels * spread + high, basis,
                  f"per-kernel model: {source} on {acc.name} specs ({path.unit} matmuls)",
                  sigma=sigma, error_group=error_group(acc, dtype), shared_sigma=shared, caveats=caveats)

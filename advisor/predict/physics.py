@@ -9,8 +9,10 @@ training step can reach, and both come from the catalog rather than from a fit:
   lane; the other Pascal chips run FP16 at 1/64 rate, so a half-precision step falls back to FP32
   arithmetic at best; Kepler has no FP16 arithmetic at all).
 - The clock. A card at a low board power limit (T4 70 W, L4 72 W, P4 75 W) cannot hold its boost
-  clock under a sustained matmul load. Where a source gives the sustained clock it is used; where only
-  base and boost are known the clock is taken as their geometric mean, and the band spans both.
+  clock under a sustained matmul load, and how far it drops depends on the chip (the 12 nm T4 falls
+  to about 900 MHz of 1590; no comparable reading is published for the 4 nm L4). Where a source
+  gives the sustained clock it is used; where only base and boost are known the clock is not
+  guessed: the centre is their geometric mean and the 10-90 % band spans base to boost.
 
 Each choice that departs from the plain peak is returned as a `Caveat` (a code and its figures);
 advisor/render words them.
@@ -38,6 +40,7 @@ GPU_ARCHITECTURES = ("kepler", "maxwell", "pascal", "volta", "turing", "ampere",
 # At or below this board power a card is power-limited under sustained matmul load (the T4, L4 and
 # P4 are 70-75 W single-slot cards; the next cards up are 150 W and more).
 POWER_LIMITED_WATTS = 75.0
+Z_90 = 1.2815515655446004  # the 90th percentile of a standard normal
 
 # Caveat codes (render/predict.py words them).
 NO_TF32 = "no-tf32"  # float32 before Ampere: FP32 units, no TF32
@@ -75,11 +78,17 @@ class Clock:
     centre: float
     low: float  # the slowest the clock is expected to drop to (the band's slow end)
     caveats: tuple[Caveat, ...] = ()
+    unknown: bool = False  # no reading under load: the 10-90 % band spans `low` to boost
 
     @property
     def sigma(self) -> float:
-        """Log-space spread of the clock: a uniform spread between `low` and 1 in log space."""
-        return math.log(1.0 / self.low) / math.sqrt(12.0) if self.low < 1.0 else 0.0
+        """Log-space spread of the clock: a uniform spread between `low` and 1 in log space around a
+        reading; without one, wide enough that the 10-90 % band covers `low` to 1."""
+        if self.low >= 1.0:
+            return 0.0
+        if self.unknown:
+            return math.log(1.0 / self.low) / (2.0 * Z_90)
+        return math.log(1.0 / self.low) / math.sqrt(12.0)
 
 
 def architecture(acc: Accelerator) -> str:
@@ -163,7 +172,8 @@ def clock(acc: Accelerator) -> Clock:
     if limited and acc.base_clock_mhz and boost and acc.base_clock_mhz < boost:
         low = acc.base_clock_mhz / boost
         return Clock(math.sqrt(low), low, (Caveat(POWER_LIMITED, (
-            ("watts", acc.power_limit_watts), ("base_mhz", acc.base_clock_mhz), ("boost_mhz", boost))),))  # type: ignore[arg-type]
+            ("watts", acc.power_limit_watts), ("base_mhz", acc.base_clock_mhz), ("boost_mhz", boost))),),  # type: ignore[arg-type]
+            unknown=True)
     return Clock(1.0, 1.0)
 
 

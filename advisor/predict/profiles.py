@@ -25,7 +25,7 @@ from ..files import atomic_write
 from .kernels import KINDS, Work, pair_kernels, work_at
 
 PROFILES_DIR = "profiles"
-PROFILE_SCHEMA = "colab-advisor/workload-profile/v1"
+PROFILE_SCHEMA = "colab-advisor/workload-profile/v2"  # v1 (CPU kernels' bytes) is profiled again
 MAX_PROFILE_BYTES = 8 * 1024 * 1024
 MEMORY_FIELDS = ("argument", "output", "alias", "temp")
 # Caps on what a stored profile may claim, far above any real step (ResNet-50 plans about 700
@@ -110,11 +110,12 @@ def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
             raise _Bad(f"{len(entry['kernels'])} kernels, more than the cap of {MAX_KERNELS}")
         found = []
         for item in entry["kernels"]:
-            if not isinstance(item, list) or len(item) not in (3, 4) or item[0] not in KINDS:
+            if not isinstance(item, list) or len(item) not in (3, 4, 5) or item[0] not in KINDS:
                 raise _Bad("bad kernel entry")
-            signature = item[3] if len(item) == 4 and isinstance(item[3], str) else ""
+            signature = item[3] if len(item) >= 4 and isinstance(item[3], str) else ""
+            cpu = _number(item[4], MAX_KERNEL_BYTES) if len(item) == 5 and item[4] is not None else None
             found.append(Work(item[0], _number(item[1], MAX_KERNEL_FLOPS), _number(item[2], MAX_KERNEL_BYTES),
-                              signature[:80]))
+                              signature[:80], cpu))
         kernels.append(tuple(found))
         stats = entry.get("memory", {})
         if not isinstance(stats, dict):

@@ -51,6 +51,7 @@ class Kernel:
     flops: float
     bytes: float
     signature: str = ""
+    cpu_bytes: float | None = None  # what the CPU kernels themselves move, where `bytes` is a GPU estimate
 
 
 def arrays(shape: str) -> list[tuple[str, tuple[int, ...]]]:

@@ -1,7 +1,9 @@
 """Profile a workload's training step by compiling it on the local CPU: no step runs.
 
 The profile is a plain JSON-able dict: per-kernel FLOPs and bytes from the optimised HLO and
-XLA's memory analysis, each at two batch sizes so a reader can extrapolate both linearly.
+XLA's memory analysis, each at two batch sizes so a reader can extrapolate both linearly. The
+bytes are those a GPU run of the step would move (see traffic.py: half precision at its own width,
+slices at their size, the CPU plan's fusion boundaries), each kernel keeping its CPU bytes too.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config import DTYPES, BenchmarkError
-from .hlo import kernels
 from .specs import WORKLOADS
+from .traffic import gpu_kernels
 
-PROFILE_SCHEMA = "colab-advisor/workload-profile/v1"
+# v2: bytes as a GPU run would move them (traffic.py); v1 counted the CPU kernels' bytes.
+PROFILE_SCHEMA = "colab-advisor/workload-profile/v2"
 # Two small batches: compile time barely depends on batch, and every kernel's work is affine in it.
 PROFILE_BATCHES = (4, 8)
 # LLVM's optimisations shape only the CPU machine code, never the HLO read here; skipping them
@@ -61,9 +64,9 @@ def profile(name: str, dtype: str, *, clock: Callable[[], float] = time.perf_cou
     with jax.default_device(jax.devices("cpu")[0]):
         for batch in PROFILE_BATCHES:
             compiled = _compile(lowered_step(WORKLOADS[name], batch, dtype))
-            found = kernels(compiled.as_text())
+            found = gpu_kernels(compiled.as_text(), narrow=dtype in ("bfloat16", "float16"), fuse=False, batch=batch)
             at[str(batch)] = {
-                "kernels": [[k.kind, k.flops, k.bytes, k.signature] for k in found],
+                "kernels": [[k.kind, k.flops, k.bytes, k.signature, k.cpu_bytes] for k in found],
                 "memory": _memory(compiled),
                 "cost_analysis": _cost(compiled),
             }

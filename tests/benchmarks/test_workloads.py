@@ -87,3 +87,80 @@ ENTRY %main (x: bf16[8,16]) -> f32[8,16] {
 """
     (found,) = kernels(text)
     assert (found.kind, found.bytes) == ("convert", 256 + 512)
+
+
+# GPU traffic (traffic.py): an elementwise chain between two matmuls, a sliced operand, a widened matmul.
+CHAIN = """
+HloModule jit_chain
+
+%scale (param_0: f32[8,16]) -> f32[8,16] {
+  %param_0 = f32[8,16]{1,0} parameter(0)
+  ROOT %multiply.1 = f32[8,16]{1,0} multiply(%param_0, %param_0)
+}
+
+%shift (param_0.2: f32[8,16], param_1.2: f32[64,16]) -> f32[8,16] {
+  %param_0.2 = f32[8,16]{1,0} parameter(0)
+  %param_1.2 = f32[64,16]{1,0} parameter(1)
+  %slice.1 = f32[8,16]{1,0} slice(%param_1.2), slice={[0:8], [0:16]}
+  ROOT %add.2 = f32[8,16]{1,0} add(%param_0.2, %slice.1)
+}
+
+ENTRY %main (x: f32[8,32], w: f32[32,16], table: f32[64,16], v: f32[16,4]) -> f32[8,4] {
+  %x = f32[8,32]{1,0} parameter(0)
+  %w = f32[32,16]{1,0} parameter(1)
+  %table = f32[64,16]{1,0} parameter(2)
+  %v = f32[16,4]{1,0} parameter(3)
+  %dot = f32[8,16]{1,0} dot(%x, %w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+  %sq = f32[8,16]{1,0} fusion(%dot), kind=kLoop, calls=%scale
+  %sh = f32[8,16]{1,0} fusion(%sq, %table), kind=kLoop, calls=%shift
+  ROOT %out = f32[8,4]{1,0} dot(%sh, %v), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+}
+"""
+
+
+def test_gpu_traffic_counts_an_elementwise_chain_at_its_boundaries():
+    from benchmarks.workloads.traffic import gpu_kernels
+
+    found = gpu_kernels(CHAIN)
+    assert [k.kind for k in found] == ["dot", "memory", "dot"]
+    first, region, last = found
+    # The chain reads the first dot's 8x16 f32 result (512 bytes) and one 8x16 slice of the 64x16
+    # table (512, not 4096), and writes its 8x16 result once (512): the 8x16 between its two kernels
+    # stays on chip. The CPU kernels counted 512*2 + (512 + 4096 + 512).
+    assert region.bytes == 512 + 512 + 512
+    assert (first.flops, first.bytes) == (2 * 8 * 16 * 32, 1024 + 2048 + 512)
+    assert (last.flops, last.bytes) == (2 * 8 * 4 * 16, 512 + 256 + 128)
+
+
+def test_gpu_traffic_of_a_half_precision_step_counts_activations_at_two_bytes():
+    from benchmarks.workloads.traffic import gpu_kernels
+
+    first, region, last = gpu_kernels(CHAIN, narrow=True, batch=8)
+    # Every f32 array a matmul reads or writes is 2 bytes an element. The chain reads the first
+    # dot's result (256) and a slice of the f32 table, shaped like a parameter that is not the batch
+    # (a weight: it keeps 4 bytes, 512), and writes its result to a matmul (256).
+    assert first.bytes == (1024 + 2048 + 512) / 2
+    assert region.bytes == 256 + 512 + 256
+    assert last.bytes == (512 + 256 + 128) / 2
+
+
+def test_unfused_gpu_traffic_keeps_the_cpu_plans_kernels():
+    from benchmarks.workloads.traffic import gpu_kernels
+
+    found = gpu_kernels(CHAIN, fuse=False)
+    assert [k.kind for k in found] == ["dot", "memory", "memory", "dot"]
+    # The square reads and writes 8x16 f32 (512 + 512); the shift reads it, one 8x16 slice of the
+    # table (512, not 4096) and writes 512.
+    assert [k.bytes for k in found[1:3]] == [1024, 1536]
+    # What the CPU kernels themselves move: whole operands.
+    assert [k.cpu_bytes for k in found[1:3]] == [1024, 512 + 4096 + 512]
+
+
+def test_unfused_half_precision_traffic_narrows_activations_but_not_weights():
+    from benchmarks.workloads.traffic import gpu_kernels
+
+    _, square, shift, _ = gpu_kernels(CHAIN, narrow=True, fuse=False, batch=8)
+    # x (8x32) leads with the batch: an input, not a weight. The 8x16 activations are 2 bytes an
+    # element; the table's slice keeps the table's 4.
+    assert square.bytes == 256 + 256
+    assert shift.bytes == 256 + 512 + 256

@@ -119,13 +119,34 @@ def test_type_conversions_the_cpu_adds_cost_nothing_on_an_accelerator(ideal):
     assert model.kernel_seconds(work, gpu(), "bfloat16") == pytest.approx(1e-3)
 
 
-def test_a_half_precision_matmul_the_cpu_widened_moves_half_the_bytes(ideal):
-    widened = [Work("dot", 0.0, 2e9, "fusion:kCustom:f322")]
-    assert model.kernel_seconds(widened, gpu(), "bfloat16") == pytest.approx(1e-3)
-    assert model.kernel_seconds(widened, gpu(), "float32") == pytest.approx(2e-3)
+def test_an_accelerator_moves_the_gpu_bytes_and_the_local_machine_the_cpu_ones(ideal):
+    # A kernel the CPU ran in f32 moving 2 GB, which a GPU plan moves in bf16: 1 GB.
+    work = [Work("dot", 0.0, 1e9, "fusion:kCustom:f322", cpu_bytes=2e9)]
+    assert model.kernel_seconds(work, gpu(), "bfloat16") == pytest.approx(1e-3)  # 1 GB at 1000 GB/s
+    assert kernels.local_seconds(work, 100e9, 10e9) == pytest.approx(0.2)  # 2 GB at 10 GB/s
+
+
+def test_the_cpu_bytes_are_extrapolated_with_the_gpu_ones():
+    a, b = Work("memory", 0.0, 100.0, "m", cpu_bytes=300.0), Work("memory", 0.0, 180.0, "m", cpu_bytes=500.0)
+    (found,) = work_at([a], [b], [0], 4, 8, 16)
+    assert (found.bytes, found.cpu_bytes) == (340.0, 900.0)
 
 
 def test_the_local_machine_pays_for_conversions_and_meets_its_measured_ceilings():
     work = [Work("dot", 4e9, 1e6), Work("convert", 0.0, 2e9), Work("memory", 0.0, 1e9)]
     # 4e9 FLOPs at 100 GFLOP/s = 40 ms; 2e9 and 1e9 bytes at 10 GB/s = 200 ms and 100 ms.
     assert kernels.local_seconds(work, 100e9, 10e9) == pytest.approx(0.34)
+
+
+def test_a_group_fitted_on_one_publisher_keeps_the_unfitted_band_and_says_so(monkeypatch):
+    effs = (0.8, 0.8, 0.9)
+    one = model.SpeedModel({"hopper/full": effs, "ampere/full": effs}, {"hopper/full": 0.05, "ampere/full": 0.05},
+                           {"full": effs, "half": effs}, {"full": 0.2, "half": 0.2}, 0.1, 0.0, (0.0, 0.0, 0.0),
+                           {"hopper/full": "Lambda"})
+    monkeypatch.setattr(model, "speed_model", lambda: one)
+    hopper = model.efficiency(CATALOG.accelerator("h100"), "float32")
+    ampere = model.efficiency(CATALOG.accelerator("a100-40gb"), "float32")
+    assert (hopper.sigma, hopper.publisher) == (0.2, "Lambda")
+    assert (ampere.sigma, ampere.publisher) == (0.05, "")
+    speed = model.predict_kernels([Work("dot", 1e12, 1e6)], CATALOG.accelerator("h100"), "float32", "test")
+    assert model.SINGLE_PUBLISHER in [c.code for c in speed.caveats]

@@ -67,6 +67,14 @@ def test_a_power_limited_card_without_a_reading_takes_the_mean_of_base_and_boost
     # L4 datasheet: 72 W, 795 MHz base, 2040 MHz boost.
     assert clock.centre == pytest.approx(math.sqrt(795 * 2040) / 2040)
     assert clock.caveats[0].code == physics.POWER_LIMITED
+    # No published clock under load: the clock's own 10-90 % band reaches from base to boost.
+    z90 = 1.2815515655446004
+    assert clock.centre * math.exp(z90 * clock.sigma) == pytest.approx(1.0)
+    assert clock.centre / math.exp(z90 * clock.sigma) == pytest.approx(795 / 2040)
+
+
+def test_a_published_clock_reading_gives_a_narrower_band_than_none():
+    assert physics.clock(acc("t4")).sigma < physics.clock(acc("l4")).sigma
 
 
 def test_a_high_power_card_holds_its_boost_clock():
