@@ -35,7 +35,7 @@ def predict(
 
     from ..predict.profiles import needs_profiling
     from ..predict.workload import predict_workload, workload_name
-    from ..render.predict import prediction_payload, prediction_table, profiling_notice
+    from ..render.predict import prediction_payload, prediction_table, profiling_notice, warning_text
 
     env = env_of(ctx)
     name = workload_name(workload, preset)
@@ -49,4 +49,4 @@ def predict(
     else:
         env.out(render_table(prediction_table(prediction), format_name(fmt), terminal_width(env.environ)))
     for note in prediction.warnings:
-        env.warn(note)
+        env.warn(warning_text(note))

@@ -14,6 +14,7 @@ from benchmarks.stats import UNSTABLE_RELATIVE_STD
 from pricing import Accelerator, Catalog
 
 from ..errors import AdvisorError
+from ..predict.profiles import ProfileWarning
 from ..predict.speed import Speed
 from ..predict.workload import WorkloadRatio
 from ..results.origin import COLAB, THIS_MACHINE, origin_in
@@ -26,6 +27,7 @@ LATEST = "latest"
 NOTE_LOCAL_NOT_HERE = "local_not_from_here"
 NOTE_COLAB_NOT_COLAB = "colab_not_from_colab"
 NOTE_NAMED_DROPS_COLAB = "named_drops_colab"
+NOTE_PROFILE = "profile_cache"
 
 
 @dataclass(frozen=True)
@@ -171,15 +173,15 @@ def with_named(sources: Sources, name: str | None, catalog: Catalog, home: Path,
     accelerators (a card to buy) are predicted beside the plans' own."""
     if name is None:
         return sources
-    warnings: list[str] = []
+    warnings: list[ProfileWarning] = []
     named = named_speeds(name, sources, catalog, home, warnings, extra)
-    notes = [fact("predictor_warning", text=text) for text in warnings]
+    notes = [fact(NOTE_PROFILE, warning=w.kind, subject=w.subject, reason=w.reason) for w in dict.fromkeys(warnings)]
     if sources.colab is not None:
         notes.append(fact(NOTE_NAMED_DROPS_COLAB, workload=name))
     return replace(sources, named=named, colab=None, notes=(*sources.notes, *notes))
 
 
-def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warnings: list[str],
+def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warnings: list[ProfileWarning],
                  extra: tuple[str, ...] = ()) -> NamedSpeeds:
     """--workload NAME: its step predicted here, from the ceilings measured on this machine, and on every
     accelerator the catalog's plans offer. Profiles the workload on first use (seconds, then cached)."""

@@ -157,7 +157,7 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
         caveats += (physics.Caveat(SINGLE_PUBLISHER, (("group", error_group(acc, dtype)), ("publisher", eff.publisher),
                                                       ("sigma", round(eff.sigma, 3)))),)
     return Speed(kernels + centre, kernels / spread + low, kernels * spread + high, basis,
-                 f"per-kernel model: {source} on {acc.name} specs ({path.unit} matmuls)",
+                 f"{source}@{acc.key}/{path.unit}",
                  sigma=sigma, error_group=error_group(acc, dtype), shared_sigma=shared, caveats=caveats)
 
 

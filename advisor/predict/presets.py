@@ -66,5 +66,5 @@ def predict_preset(preset: str, dtype: str, batch_size: int, accelerator: Accele
     bandwidth = (accelerator.memory_bandwidth_gbs or math.inf) * 1e9
     low, centre, high = (local_seconds(work, accelerator.fp32_tflops * 1e12 * eff, bandwidth)
                          for eff in reversed(CPU_EFFICIENCY))
-    return Speed(centre, low, high, basis, f"per-kernel model: {workload_for_preset(preset)} on {accelerator.name} "
-                 "specs (FP32 peak)", sigma=math.log(high / centre) / 1.2816, error_group="cpu/full")
+    return Speed(centre, low, high, basis, f"{workload_for_preset(preset)}@{accelerator.key}/fp32",
+                 sigma=math.log(high / centre) / 1.2816, error_group="cpu/full")

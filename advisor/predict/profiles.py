@@ -139,6 +139,19 @@ def _compile_here(name: str, dtype: str) -> dict[str, Any]:
     return profile(name, dtype)
 
 
+CACHE_UNREADABLE = "cache_unreadable"  # subject: the cached file's name; the workload is profiled again
+CACHE_UNWRITABLE = "cache_unwritable"  # subject: the folder; the profile is kept for this process only
+
+
+@dataclass(frozen=True)
+class ProfileWarning:
+    """Something about the profile cache the user should hear: a kind, what it is about, and why."""
+
+    kind: str
+    subject: str
+    reason: str
+
+
 def profile_path(name: str, dtype: str, home: Path) -> Path:
     return Path(home) / PROFILES_DIR / f"{name}-{dtype}.json"
 
@@ -152,7 +165,7 @@ def needs_profiling(name: str, dtype: str, home: Path) -> bool:
 
 
 def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _compile_here,
-                 warnings: list[str] | None = None) -> WorkloadProfile:
+                 warnings: list[ProfileWarning] | None = None) -> WorkloadProfile:
     """The cached profile of `name` in `dtype`, compiling it on this CPU (seconds) when absent or unreadable.
 
     An AutoEncoder preset's profile ships with the package and is never compiled. Each workload is
@@ -179,7 +192,7 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
             return found
         except (OSError, UnicodeDecodeError, ValueError, _Bad) as exc:
             if warnings is not None:
-                warnings.append(f"profile cache {path.name} unreadable ({str(exc).splitlines()[0]}); profiled again")
+                warnings.append(ProfileWarning(CACHE_UNREADABLE, path.name, str(exc).splitlines()[0]))
     data = profiler(name, dtype)
     found = parse_profile({**data, "pairs": None}, name, dtype)
     try:
@@ -187,6 +200,6 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
     except OSError as exc:
         _UNCACHED[key] = found
         if warnings is not None:
-            warnings.append(f"could not cache the profile in {path.parent} ({exc.strerror or exc})")
+            warnings.append(ProfileWarning(CACHE_UNWRITABLE, str(path.parent), str(exc.strerror or exc)))
     return found
 

@@ -14,11 +14,11 @@ from pricing import Accelerator, Catalog
 from pricing.names import did_you_mean
 
 from ..errors import AdvisorError
-from .fit import USABLE_FRACTION, max_batch
+from .fit import max_batch
 from .kernels import local_seconds
 from .model import Z_90, predict_kernels
 from .physics import missing_for_prediction
-from .profiles import Profiler, WorkloadProfile, load_profile, spec_of
+from .profiles import Profiler, ProfileWarning, WorkloadProfile, load_profile, spec_of
 from .speed import BASIS_PREDICTED, Speed, ratio_sigma
 
 # What `predict` shows without --accelerators: the GPUs Colab's paid plans hand out.
@@ -56,8 +56,7 @@ class Prediction:
     batch_size: int
     rows: tuple[AcceleratorPrediction, ...]
     profile_source: str
-    notes: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[ProfileWarning, ...]
     relative_to: Accelerator | None = None
 
 
@@ -127,7 +126,7 @@ def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Seq
     chosen = [catalog.accelerator(key.strip()) for key in (accelerators or DEFAULT_ACCELERATORS) if key.strip()]
     if not chosen:
         raise AdvisorError("--accelerators: name at least one accelerator")
-    warnings: list[str] = []
+    warnings: list[ProfileWarning] = []
     kwargs = {"profiler": profiler} if profiler is not None else {}
     profile = load_profile(name, dtype, home, warnings=warnings, **kwargs)
     work = profile.work(batch)
@@ -143,15 +142,7 @@ def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Seq
             same = acc.key == reference.key and speed is not None
             ratio = Ratio(1.0, 1.0, 1.0) if same else speed_ratio(speed, reference_speed)
         rows.append(AcceleratorPrediction(acc, speed, largest, fits, missing, ratio))
-    notes = (
-        "Per kernel: each fusion or library call of the step at max(compute, memory) time on the peak of "
-        "the unit that runs its dtype, at the clock the card holds, scaled by efficiencies fitted on "
-        "published benchmarks, plus a launch cost; the band is the 10-90 % range of the errors on "
-        "publishers the fit did not see.",
-        f"Largest batch: XLA's memory analysis of the step, against {USABLE_FRACTION:.0%} of the "
-        "device memory less 1 GB; planned on the CPU, so treat a batch near the limit as uncertain.",
-    )
-    return Prediction(name, spec.description, dtype, batch, tuple(rows), profile.compiled_on, notes,
+    return Prediction(name, spec.description, dtype, batch, tuple(rows), profile.compiled_on,
                       tuple(warnings), reference)
 
 
@@ -161,13 +152,12 @@ def local_speed(profile: WorkloadProfile, batch: int, ceiling: Ceiling | None) -
         return None
     base = local_seconds(profile.work(batch), ceiling.matmul_flops_per_second, ceiling.copy_bytes_per_second)
     low, centre, high = (base * factor for factor in LOCAL_BAND)
-    return Speed(centre, low, high, BASIS_PREDICTED,
-                 f"per-kernel roofline: {profile.name} on this machine's measured matmul and copy ceilings")
+    return Speed(centre, low, high, BASIS_PREDICTED, f"{profile.name}@local-ceilings")
 
 
 def workload_ratio(name: str, batch: int | None, dtype: str, accelerator: Accelerator,
                    local_ceiling: Ceiling | None, home: Path, *, profiler: Profiler | None = None,
-                   warnings: list[str] | None = None) -> WorkloadRatio:
+                   warnings: list[ProfileWarning] | None = None) -> WorkloadRatio:
     """Workload `name` predicted on this machine (from its measured ceilings) and on `accelerator`.
 
     Profiles the workload on first use (seconds, cached in `home`); raises AdvisorError for an

@@ -140,6 +140,11 @@ def note_text(note: Fact) -> str:
                 "though a Colab runtime may differ")
     if note.kind == "named_drops_colab":
         return f"--colab measured the AutoEncoder, not {f['workload']}: with --workload it is not used"
+    if note.kind == "profile_cache":
+        from ..predict.profiles import ProfileWarning
+        from .predict import warning_text
+
+        return warning_text(ProfileWarning(f["warning"], f["subject"], f["reason"]))
     if "text" in f:
         return str(f["text"])
     return note.kind

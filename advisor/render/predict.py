@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..predict.fit import USABLE_FRACTION
 from ..predict.physics import Caveat
+from ..predict.profiles import CACHE_UNREADABLE, CACHE_UNWRITABLE, ProfileWarning
 from ..predict.workload import AcceleratorPrediction, Prediction
 from .table import UNKNOWN, Table, seconds
 
@@ -53,6 +55,9 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
     if code == "unfitted-architecture":
         return (f"{accelerator}: no published runs of {f.get('group', 'its architecture')} to fit on; the pooled "
                 "efficiencies of the other architectures are used, with a wider band.")
+    if code == "single-publisher":
+        return (f"{accelerator}: fitted on {f.get('publisher', 'one publisher')}'s runs only; the band is that of "
+                "an unfitted architecture.")
     if code == "unknown-architecture":
         return f"{accelerator}: the catalog names no architecture; its figures are used as given."
     if code == "missing-spec":
@@ -129,7 +134,7 @@ def prediction_table(prediction: Prediction) -> Table:
     if reference is not None:
         headers.insert(3, f"vs {reference.key}")
         align.insert(3, "right")
-    notes = [*prediction.notes, f"Profile compiled on {prediction.profile_source or 'this machine'}."]
+    notes = [*PREDICTION_NOTES, f"Profile compiled on {prediction.profile_source or 'this machine'}."]
     if reference is not None:
         notes.append(f"vs {reference.key}: how many times faster than {reference.name}, with the 10-90 % range of "
                      "that ratio (errors the two share cancel).")
@@ -185,9 +190,27 @@ def prediction_payload(prediction: Prediction) -> dict[str, Any]:
         "relative_to": None if prediction.relative_to is None else prediction.relative_to.key,
         "accelerators": accelerators,
         "profile_compiled_on": prediction.profile_source,
-        "notes": list(prediction.notes),
+        "notes": list(PREDICTION_NOTES),
     }
 
 
 def profiling_notice(name: str, dtype: str) -> str:
     return f"profiling {name} ({dtype}) on this CPU, once: compiling its training step..."
+
+
+PREDICTION_NOTES = (
+    "Per kernel: each fusion or library call of the step at max(compute, memory) time on the peak of "
+    "the unit that runs its dtype, at the clock the card holds, scaled by efficiencies fitted on "
+    "published benchmarks, plus a launch cost; the band is the 10-90 % range of the errors on "
+    "publishers the fit did not see.",
+    f"Largest batch: XLA's memory analysis of the step, against {USABLE_FRACTION:.0%} of the "
+    "device memory less 1 GB; planned on the CPU, so treat a batch near the limit as uncertain.",
+)
+
+
+def warning_text(warning: ProfileWarning) -> str:
+    if warning.kind == CACHE_UNREADABLE:
+        return f"profile cache {warning.subject} unreadable ({warning.reason}); profiled again"
+    if warning.kind == CACHE_UNWRITABLE:
+        return f"could not cache the profile in {warning.subject} ({warning.reason})"
+    return f"{warning.kind}: {warning.subject} ({warning.reason})"

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from advisor.errors import AdvisorError
-from advisor.predict.profiles import PROFILE_SCHEMA, load_profile
+from advisor.predict.profiles import CACHE_UNREADABLE, PROFILE_SCHEMA, load_profile
+from advisor.render.predict import warning_text
 
 
 def fake_profile(name="resnet50", dtype="float32"):
@@ -52,7 +53,7 @@ def test_an_unreadable_cache_file_is_profiled_again_and_replaced(tmp_path, conte
     profiler, warnings = Counting(), []
     load_profile("resnet50", "float32", tmp_path, profiler=profiler, warnings=warnings)
     assert profiler.calls == 1
-    assert "unreadable" in warnings[0]
+    assert warnings[0].kind == CACHE_UNREADABLE and "unreadable" in warning_text(warnings[0])
     assert json.loads(path.read_text(encoding="utf-8"))["schema"] == PROFILE_SCHEMA
 
 
@@ -146,7 +147,7 @@ def test_a_cache_edited_past_the_caps_is_refused_and_profiled_again(tmp_path, ch
     _cached(tmp_path, _edited(change))
     profiler, warnings = Counting(), []
     found = load_profile("resnet50", "float32", tmp_path, profiler=profiler, warnings=warnings)
-    assert profiler.calls == 1 and "unreadable" in warnings[0]
+    assert profiler.calls == 1 and warnings[0].kind == CACHE_UNREADABLE
     assert len(found.kernels[1]) == 2
 
 
@@ -157,7 +158,7 @@ def test_an_unwritable_cache_profiles_once_per_process_and_warns_once(tmp_path):
     for _ in range(5):  # as recommend --workload asks once per accelerator
         load_profile("resnet50", "float16", home, profiler=profiler, warnings=warnings)
     assert profiler.calls == 1
-    assert len(warnings) == 1 and "could not cache" in warnings[0]
+    assert len(warnings) == 1 and "could not cache" in warning_text(warnings[0])
 
 
 def test_a_preset_reads_its_shipped_profile_and_compiles_nothing(tmp_path):
