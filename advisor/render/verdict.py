@@ -133,7 +133,8 @@ def _settle_words(rec: Recommendation) -> str:
         SETTLE_HOUR_VALUE: "your own hour value (--hour-value)",
         SETTLE_FREE_HOURS: "your own reading of Colab Free's hours (--free-gpu-hours)",
     }
-    return ", ".join(words[s] for s in rec.settle) or "more measurements"
+    said = [words[s] for s in rec.settle] or ["more measurements"]
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} or {said[-1]}"
 
 
 def _unknown_words(rec: Recommendation, option: Option, name: str) -> str:

@@ -170,17 +170,23 @@ def kernels(text: str) -> list[Kernel]:
         result = arrays(inst.shape)
         signature = ":".join([inst.opcode, _attribute(inst.attributes, "kind"),
                               *(f"{kind}{len(dims)}" for kind, dims in result)])
-        if inst.opcode == "dot":
-            found.append(Kernel("dot", _dot_flops(inst, shapes), moved, signature))
-        elif inst.opcode == "convolution":
-            found.append(Kernel("conv", _conv_flops(inst, shapes), moved, signature))
-        else:
-            kind, flops = "memory", 0.0
-            for called in re.findall(r"calls=%([\w.\-]+)", inst.attributes):
-                inner_kind, inner = _matrix_work(called, computations)
-                if inner:
-                    kind, flops = inner_kind, flops + inner
-                elif _converts_only(computations.get(called, [])):
-                    kind = "convert"
-            found.append(Kernel(kind, flops, moved, signature))
+        kind, flops = classify(inst, computations, shapes)
+        found.append(Kernel(kind, flops, moved, signature))
     return found
+
+
+def classify(inst: Instruction, computations: dict[str, list[Instruction]],
+             shapes: dict[str, str]) -> tuple[str, float]:
+    """What kind of kernel `inst` is (dot, conv, memory, convert) and the FLOPs of its matrix work."""
+    if inst.opcode == "dot":
+        return "dot", _dot_flops(inst, shapes)
+    if inst.opcode == "convolution":
+        return "conv", _conv_flops(inst, shapes)
+    kind, flops = "memory", 0.0
+    for called in re.findall(r"calls=%([\w.\-]+)", inst.attributes):
+        inner_kind, inner = _matrix_work(called, computations)
+        if inner:
+            kind, flops = inner_kind, flops + inner
+        elif _converts_only(computations.get(called, [])):
+            kind = "convert"
+    return kind, flops

@@ -32,11 +32,8 @@ from .hlo import (
     Instruction,
     Kernel,
     _attribute,
-    _conv_flops,
-    _converts_only,
-    _dot_flops,
-    _matrix_work,
     arrays,
+    classify,
     parse,
 )
 
@@ -119,7 +116,7 @@ def gpu_kernels(text: str, narrow: bool = False, fuse: bool = True, batch: int =
     matrix: dict[str, tuple[str, float]] = {}
     convert_only: set[str] = set()
     for inst in launched:
-        kind, flops = _classify(inst, computations, shapes)
+        kind, flops = classify(inst, computations, shapes)
         if kind in ("dot", "conv"):
             matrix[inst.name] = (kind, flops)
         elif kind == "convert":
@@ -204,17 +201,3 @@ def gpu_kernels(text: str, narrow: bool = False, fuse: bool = True, batch: int =
     return found
 
 
-def _classify(inst: Instruction, computations: dict[str, list[Instruction]],
-              shapes: dict[str, str]) -> tuple[str, float]:
-    if inst.opcode == "dot":
-        return "dot", _dot_flops(inst, shapes)
-    if inst.opcode == "convolution":
-        return "conv", _conv_flops(inst, shapes)
-    kind, flops = "memory", 0.0
-    for called in re.findall(r"calls=%([\w.\-]+)", inst.attributes):
-        inner_kind, inner = _matrix_work(called, computations)
-        if inner:
-            kind, flops = inner_kind, flops + inner
-        elif _converts_only(computations.get(called, [])):
-            kind = "convert"
-    return kind, flops
