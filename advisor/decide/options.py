@@ -10,7 +10,6 @@ values (the mean).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -393,6 +392,3 @@ def _commitment(plan: Plan) -> int:
         return SUBSCRIPTION
     return PACKS if plan.uses_compute_units else NOTHING
 
-
-def finite(value: float) -> bool:
-    return value is not None and math.isfinite(value)

@@ -62,10 +62,6 @@ class Basis:
         """The user timed the epoch here: this machine's time is theirs; the error moves the ratios."""
         return self.steps_per_epoch is None
 
-    @property
-    def local_step_seconds(self) -> float:
-        return self.local_step.seconds
-
 
 def local_basis(workload: Workload, sources: Sources) -> Basis:
     figure = sources.local_figure

@@ -53,9 +53,6 @@ class ErrorTerm:
         return centre / spread, centre * spread
 
 
-EXACT = ErrorTerm("exact", 0.0)
-
-
 def sigma_from_band(centre: float, low: float, high: float) -> float:
     """The sigma whose 10-90 % band is the wider side of (low, high) around centre."""
     if centre <= 0 or low <= 0 or high <= 0:
@@ -114,10 +111,6 @@ class Draws:
 
 
 Errors = tuple[ErrorTerm, ...]
-
-
-def total_sigma(terms: Sequence[ErrorTerm]) -> float:
-    return math.sqrt(sum(t.sigma * t.sigma for t in terms))
 
 
 def band(values: np.ndarray) -> tuple[float, float]:

@@ -208,10 +208,6 @@ def _even(even: BreakEven) -> dict[str, float | None]:
     return {"runs_from": even.runs_from, "runs_until": even.runs_until, "hour_value_usd": even.hour_value}
 
 
-def bought_text(rec: Recommendation) -> str | None:
-    return buy_sentence(rec)
-
-
 def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
     w = rec.workload
     figure = rec.local_figure
@@ -258,7 +254,7 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
             "break_even_months_band": None if rec.buy.months_band is None else {
                 "low": rec.buy.months_band[0], "high": rec.buy.months_band[1]},
             "p_within_36_months": rec.buy.p_within_horizon, "blockers": [b.to_dict() for b in rec.buy.blockers],
-            "sentence": bought_text(rec),
+            "sentence": buy_sentence(rec),
         },
         "plans": [
             {"plan": a.plan.name, "option": a.option.key if a.option else None, "status": a.status,

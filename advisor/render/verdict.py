@@ -6,6 +6,7 @@ row, its speed-up is the table's speed column (per run, setup included), its mon
 
 from __future__ import annotations
 
+from ..decide.buy import HORIZON_MONTHS
 from ..decide.engine import (
     CANNOT_PRICE,
     DOES_NOT_FIT,
@@ -356,17 +357,17 @@ def buy_sentence(rec: Recommendation) -> str | None:
               f"on {label(answer.against)}")
     within = share(answer.p_within_horizon)
     if answer.months is None:
-        verdict = (f"buying does not cost less within {36} months (it would in {within} of the range the figures "
-                   "allow)")
+        verdict = (f"buying does not cost less within {HORIZON_MONTHS} months (it would in {within} of the range "
+                   "the figures allow)")
     else:
         first, last = answer.months_band or (None, None)
         span = f"{_months_text(first)}-{_months_text(last)}"
-        verdict = (f"buying costs less after {_months_text(answer.months)} ({span}; within 36 months in {within} "
-                   "of the range the figures allow)")
+        verdict = (f"buying costs less after {_months_text(answer.months)} ({span}; within {HORIZON_MONTHS} months "
+                   f"in {within} of the range the figures allow)")
     return f"{head} {runs}. {versus}: {verdict}."
 
 
 def _months_text(value: float | None) -> str:
     if value is None:
-        return "never within 36 months"
+        return f"never within {HORIZON_MONTHS} months"
     return f"{value:.1f} months" if value < 10 else f"{value:.0f} months"
