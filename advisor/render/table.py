@@ -103,10 +103,19 @@ def _without(columns: list[int], headers: Sequence[str], rows: list[list[Any]],
             None if align is None else [align[i] for i in keep])
 
 
+def _fold(text: str, width: int | None) -> str:
+    """A cell folded to `width`: between words, never inside 'a100-40gb' at its hyphen."""
+    if width is None:
+        return text
+    return "\n".join(textwrap.fill(line, width=width, break_on_hyphens=False) or line for line in text.split("\n"))
+
+
 def _wrapped(headers: Sequence[str], rows: list[list[Any]], align: Sequence[str] | None,
              widths: list[int | None]) -> str:
-    return tabulate(rows, headers=list(headers), tablefmt="simple", disable_numparse=True,
-                    colalign=align if rows else None, maxcolwidths=widths, maxheadercolwidths=widths)
+    folded = [[_fold(str(cell), widths[i]) for i, cell in enumerate(row)] for row in rows]
+    titles = [_fold(str(h), widths[i]) for i, h in enumerate(headers)]
+    return tabulate(folded, headers=titles, tablefmt="simple", disable_numparse=True,
+                    colalign=align if rows else None)
 
 
 def _simple_width(headers: Sequence[str], rows: list[list[Any]]) -> list[int]:
@@ -138,11 +147,15 @@ def fitted_body(table: Table, rows: list[list[Any]], width: int) -> tuple[str, l
     if _total(widths) <= width or not rows or not wrappable:
         return _body(headers, rows, "table", align), dropped
     limits: list[int | None] = [None] * len(headers)
+    # A column is never narrower than its longest word (plus padding): words are not cut.
+    floor = {i: max(MIN_CELL, 2 + max((len(w) for row in rows for w in str(row[i]).split()), default=0))
+             for i in wrappable}
     while _total(widths) > width:
-        widest = max(wrappable, key=lambda i: widths[i])
-        if widths[widest] <= MIN_CELL:
+        shrinkable = [i for i in wrappable if widths[i] > floor[i]]
+        if not shrinkable:
             break
-        widths[widest] = max(MIN_CELL, widths[widest] - (_total(widths) - width))
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] = max(floor[widest], widths[widest] - (_total(widths) - width))
         # A wrapped header keeps its padding: the text may take the column less those two.
         limits[widest] = widths[widest] - 2
     text_rows = [[str(cell) for cell in row] for row in rows]
