@@ -18,8 +18,8 @@ from .traffic import gpu_kernels
 
 # v2: bytes as a GPU run would move them (traffic.py); v1 counted the CPU kernels' bytes.
 PROFILE_SCHEMA = "colab-advisor/workload-profile/v2"
-# Two small batches: compile time barely depends on batch, and every kernel's work is affine in it.
-PROFILE_BATCHES = (4, 8)
+# Two small batches (a workload's own `profile_batches`): compile time barely depends on batch, and
+# every kernel's work is affine in it.
 # LLVM's optimisations shape only the CPU machine code, never the HLO read here; skipping them
 # halves the compile.
 _FAST_COMPILE = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
@@ -50,7 +50,7 @@ def _cost(compiled: Any) -> dict[str, float]:
 
 
 def profile(name: str, dtype: str, *, clock: Callable[[], float] = time.perf_counter) -> dict[str, Any]:
-    """Compile `name`'s training step at PROFILE_BATCHES in `dtype` on the CPU; return its profile."""
+    """Compile `name`'s training step at its two profile batches in `dtype` on the CPU; return its profile."""
     if name not in WORKLOADS:
         raise BenchmarkError(f"unknown workload '{name}'")
     if dtype not in DTYPES:
@@ -62,7 +62,7 @@ def profile(name: str, dtype: str, *, clock: Callable[[], float] = time.perf_cou
     start = clock()
     at: dict[str, Any] = {}
     with jax.default_device(jax.devices("cpu")[0]):
-        for batch in PROFILE_BATCHES:
+        for batch in WORKLOADS[name].profile_batches:
             compiled = _compile(lowered_step(WORKLOADS[name], batch, dtype))
             found = gpu_kernels(compiled.as_text(), narrow=dtype in ("bfloat16", "float16"), fuse=False, batch=batch)
             at[str(batch)] = {
@@ -74,7 +74,7 @@ def profile(name: str, dtype: str, *, clock: Callable[[], float] = time.perf_cou
         "schema": PROFILE_SCHEMA,
         "workload": name,
         "dtype": dtype,
-        "batches": list(PROFILE_BATCHES),
+        "batches": list(WORKLOADS[name].profile_batches),
         "at": at,
         "compiled_on": f"{jax.default_backend()} (jax {jax.__version__})",
         "profile_seconds": round(clock() - start, 2),

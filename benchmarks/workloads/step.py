@@ -64,6 +64,10 @@ def _optimizer(spec: WorkloadSpec) -> optax.GradientTransformation:
 def lowered_step(spec: WorkloadSpec, batch: int, dtype_name: str) -> Any:
     """The jitted training step of `spec`, lowered for `batch` samples of `dtype_name` compute."""
     dtype = _DTYPES[dtype_name]
+    if spec.family == "llm-lora":
+        from .lora import lowered_lora_step
+
+        return lowered_lora_step(spec, batch, dtype)
     graphdef, params, rest = nnx.split(nnx.eval_shape(lambda: _model(spec, dtype)), nnx.Param, ...)
     optimizer = _optimizer(spec)
     opt_state = jax.eval_shape(optimizer.init, params)
