@@ -272,6 +272,10 @@ class Accelerator:
     base_clock_mhz: float | None = None
     boost_clock_mhz: float | None = None
     sustained_clock_mhz: float | None = None  # a published clock under sustained load, where one exists
+    # A published clock under continuous matmuls at the power limit: the heaviest load, so a training
+    # step (matmuls between memory-bound kernels that draw less) holds at least this clock.
+    matmul_clock_mhz: float | None = None
+    l2_cache_mb: float | None = None  # the chip's last-level (L2) cache, from its architecture whitepaper
 
     def in_colab_window(self, day: date) -> bool:
         return _within(day, self.colab_from, self.colab_until)

@@ -161,6 +161,8 @@ SECTIONS: dict[str, _Section] = {
             _Field("base_clock_mhz", f.between(10, 10_000, what="MHz")),
             _Field("boost_clock_mhz", f.between(10, 10_000, what="MHz")),
             _Field("sustained_clock_mhz", f.between(10, 10_000, what="MHz")),
+            _Field("matmul_clock_mhz", f.between(10, 10_000, what="MHz")),
+            _Field("l2_cache_mb", f.between(0.1, 4096, what="MB")),
         ),
         identity=("key",),
     ),

@@ -10,9 +10,11 @@ training step can reach, and both come from the catalog rather than from a fit:
   arithmetic at best; Kepler has no FP16 arithmetic at all).
 - The clock. A card at a low board power limit (T4 70 W, L4 72 W, P4 75 W) cannot hold its boost
   clock under a sustained matmul load, and how far it drops depends on the chip (the 12 nm T4 falls
-  to about 900 MHz of 1590; no comparable reading is published for the 4 nm L4). Where a source
-  gives the sustained clock it is used; where only base and boost are known the clock is not
-  guessed: the centre is their geometric mean and the 10-90 % band spans base to boost.
+  to about 900 MHz of 1590). Where a source gives the clock under a sustained training or inference
+  load it is used. A clock read under continuous matmuls (the 4 nm L4 held 1,009 MHz of 2,040) is
+  the heaviest load, a floor for a training step whose memory-bound kernels draw less: the band spans
+  it to boost around their geometric mean. Where only base and boost are known the clock is not
+  guessed either: the centre is their geometric mean and the 10-90 % band spans base to boost.
 
 Each choice that departs from the plain peak is returned as a `Caveat` (a code and its figures);
 advisor/render words them.
@@ -49,6 +51,7 @@ SLOW_HALF = "slow-half"  # Pascal GP102/GP104: FP16 at 1/64 rate; half precision
 PACKED_HALF = "packed-half"  # P100: two FP16 per FP32 lane, no tensor cores
 NO_NATIVE_BF16 = "no-native-bf16"  # bfloat16 before Ampere: computed in FP32
 POWER_LIMITED = "power-limited"  # clock between base and boost under load
+MATMUL_CLOCK = "matmul-clock"  # clock between a reading under continuous matmuls and boost
 SUSTAINED_CLOCK = "sustained-clock"  # a published sustained clock below boost
 UNKNOWN_ARCHITECTURE = "unknown-architecture"  # no architecture: the figures are used as given
 MISSING_SPEC = "missing-spec"  # a figure the prediction needs is unknown
@@ -169,6 +172,11 @@ def clock(acc: Accelerator) -> Clock:
         low = min(fraction, acc.base_clock_mhz / boost) if limited and acc.base_clock_mhz else fraction
         return Clock(fraction, low, (Caveat(SUSTAINED_CLOCK, (("sustained_mhz", acc.sustained_clock_mhz),
                                                               ("boost_mhz", boost))),))
+    if acc.matmul_clock_mhz and boost and acc.matmul_clock_mhz < boost:
+        # A floor, not a reading under a training step: the band spans it to boost, as for base.
+        low = acc.matmul_clock_mhz / boost
+        return Clock(math.sqrt(low), low, (Caveat(MATMUL_CLOCK, (
+            ("matmul_mhz", acc.matmul_clock_mhz), ("boost_mhz", boost))),), unknown=True)
     if limited and acc.base_clock_mhz and boost and acc.base_clock_mhz < boost:
         low = acc.base_clock_mhz / boost
         return Clock(math.sqrt(low), low, (Caveat(POWER_LIMITED, (

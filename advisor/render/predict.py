@@ -49,6 +49,10 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
         return (f"{accelerator}: at its {f.get('watts', 0):g} W power limit the clock under sustained load lies "
                 f"between {f.get('base_mhz', 0):g} MHz (base) and {f.get('boost_mhz', 0):g} MHz (boost, which the "
                 "peaks assume); the centre takes their geometric mean and the band spans both.")
+    if code == "matmul-clock":
+        return (f"{accelerator}: held {f.get('matmul_mhz', 0):g} MHz under continuous matmuls at its power limit; "
+                f"a training step lies between that and the {f.get('boost_mhz', 0):g} MHz boost clock its peaks "
+                "assume: the centre takes their geometric mean and the band spans both.")
     if code == "sustained-clock":
         return (f"{accelerator}: runs at {f.get('sustained_mhz', 0):g} MHz under sustained load, below the "
                 f"{f.get('boost_mhz', 0):g} MHz boost clock its peaks assume.")

@@ -1,5 +1,6 @@
 """What the hardware can do (matmul unit per dtype, sustained clock) and the one preset predictor."""
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -63,18 +64,32 @@ def test_the_t4_at_70_watts_runs_at_its_reported_sustained_clock_with_a_band_dow
 
 
 def test_a_power_limited_card_without_a_reading_takes_the_mean_of_base_and_boost():
-    clock = physics.clock(acc("l4"))
-    # L4 datasheet: 72 W, 795 MHz base, 2040 MHz boost.
-    assert clock.centre == pytest.approx(math.sqrt(795 * 2040) / 2040)
+    clock = physics.clock(acc("p4"))
+    # P4 datasheet: 75 W, 810 MHz base, 1063 MHz boost; no clock under load is published.
+    assert clock.centre == pytest.approx(math.sqrt(810 * 1063) / 1063)
     assert clock.caveats[0].code == physics.POWER_LIMITED
-    # No published clock under load: the clock's own 10-90 % band reaches from base to boost.
+    # The clock's own 10-90 % band reaches from base to boost.
     z90 = 1.2815515655446004
     assert clock.centre * math.exp(z90 * clock.sigma) == pytest.approx(1.0)
-    assert clock.centre / math.exp(z90 * clock.sigma) == pytest.approx(795 / 2040)
+    assert clock.centre / math.exp(z90 * clock.sigma) == pytest.approx(810 / 1063)
+
+
+def test_the_l4_clock_lies_between_its_reading_under_continuous_matmuls_and_boost():
+    clock = physics.clock(acc("l4"))
+    # 1,009 MHz under continuous BF16 matmuls at 72 W (a floor for a training step); 2,040 MHz boost.
+    assert clock.centre == pytest.approx(math.sqrt(1009 * 2040) / 2040)
+    assert clock.low == pytest.approx(1009 / 2040)
+    assert clock.caveats[0].code == physics.MATMUL_CLOCK
+    z90 = 1.2815515655446004
+    assert clock.centre * math.exp(z90 * clock.sigma) == pytest.approx(1.0)
+    assert clock.centre / math.exp(z90 * clock.sigma) == pytest.approx(1009 / 2040)
 
 
 def test_a_published_clock_reading_gives_a_narrower_band_than_none():
-    assert physics.clock(acc("t4")).sigma < physics.clock(acc("l4")).sigma
+    reading = acc("t4")
+    unread = dataclasses.replace(reading, sustained_clock_mhz=None)
+    assert physics.clock(unread).caveats[0].code == physics.POWER_LIMITED
+    assert physics.clock(reading).sigma < physics.clock(unread).sigma
 
 
 def test_a_high_power_card_holds_its_boost_clock():
