@@ -69,11 +69,12 @@ class Row:
     peak: float
     clock: float
     bandwidth: float
+    cache: np.ndarray  # per kernel: how much faster than memory its bytes move (the L2 cache)
 
     def seconds(self, eff: tuple[float, float, float], launch: float, overhead: float) -> float:
         dot, conv, bw = eff
         compute = self.flops_dot / (self.peak * self.clock * dot) + self.flops_conv / (self.peak * self.clock * conv)
-        memory = self.bytes / (self.bandwidth * bw)
+        memory = self.bytes / (self.bandwidth * bw * self.cache)
         return float(np.maximum(compute, memory).sum()) + self.launches * launch + overhead
 
 
@@ -95,7 +96,9 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
                          np.array([k.flops if k.kind == "dot" else 0.0 for k in work]),
                          np.array([k.flops if k.kind == "conv" else 0.0 for k in work]),
                          np.array([speed_model.accelerator_bytes(k, entry["dtype"]) for k in work]),
-                         len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9))
+                         len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9,
+                         np.array([speed_model.cache_speedup(speed_model.accelerator_bytes(k, entry["dtype"]), acc)
+                                   for k in work])))
     return found
 
 

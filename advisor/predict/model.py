@@ -16,7 +16,9 @@ Limits, stated where they bite: the kernels are those XLA plans for the CPU, re-
 plan would move them (benchmarks/workloads/traffic.py: elementwise work fused into regions whose
 bytes are counted at their boundaries, slices at their size, half-precision matmul traffic at its
 own width). That count is a lower bound on a GPU's traffic, so the fitted bandwidth efficiency is a
-fraction of the datasheet bandwidth (at most 1), one per precision for every architecture.
+fraction of the datasheet bandwidth (at most 1), one per precision for every architecture. A kernel
+whose bytes fit in the card's L2 cache moves them L2_SPEEDUP times faster: Ada's 48-96 MB L2 holds the
+activations between kernels that a 4-6 MB Turing or Volta L2 sends to memory.
 An architecture whose published rows all come from one publisher keeps the wider band of an
 unfitted one: its fit was never checked against a second source.
 """
@@ -44,6 +46,11 @@ Z_90 = 1.2815515655446004  # the 90th percentile of a standard normal: 10-90 % =
 # Caveat codes this module adds (render/predict.py words them).
 UNFITTED = "unfitted-architecture"  # no published rows for this architecture and precision
 SINGLE_PUBLISHER = "single-publisher"  # fitted on one publisher's rows only: the unfitted band is kept
+# Bandwidth of transfers that stay in the L2 cache over large reads from memory, as measured on an L4
+# (1,365 GB/s for transfers that fit in its 48 MB L2, 262 GB/s for large reads; ish-codes-magic/
+# bytes-per-token, docs/learning/M0-foundations.md, 2026-09-29). The one measured ratio, used for every
+# GPU with a known L2 size: no other card's is published here.
+L2_SPEEDUP = 1365.0 / 262.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,13 @@ def efficiency(acc: Accelerator, dtype: str, model: SpeedModel | None = None) ->
     return Efficiency(dot, conv, bandwidth, model.sigma_unfitted[kind], False)
 
 
+def cache_speedup(kernel_bytes: float, acc: Accelerator) -> float:
+    """How much faster than its memory a kernel moves its bytes: L2_SPEEDUP where they fit in the L2
+    cache (what one kernel writes, the next reads from the cache), 1 otherwise or where the L2 size
+    is unknown."""
+    return L2_SPEEDUP if acc.l2_cache_mb and kernel_bytes <= acc.l2_cache_mb * 1e6 else 1.0
+
+
 def accelerator_bytes(kernel: Work, dtype: str) -> float:
     """The bytes a kernel moves on a GPU: the profile's own count (profiles from schema v2 on count
     half-precision matmul traffic at its width and elementwise work at fusion boundaries)."""
@@ -133,7 +147,8 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
         if kernel.kind == "convert":
             continue  # a GPU computes in the narrow type: no kernel of its own
         compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
-        total += max(compute, accelerator_bytes(kernel, dtype) / bandwidth) + launch
+        moved = accelerator_bytes(kernel, dtype)
+        total += max(compute, moved / (bandwidth * cache_speedup(moved, acc))) + launch
     return total
 
 
