@@ -27,6 +27,9 @@ import optax
 
 from .specs import LLM_SHAPES, WorkloadSpec
 
+# Keeps XLA from merging the backward's dequantization into the forward's (jax releases before
+# optimization_barrier reached jax.lax lack it: there the step reuses the forward's wide copy).
+_BARRIER = getattr(jax.lax, "optimization_barrier", lambda values: values)
 BLOCK = 64  # weights per absmax scale (bitsandbytes' default blocksize for 4-bit)
 # The 16 NF4 code values (Dettmers et al. 2023, QLoRA, Appendix E).
 NF4 = (-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
@@ -54,8 +57,7 @@ def _quantized_matmul(dtype: Any, shape: tuple[int, int]) -> Any:
         return matmul(x, packed, absmax), (packed, absmax)
 
     def backward(saved: Any, grad: jax.Array) -> tuple[jax.Array, None, None]:
-        # The barrier keeps XLA from reusing the forward's wide copy (one value, computed twice).
-        packed, absmax = jax.lax.optimization_barrier(saved)
+        packed, absmax = _BARRIER(saved)
         return grad @ _dequantize(packed, absmax, shape, dtype).T, None, None
 
     matmul.defvjp(forward, backward)
