@@ -34,13 +34,14 @@ def predict(
     from pricing import load_catalog
 
     from ..predict.profiles import needs_profiling
-    from ..predict.workload import predict_workload, workload_name
+    from ..predict.workload import check_request, predict_workload, workload_name
     from ..render.predict import prediction_payload, prediction_table, profiling_notice, warning_text
 
     env = env_of(ctx)
     name = workload_name(workload, preset)
     catalog = load_catalog(override=user_catalog(env.home(), catalog_file))
     chosen = accelerators.split(",") if accelerators is not None else None
+    check_request(name, dtype, batch_size, chosen, catalog, relative_to)  # before a first profile compiles
     if needs_profiling(name, dtype, env.home()):
         env.note(profiling_notice(name, dtype))
     prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home(), relative_to=relative_to)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from benchmarks.config import DTYPES, PRESETS
 from benchmarks.result import Ceiling
-from benchmarks.workloads.specs import workload_for_preset
+from benchmarks.workloads.specs import WorkloadSpec, workload_for_preset
 from pricing import Accelerator, Catalog
 from pricing.names import did_you_mean
 
@@ -112,6 +112,21 @@ def speed_ratio(speed: Speed | None, reference: Speed | None) -> Ratio | None:
     return Ratio(centre, centre / spread, centre * spread)
 
 
+def check_request(name: str, dtype: str, batch: int | None, accelerators: Sequence[str] | None, catalog: Catalog,
+                  relative_to: str | None = None) -> tuple[WorkloadSpec, list[Accelerator], Accelerator | None]:
+    """The workload, accelerators and reference a prediction asks for; AdvisorError for any bad one.
+
+    Cheap: run it before a first profile compiles, so a wrong value costs no compile.
+    """
+    spec = spec_of(name)
+    _check(dtype, batch)
+    chosen = [catalog.accelerator(key.strip()) for key in (accelerators or DEFAULT_ACCELERATORS) if key.strip()]
+    if not chosen:
+        raise AdvisorError("--accelerators: name at least one accelerator")
+    reference = catalog.accelerator(relative_to.strip()) if relative_to is not None else None
+    return spec, chosen, reference
+
+
 def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Sequence[str] | None,
                      catalog: Catalog, home: Path, *, profiler: Profiler | None = None,
                      relative_to: str | None = None) -> Prediction:
@@ -120,17 +135,12 @@ def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Seq
     With `relative_to` (a catalog accelerator), each row also says how many times faster it runs
     than that accelerator, with the ratio's 10-90 % range.
     """
-    spec = spec_of(name)
-    _check(dtype, batch)
+    spec, chosen, reference = check_request(name, dtype, batch, accelerators, catalog, relative_to)
     batch = batch or spec.batch_size
-    chosen = [catalog.accelerator(key.strip()) for key in (accelerators or DEFAULT_ACCELERATORS) if key.strip()]
-    if not chosen:
-        raise AdvisorError("--accelerators: name at least one accelerator")
     warnings: list[ProfileWarning] = []
     kwargs = {"profiler": profiler} if profiler is not None else {}
     profile = load_profile(name, dtype, home, warnings=warnings, **kwargs)
     work = profile.work(batch)
-    reference = catalog.accelerator(relative_to.strip()) if relative_to is not None else None
     reference_speed = predict_kernels(work, reference, dtype, name) if reference is not None else None
     rows = []
     for acc in chosen:

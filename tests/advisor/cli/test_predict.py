@@ -69,3 +69,13 @@ def test_predict_for_a_cached_workload_leaves_jax_unloaded(home):
     done = run_python(["-c", PROBE, "predict", "--workload", "resnet50", "--json"], home)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"code": 0, "loaded": []}
+
+
+@pytest.mark.parametrize("args", [["--batch-size", "0"], ["--relative-to", "nope"], ["--accelerators", "t4,nope"],
+                                  ["--dtype", "int8"]])
+def test_bad_input_for_a_workload_not_yet_profiled_fails_before_compiling(home, args):
+    done = run_cli(["predict", "--workload", "bert-base-128", *args], home)
+    assert done.code == 2
+    assert len(done.stderr.strip().splitlines()) == 1  # the error alone: no "profiling ..." notice first
+    assert "profiling" not in done.stderr
+    assert not list((home / "profiles").glob("bert-base-128*"))
