@@ -16,7 +16,8 @@ def predict(
     ctx: typer.Context,
     workload: str = typer.Option(
         None, "--workload", metavar="NAME",
-        help="resnet50, bert-base-128/384/512, bert-large-384, gpt2-small, vit-b16, ae-small/medium/large/conv.",
+        help="resnet50, resnet50-cifar, bert-base-128/384/512, bert-large-384, gpt2-small, vit-b16, "
+             "mistral-7b-qlora-512, ae-small/medium/large/conv.",
     ),
     preset: str = typer.Option(None, "--preset", help="An AutoEncoder preset instead: small, medium, large or conv."),
     batch_size: int = typer.Option(None, "--batch-size", help="Samples per step (default: the workload's)."),

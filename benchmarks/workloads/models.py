@@ -68,8 +68,13 @@ class Bottleneck(nnx.Module):
 
 
 class ResNet50(nnx.Module):
-    def __init__(self, classes: int, dtype: Any, rngs: nnx.Rngs) -> None:
-        self.stem = nnx.Conv(3, 64, (7, 7), strides=(2, 2), use_bias=False, dtype=dtype, rngs=rngs)
+    """ResNet-50 v1.5; `small_input` for 32x32 images (CIFAR): a 3x3 stride-1 stem and no max-pool, as
+    the CIFAR variants of the architecture have it, so the four stages see 32, 16, 8 and 4 pixels."""
+
+    def __init__(self, classes: int, dtype: Any, rngs: nnx.Rngs, small_input: bool = False) -> None:
+        self.small_input = small_input
+        kernel, stride = ((3, 3), (1, 1)) if small_input else ((7, 7), (2, 2))
+        self.stem = nnx.Conv(3, 64, kernel, strides=stride, use_bias=False, dtype=dtype, rngs=rngs)
         self.stem_bn = BatchNorm(64, dtype=dtype, rngs=rngs)
         blocks, cin = [], 64
         for stage, (width, depth) in enumerate(zip((64, 128, 256, 512), (3, 4, 6, 3), strict=True)):
@@ -82,7 +87,8 @@ class ResNet50(nnx.Module):
 
     def __call__(self, x: jax.Array) -> jax.Array:
         x = nnx.relu(self.stem_bn(self.stem(x)))
-        x = nnx.max_pool(x, (3, 3), strides=(2, 2), padding="SAME")
+        if not self.small_input:
+            x = nnx.max_pool(x, (3, 3), strides=(2, 2), padding="SAME")
         for block in self.blocks:
             x = block(x)
         return self.head(jnp.mean(x, axis=(1, 2)))

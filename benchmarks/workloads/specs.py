@@ -17,6 +17,8 @@ class WorkloadSpec:
     sequence: int = 0  # tokens per sample (transformers on text)
     preset: str = ""  # the AutoEncoder preset, for family "autoencoder"
     lora_rank: int = 0  # the LoRA adapters' rank, for family "llm-lora"
+    image: int = 224  # input height and width (image families)
+    classes: int = 1000  # output classes (image families)
     # The two batches its step is compiled at (every kernel's work is read at both and extended
     # linearly): small ones, around the batch people train it at.
     profile_batches: tuple[int, int] = (4, 8)
@@ -26,6 +28,9 @@ WORKLOADS: dict[str, WorkloadSpec] = {
     spec.name: spec
     for spec in (
         WorkloadSpec("resnet50", "resnet", "ResNet-50 v1.5, 224x224 RGB, 1000 classes, SGD+momentum", 64),
+        WorkloadSpec("resnet50-cifar", "resnet",
+                     "ResNet-50 for 32x32 RGB (3x3 stem, no max-pool), 10 classes, SGD+momentum", 256,
+                     image=32, classes=10),
         WorkloadSpec("bert-base-128", "bert", "BERT-base (110M), sequence 128, span-prediction head", 32, 128),
         WorkloadSpec("bert-base-384", "bert", "BERT-base (110M), sequence 384 (SQuAD fine-tune)", 32, 384),
         WorkloadSpec("bert-base-512", "bert", "BERT-base (110M), sequence 512, span-prediction head", 16, 512),

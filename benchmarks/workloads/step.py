@@ -20,7 +20,7 @@ _DTYPES = {"float32": jnp.float32, "bfloat16": jnp.bfloat16, "float16": jnp.floa
 def _model(spec: WorkloadSpec, dtype: Any) -> nnx.Module:
     rngs = nnx.Rngs(0)
     if spec.family == "resnet":
-        return ResNet50(1000, dtype, rngs)
+        return ResNet50(spec.classes, dtype, rngs, small_input=spec.image < 64)
     if spec.family == "autoencoder":
         return build_model(PRESETS[spec.preset], dtype, 0)
     key = spec.name if spec.family in ("gpt", "vit") else spec.name.rsplit("-", 1)[0]
@@ -36,7 +36,7 @@ def _inputs(spec: WorkloadSpec, batch: int, dtype: Any) -> tuple[jax.ShapeDtypeS
         return jax.ShapeDtypeStruct(dims, kind)
 
     if spec.family in ("resnet", "vit"):
-        return shape((batch, 224, 224, 3), dtype), shape((batch,), jnp.int32)
+        return shape((batch, spec.image, spec.image, 3), dtype), shape((batch,), jnp.int32)
     if spec.family == "autoencoder":
         images = shape(PRESETS[spec.preset].input_shape(batch), dtype)
         return images, images

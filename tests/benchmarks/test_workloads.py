@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.workloads.hlo import kernels, size_in_bytes
 
 # A hand-written entry computation: one dot, one convolution, one elementwise fusion and plumbing.
@@ -164,3 +166,26 @@ def test_unfused_half_precision_traffic_narrows_activations_but_not_weights():
     # element; the table's slice keeps the table's 4.
     assert square.bytes == 256 + 256
     assert shift.bytes == 256 + 512 + 256
+
+
+@pytest.mark.slow
+def test_the_cifar_resnet50_has_the_published_size_and_work():
+    import jax
+    from flax import nnx
+
+    from benchmarks.workloads.profile import profile
+    from benchmarks.workloads.specs import WORKLOADS
+    from benchmarks.workloads.step import _model
+
+    spec = WORKLOADS["resnet50-cifar"]
+    params = nnx.state(nnx.eval_shape(lambda: _model(spec, jax.numpy.float32)), nnx.Param)
+    # torchvision's ResNet-50 has 25,557,032 parameters; the 3x3 stem (3*64*9) replaces the 7x7 one
+    # (3*64*49) and a 10-class head (2048*10 + 10) the 1000-class one (2048*1000 + 1000).
+    assert sum(x.size for x in jax.tree_util.tree_leaves(params)) == 25_557_032 - 9408 + 1728 - 2_049_000 + 20_490
+    found = profile("resnet50-cifar", "float32")
+    convs = sum(k[1] for k in found["at"]["8"]["kernels"] if k[0] == "conv")
+    # Forward: ResNet-50's 4.09 GMAC at 224x224 less its stem (118 MMAC) and head (2 MMAC), at
+    # (32/56)^2 of the area in every stage, plus a 3x3 stem at 32x32 (3*64*9*32*32 MAC): 1.298 GMAC.
+    # Training: 2 FLOPs a MAC, forward plus twice for the backward pass (the stem needs no input gradient).
+    forward = (4.09e9 - 118e6 - 2e6) * (32 / 56) ** 2 + 3 * 64 * 9 * 32 * 32
+    assert convs / 8 == pytest.approx(6 * forward - 2 * 3 * 64 * 9 * 32 * 32, rel=0.01)
