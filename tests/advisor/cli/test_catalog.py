@@ -18,6 +18,22 @@ source = "my notes"
 as_of = 2026-01-01
 """
 
+MY_GPU = """
+[[accelerator]]
+key = "my-gpu"
+name = "My GPU"
+kind = "gpu"
+architecture = "blackwell"
+fp32_tflops = "unknown"
+fp16_bf16_tflops = "unknown"
+tf32_tflops = "unknown"
+memory_bandwidth_gbs = "unknown"
+memory_gb = 96
+year = "unknown"
+source = "my notes"
+as_of = 2026-01-01
+"""
+
 MY_T4_RATE = """
 [[cu_rate]]
 accelerator = "t4"
@@ -268,10 +284,14 @@ def test_help_shows_an_example(tmp_path, capsys, command):
 
 # ---- hardware ------------------------------------------------------------------------------------------
 def test_hardware_lists_every_accelerator_with_unknown_for_missing_figures(tmp_path):
-    out = run_cli(["hardware"], tmp_path)
+    mine = tmp_path / "mine.toml"
+    mine.write_text(MY_GPU, encoding="utf-8")
+    out = run_cli(["hardware", "--catalog", str(mine)], tmp_path)
     assert out.code == 0, out.stderr
+    assert row(out.stdout, "my-gpu")[2:8] == ["gpu", "unknown", "unknown", "unknown", "unknown", "96"]
+    # The G4's datasheet figures (FP32 120 TFLOP/s, 1,597 GB/s; RTX PRO 6000 Blackwell Server Edition).
     g4 = row(out.stdout, "g4")
-    assert g4[2:] == ["gpu", "unknown", "unknown", "unknown", "unknown", "96", "unknown", "from 2026-03-09"]
+    assert g4[2:] == ["gpu", "120", "479.8", "239.9", "1597", "96", "2025", "from 2026-03-09"]
     t4 = row(out.stdout, "t4")
     assert t4[2:9] == ["gpu", "8.1", "65", "unknown", "320", "16", "2018"]
     assert row(out.stdout, "v100")[-1] == "2021-01-01 to 2026-03-08"
@@ -285,12 +305,14 @@ def test_hardware_footer_names_each_source(tmp_path):
 
 
 def test_hardware_json_has_numbers_and_nulls_with_sources(tmp_path):
-    out = run_cli(["hardware", "--json"], tmp_path)
+    mine = tmp_path / "mine.toml"
+    mine.write_text(MY_GPU, encoding="utf-8")
+    out = run_cli(["hardware", "--json", "--catalog", str(mine)], tmp_path)
     payload = json.loads(out.stdout)
     assert payload["schema"] == "colab-advisor/hardware/v1"
     by_key = {a["key"]: a for a in payload["accelerators"]}
     assert by_key["a100-40gb"]["tf32_tflops"] == 156
-    assert by_key["g4"]["fp32_tflops"] is None and by_key["g4"]["memory_gb"] == 96
+    assert by_key["my-gpu"]["fp32_tflops"] is None and by_key["my-gpu"]["memory_gb"] == 96
     assert by_key["l4"]["colab_from"] == "2024-04-15" and by_key["l4"]["colab_until"] is None
     assert all(a["source"] and a["as_of"] for a in payload["accelerators"])
 

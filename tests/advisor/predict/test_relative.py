@@ -35,7 +35,13 @@ def test_a_ratio_is_surer_than_the_two_step_times_it_divides(tmp_path):
 
 
 def test_json_carries_the_ratio_fields_beside_the_step_time(tmp_path):
-    payload = prediction_payload(predict(tmp_path, ["t4", "l4", "g4"]))
+    from tests.advisor.cli.test_catalog import MY_GPU
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text(MY_GPU, encoding="utf-8")
+    catalog = load_catalog(override=mine)
+    payload = prediction_payload(predict_workload("ae-medium", "float16", None, ["t4", "l4", "my-gpu"], catalog,
+                                                  tmp_path, relative_to="t4"))
     assert payload["relative_to"] == "t4"
     l4 = payload["accelerators"][1]
     for key in ("ratio", "ratio_low", "ratio_high", "seconds_per_step", "low", "high", "max_batch", "sigma"):

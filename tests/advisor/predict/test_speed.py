@@ -100,9 +100,10 @@ def test_the_k80_runs_at_its_published_base_clock():
     assert physics.clock(acc("k80")).centre == pytest.approx(560 / 875)
 
 
-def test_g4_is_unknown_and_says_which_figures_are_missing():
-    assert speed.predict(speed.preset_profile("medium"), acc("g4")) is None
-    assert set(physics.missing_for_prediction(acc("g4"), "float32")) == {"fp32_tflops", "memory_bandwidth_gbs"}
+def test_a_gpu_without_its_figures_is_unknown_and_says_which_are_missing():
+    blank = dataclasses.replace(acc("g4"), fp32_tflops=None, tf32_tflops=None, memory_bandwidth_gbs=None)
+    assert speed.predict(speed.preset_profile("medium"), blank) is None
+    assert set(physics.missing_for_prediction(blank, "float32")) == {"fp32_tflops", "memory_bandwidth_gbs"}
 
 
 def test_the_t4_is_slower_than_its_peaks_alone_would_say():
