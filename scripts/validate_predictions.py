@@ -9,7 +9,8 @@ the predicted speed ratio of each pair is compared with the published one.
 
 Leave one publisher out: the matmul and convolution efficiencies (per architecture and precision,
 see advisor/predict/model.py) and one bandwidth efficiency per precision (at most 1, shared by every
-architecture) are fitted on every publisher but one and the held-out publisher's ratios are scored,
+architecture) are fitted (a robust fit: each row's log error from its table's median, squared up
+to 10 % and linear beyond) on every publisher but one and the held-out publisher's ratios are scored,
 for each publisher in turn. Each held-out ratio is checked against a 10-90 % band whose sigmas come
 from the held-out residuals of the *other* publishers only; a group with no training rows, or with
 training rows from one publisher only, takes the wider unfitted band. --write refits on every publisher and writes
@@ -48,6 +49,10 @@ from pricing import load_catalog
 PUBLISHED = Path(ROOT) / "benchmarks" / "reference" / "published.toml"
 REFERENCES = Path(ROOT) / "benchmarks" / "reference"
 SHRINK = 0.5  # weight of the pull of each group's efficiencies toward the pooled ones (log space)
+# Log errors beyond this count linearly in the fit (a Huber loss): a publisher's outlying runs (a
+# framework's slow path, such as float32 convolutions in channels-last layout before Ampere) then
+# pull the efficiencies no harder than a plain 10 % disagreement would, once it is past.
+HUBER = 0.1
 GRID = np.exp(np.linspace(-0.8, 0.8, 33))
 # Units that are throughputs (samples per second, or a score proportional to them within its table);
 # any other unit is a time for the same work on every row of its table (a run, an epoch).
@@ -107,12 +112,17 @@ def predicted(row: Row, params: dict, pooled: dict, model: speed_model.SpeedMode
     return row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1])
 
 
+def huber(error: float) -> float:
+    """Squared up to HUBER in log space, linear beyond: a row far off pulls no harder than a plain miss."""
+    return error * error if abs(error) <= HUBER else 2 * HUBER * abs(error) - HUBER * HUBER
+
+
 def objective(rows: list[Row], params: dict, pooled: dict, model) -> float:
-    """Squared log errors of each row against its table's mean (ratios, not levels), plus the pull."""
+    """Robust log errors of each row against its table's median (ratios, not levels), plus the pull."""
     by_table: dict[tuple, list[float]] = {}
     for row in rows:
         by_table.setdefault(row.table, []).append(math.log(predicted(row, params, pooled, model) / row.published))
-    total = sum(sum((r - sum(rs) / len(rs)) ** 2 for r in rs) for rs in by_table.values() if len(rs) > 1)
+    total = sum(sum(huber(r - statistics.median(rs)) for r in rs) for rs in by_table.values() if len(rs) > 1)
     for group, eff in params.items():
         prior = pooled[group.split("/")[1]]
         total += SHRINK * sum(math.log(e / p) ** 2 for e, p in zip(eff, prior, strict=True))
