@@ -75,6 +75,9 @@ def contradictions(rec) -> list[str]:
             found.append("verdict and table speed-ups differ")
     if rec.best is not None and verdict.startswith("Pay for") == rec.best.costs_nothing:
         found.append("pay verdict on a free choice, or the reverse")
+    for option in (rec.local, *rec.options):
+        if re.search(rf"{re.escape(label(option))}(?![\w-])", verdict) and label(option) not in rows:
+            found.append(f"the verdict names {label(option)}, which the table does not show")
     for hours in re.findall(r"buys ([\d,.]+) h less waiting", verdict):
         if float(hours.replace(",", "")) > 730.5 * rec.workload.months:
             found.append("more hours saved than the horizon has")

@@ -112,7 +112,7 @@ class Recommendation:
     options: tuple[Option, ...]  # every Colab and other option, each with its share of best draws
     best: Option | None
     sure: bool  # the chosen plan (or this machine) wins in at least SURE of the draws
-    runner_up: Option | None  # the best option of the plan that wins the most draws after the chosen one's
+    runner_up: Option | None  # the chosen option of the plan that wins the most draws after the best's plan
     settle: tuple[str, ...]  # what would settle a close call
     plan_choices: tuple[tuple[str, str], ...]  # (plan name, option key): each plan's chosen option
     baseline: Option | None  # the best option that costs nothing
@@ -357,13 +357,14 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
     runner = None
     p_runner = 0.0
     settle: tuple[str, ...] = ()
+    choices = _plan_choices(options)
     if best is not None:
-        others = [o for o in (local, *options) if o.usable and _plan_of(o) != _plan_of(best)]
-        runner = max(others, key=lambda o: (by_plan.get(_plan_of(o), 0.0), o.p_best, _rank(o)), default=None)
+        # Each other plan stands for itself with the option the table shows for it (its chosen one).
+        others = [o for o in (local, *choices.values()) if o.usable and _plan_of(o) != _plan_of(best)]
+        runner = max(others, key=lambda o: (by_plan.get(_plan_of(o), 0.0), _rank(o)), default=None)
         p_runner = by_plan.get(_plan_of(runner), 0.0) if runner is not None else 0.0
         if not sure and runner is not None:
             settle = _settle(best, runner, workload)
-    choices = _plan_choices(options)
     baseline = _baseline(local, options)
     past_free = None
     if best is not None and best.is_free and UNKNOWN_FREE_LIMITS in best.unknowns:

@@ -170,7 +170,7 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
     out = []
     at = f"at {runs_a_month(w.runs_per_month)} and {dollars(w.hour_value)} an hour"
     if best.is_local:
-        fastest = min((o for o in rec.options if o.is_colab and o.usable and o.run_hours),
+        fastest = min((o for o in rec.shown if o.is_colab and o.usable and o.run_hours),
                       key=lambda o: o.run_hours or 0.0, default=None)
         if fastest is None:
             out.append(f"Stay on this machine: no Colab option both fits this job and can be priced {at}.")

@@ -126,6 +126,17 @@ def test_each_plan_line_the_table_and_the_json_name_the_same_accelerator(workloa
 
 @SETTINGS
 @given(workloads, st.sampled_from(DATES))
+def test_every_option_the_verdict_names_is_a_row_of_the_table(workload, day):
+    rec = advise(workload, day)
+    verdict = " ".join(verdict_sentences(rec))
+    rows = {row[0].removeprefix("→ ") for row in breakdown_table(rec).rows}
+    for option in (rec.local, *rec.options):
+        if re.search(rf"{re.escape(label(option))}(?![\w-])", verdict):
+            assert label(option) in rows, verdict
+
+
+@SETTINGS
+@given(workloads, st.sampled_from(DATES))
 def test_the_verdict_and_the_table_print_the_same_speed_up(workload, day):
     rec = advise(workload, day)
     if rec.best is None or rec.best.is_local or rec.best.speedup is None:
