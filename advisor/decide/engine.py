@@ -129,6 +129,7 @@ class Recommendation:
     buy: BuyAnswer | None = None
     p_choice: float = 0.0  # share of draws in which the chosen plan (on any of its options) is the best
     p_runner_up: float = 0.0
+    plan_shares: tuple[tuple[str, float], ...] = ()  # plan name ("local" for this machine) -> share of draws won
     curves: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # option key -> (runs, USD a month)
 
     @property
@@ -143,6 +144,10 @@ class Recommendation:
         if key == LOCAL:
             return self.local
         return next((o for o in self.options if o.key == key), None)
+
+    def plan_share(self, option: Option) -> float:
+        """The share of draws in which `option`'s plan, on any of its options, is the best."""
+        return dict(self.plan_shares).get(_plan_of(option), 0.0)
 
     def chosen_for(self, plan_name: str) -> Option | None:
         key = dict(self.plan_choices).get(plan_name)
@@ -381,6 +386,7 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         era=catalog.era.name, tax=tax, local=local, local_figure=sources.local_figure, options=tuple(options),
         best=best, sure=sure, runner_up=runner, p_choice=p_choice, p_runner_up=p_runner, settle=settle,
         plan_choices=tuple((plan, option.key) for plan, option in choices.items()), baseline=baseline,
+        plan_shares=tuple(by_plan.items()),
         past_free_limits=past_free, plan_answers=answers,
         alternatives=tuple(o for o in options if not o.is_colab),
         depends_on=tuple(depends_on), basis_preset=scenario.basis.preset,

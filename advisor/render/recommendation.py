@@ -69,8 +69,9 @@ def _notes(rec: Recommendation, shown: list[Option], every: bool) -> list[str]:
             said.append(f"needs {extra:,.0f} CU a month beyond the {o.plan.cu_included:g} included")
         if said:
             notes.append(f"{label(o)}: {'; '.join(said)}")
+    won = "an option wins" if every else "its plan wins, on any of its accelerators"
     notes.append(f"Figures are the median of {rec.draws} draws of every uncertain input, bands their 10-90 %; "
-                 "net value and hours saved are expected values; 'best' is the share of draws an option wins.")
+                 f"net value and hours saved are expected values; 'best' is the share of draws {won}.")
     if not every:
         notes.append("Each plan on the accelerator chosen for it; --all lists every accelerator, --json has them all.")
     return notes
@@ -94,7 +95,7 @@ def breakdown_table(rec: Recommendation, every: bool = False, arrow: str = ARROW
             money(option.cost),
             hours(option.hours_saved),
             money(option.value),
-            share(option.p_best) if option.usable else "-",
+            share(option.p_best if every else rec.plan_share(option)) if option.usable else "-",
             _fits(option, w.ram_gb is not None),
             option.epoch.basis if option.epoch else UNKNOWN,
         ))

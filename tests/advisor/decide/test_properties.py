@@ -137,6 +137,23 @@ def test_every_option_the_verdict_names_is_a_row_of_the_table(workload, day):
 
 @SETTINGS
 @given(workloads, st.sampled_from(DATES))
+def test_the_verdict_and_the_chosen_row_give_the_same_share_of_best_draws(workload, day):
+    from advisor.render.words import share
+
+    rec = advise(workload, day)
+    if rec.best is None:
+        return
+    table = breakdown_table(rec)
+    row = next(r for r in table.rows if r[0] == f"→ {label(rec.best)}")
+    cell = row[table.headers.index("best")]
+    assert cell == share(rec.p_choice)
+    said = re.search(r"best in (\S+ %) of the range the figures allow", " ".join(verdict_sentences(rec)))
+    if said is not None:  # a verdict with no option to weigh against states no share
+        assert said.group(1) == cell
+
+
+@SETTINGS
+@given(workloads, st.sampled_from(DATES))
 def test_the_verdict_and_the_table_print_the_same_speed_up(workload, day):
     rec = advise(workload, day)
     if rec.best is None or rec.best.is_local or rec.best.speedup is None:
