@@ -28,6 +28,9 @@ def _figures(caveat: Caveat) -> dict[str, Any]:
     return dict(caveat.figures)
 
 
+_CLOCK_BAND = "the centre takes their geometric mean and the band spans both."
+
+
 def caveat_text(caveat: Caveat, accelerator: str) -> str:
     """One sentence for a typed fact about how a prediction was made."""
     f = _figures(caveat)
@@ -48,11 +51,11 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
     if code == "power-limited":
         return (f"{accelerator}: at its {f.get('watts', 0):g} W power limit the clock under sustained load lies "
                 f"between {f.get('base_mhz', 0):g} MHz (base) and {f.get('boost_mhz', 0):g} MHz (boost, which the "
-                "peaks assume); the centre takes their geometric mean and the band spans both.")
+                f"peaks assume); {_CLOCK_BAND}")
     if code == "matmul-clock":
         return (f"{accelerator}: held {f.get('matmul_mhz', 0):g} MHz under continuous matmuls at its power limit; "
                 f"a training step lies between that and the {f.get('boost_mhz', 0):g} MHz boost clock its peaks "
-                "assume: the centre takes their geometric mean and the band spans both.")
+                f"assume: {_CLOCK_BAND}")
     if code == "sustained-clock":
         return (f"{accelerator}: runs at {f.get('sustained_mhz', 0):g} MHz under sustained load, below the "
                 f"{f.get('boost_mhz', 0):g} MHz boost clock its peaks assume.")
