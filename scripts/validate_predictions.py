@@ -50,8 +50,9 @@ PUBLISHED = Path(ROOT) / "benchmarks" / "reference" / "published.toml"
 REFERENCES = Path(ROOT) / "benchmarks" / "reference"
 SHRINK = 0.5  # weight of the pull of each group's efficiencies toward the pooled ones (log space)
 # Log errors beyond this count linearly in the fit (a Huber loss): a publisher's outlying runs (a
-# framework's slow path, such as float32 convolutions in channels-last layout before Ampere) then
-# pull the efficiencies no harder than a plain 10 % disagreement would, once it is past.
+# framework's slow path that no row states) then pull the efficiencies no harder than a plain 10 %
+# disagreement would, once it is past. A run that states its convolution layout (`layout`) is
+# predicted in it (physics.conv_layout_slowdown).
 HUBER = 0.1
 GRID = np.exp(np.linspace(-0.8, 0.8, 33))
 # Units that are throughputs (samples per second, or a score proportional to them within its table);
@@ -75,10 +76,12 @@ class Row:
     clock: float
     bandwidth: float
     cache: np.ndarray  # per kernel: how much faster than memory its bytes move (the L2 cache)
+    conv_slowdown: float  # the run's stated layout on this card (physics.conv_layout_slowdown)
 
     def seconds(self, eff: tuple[float, float, float], launch: float, overhead: float) -> float:
         dot, conv, bw = eff
-        compute = self.flops_dot / (self.peak * self.clock * dot) + self.flops_conv / (self.peak * self.clock * conv)
+        compute = (self.flops_dot / (self.peak * self.clock * dot)
+                   + self.flops_conv * self.conv_slowdown / (self.peak * self.clock * conv))
         memory = self.bytes / (self.bandwidth * bw * self.cache)
         return float(np.maximum(compute, memory).sum()) + self.launches * launch + overhead
 
@@ -92,6 +95,10 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
         peak = physics.matrix_path(acc, entry["dtype"]).flops
         if peak is None or not acc.memory_bandwidth_gbs:
             raise SystemExit(f"{acc.key}: the catalog lacks a spec the predictor needs")
+        try:
+            slowdown = physics.conv_layout_slowdown(acc, entry["dtype"], entry.get("layout"))
+        except ValueError as exc:
+            raise SystemExit(f"{PUBLISHED.name}: {entry['publisher']} {entry['model']} on {acc.key}: {exc}") from None
         published = entry["batch"] / entry["value"] if entry["unit"] in THROUGHPUT_UNITS else entry["value"]
         # A table pairs rows of one precision class: mixed precision is bfloat16 where a GPU has it and
         # float16 elsewhere, and one publisher's AMP column compares the two.
@@ -103,7 +110,7 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
                          np.array([speed_model.accelerator_bytes(k, entry["dtype"]) for k in work]),
                          len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9,
                          np.array([speed_model.cache_speedup(speed_model.accelerator_bytes(k, entry["dtype"]), acc)
-                                   for k in work])))
+                                   for k in work]), slowdown))
     return found
 
 

@@ -16,6 +16,13 @@ training step can reach, and both come from the catalog rather than from a fit:
   it to boost around their geometric mean. Where only base and boost are known the clock is not
   guessed either: the centre is their geometric mean and the 10-90 % band spans base to boost.
 
+- The layout of a convolution's tensors, where a published run states it. cuDNN's channels-last
+  (NHWC) kernels are built for tensor cores; a dtype without a tensor-core path (float32 before
+  Ampere) runs slower in that layout than in channels-first (NCHW). A JAX step never meets this: XLA
+  lays out float32 convolutions NCHW on CUDA GPUs and half-precision ones NHWC from Volta on (its GPU
+  layout assignment), so a prediction for the user's own step has no layout and no slow-down. Only
+  published runs that chose the layout themselves (PyTorch's `channels_last`) are predicted with it.
+
 Each choice that departs from the plain peak is returned as a `Caveat` (a code and its figures);
 advisor/render words them.
 """
@@ -43,6 +50,18 @@ GPU_ARCHITECTURES = ("kepler", "maxwell", "pascal", "volta", "turing", "ampere",
 # P4 are 70-75 W single-slot cards; the next cards up are 150 W and more).
 POWER_LIMITED_WATTS = 75.0
 Z_90 = 1.2815515655446004  # the 90th percentile of a standard normal
+# Convolution layouts a published run may state (published.toml `layout`).
+CHANNELS_LAST = "channels-last"
+CHANNELS_FIRST = "channels-first"
+LAYOUTS = (CHANNELS_LAST, CHANNELS_FIRST)
+# How much longer a convolution without a tensor-core path takes in channels-last layout than in
+# channels-first: a V100 ran 21 float32 3x3 convolutions (PyTorch 1.6, CUDA 10.1) in 2.76 s NHWC
+# against 1.68 s NCHW (pytorch/pytorch#44943, 2020-09-24; a PyTorch maintainer there: channels-last
+# is expected to speed up only half precision on tensor cores). The same report's K80 ran them 2x
+# slower in NHWC (PyTorch 1.6: NCHW 2x and NHWC 4x its PyTorch 1.3.1 time); every other
+# architecture without a tensor-core path for the dtype takes the V100's figure.
+CHANNELS_LAST_SLOWDOWN = 2.76 / 1.68
+CHANNELS_LAST_SLOWDOWN_BY_ARCHITECTURE = {"kepler": 4.0 / 2.0}
 
 # Caveat codes (render/predict.py words them).
 NO_TF32 = "no-tf32"  # float32 before Ampere: FP32 units, no TF32
@@ -183,6 +202,21 @@ def clock(acc: Accelerator) -> Clock:
             ("watts", acc.power_limit_watts), ("base_mhz", acc.base_clock_mhz), ("boost_mhz", boost))),),  # type: ignore[arg-type]
             unknown=True)
     return Clock(1.0, 1.0)
+
+
+def conv_layout_slowdown(acc: Accelerator, dtype: str, layout: str | None) -> float:
+    """How many times longer `acc`'s convolutions in `dtype` take in the stated `layout` than in the
+    layout XLA would choose: the measured channels-last slow-down on a GPU without tensor cores for
+    the dtype, 1 otherwise (no layout stated, a tensor-core path, a TPU or CPU)."""
+    if layout is None:
+        return 1.0
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r}: expected one of {', '.join(LAYOUTS)}")
+    if layout != CHANNELS_LAST or acc.kind != "gpu" or architecture(acc) not in GPU_ARCHITECTURES:
+        return 1.0
+    if matrix_path(acc, dtype).unit not in ("fp32", "packed-half"):
+        return 1.0
+    return CHANNELS_LAST_SLOWDOWN_BY_ARCHITECTURE.get(architecture(acc), CHANNELS_LAST_SLOWDOWN)
 
 
 def missing_for_prediction(acc: Accelerator, dtype: str) -> tuple[str, ...]:

@@ -51,6 +51,41 @@ def test_a_slower_path_than_the_peak_says_why(key, dtype, code):
     assert code in [c.code for c in physics.matrix_path(acc(key), dtype).caveats]
 
 
+@pytest.mark.parametrize(
+    ("key", "dtype", "layout", "slowdown"),
+    [
+        # pytorch/pytorch#44943: a V100 ran float32 convolutions 2.76 s in NHWC against 1.68 s in NCHW.
+        ("v100", "float32", "channels-last", 2.76 / 1.68),
+        ("t4", "float32", "channels-last", 2.76 / 1.68),  # Turing: no tensor cores for float32 either
+        ("k80", "float32", "channels-last", 2.0),  # the same report's K80: 4x against 2x its old time
+        ("v100", "float16", "channels-last", 1.0),  # tensor cores: NHWC is their native layout
+        ("a100-40gb", "float32", "channels-last", 1.0),  # TF32 runs on tensor cores
+        ("v100", "float32", "channels-first", 1.0),
+        ("v100", "float32", None, 1.0),  # a JAX step: XLA picks NCHW for float32 convolutions
+        ("tpu-v5e-1", "float32", "channels-last", 1.0),
+    ],
+)
+def test_a_stated_channels_last_layout_slows_convolutions_only_without_tensor_cores(key, dtype, layout, slowdown):
+    assert physics.conv_layout_slowdown(acc(key), dtype, layout) == pytest.approx(slowdown)
+
+
+def test_an_unknown_layout_is_refused():
+    with pytest.raises(ValueError, match="NHWC"):
+        physics.conv_layout_slowdown(acc("v100"), "float32", "NHWC")
+
+
+def test_every_published_layout_is_one_the_predictor_knows():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    rows = tomllib.loads((REFERENCE / "published.toml").read_text(encoding="utf-8"))["measurement"]
+    stated = [row for row in rows if "layout" in row]
+    assert stated  # GPU-Insights states channels-last for its ResNet-50
+    for row in stated:
+        physics.conv_layout_slowdown(acc(row["accelerator"]), row["dtype"], row["layout"])
+
+
 def test_ampere_float32_takes_the_tf32_path_without_a_caveat():
     assert physics.matrix_path(acc("a100-40gb"), "float32").caveats == ()
 
