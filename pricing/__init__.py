@@ -23,7 +23,7 @@ Catalog (frozen)
 Plan (frozen)
     RAM as Colab shows it (``ram_gib``, ``high_ram_gib``) and in decimal GB for decisions
     (``ram_gb``, ``high_ram_gb``, ``ram_for(accelerator)``); ``offer(accelerator)``,
-    ``devices(accelerator)`` (2 for Kaggle's T4 x2), ``fallback(accelerator)`` (A100 -> L4, H100 -> G4),
+    ``devices(accelerator)`` (2 for Kaggle's T4 x2), ``fallback(accelerator)`` (A100 -> L4, G4 -> L4, H100 -> G4),
     ``free_hours_per_week(kind)``, ``session_readings``.
 
 Functions

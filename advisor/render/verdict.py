@@ -33,7 +33,7 @@ from ..decide.facts import (
     Blocker,
 )
 from ..decide.options import Option
-from .words import UNKNOWN, count, dollars, duration, hours, ratio, ratio_band, runs_a_month, share
+from .words import UNKNOWN, count, dollars, duration, hours, ratio, ratio_band, runs_a_month, share, with_article
 
 PROVIDERS = {"colab": "Colab", "kaggle": "Kaggle"}
 # Below this speed ratio per run either way, setup eats most of what a faster device gains.
@@ -227,7 +227,8 @@ def _fallback_words(rec: Recommendation) -> str:
     got = instead.accelerator.key if instead.accelerator else "?"
     then = (f"{plan} is still the best choice" if fb.holds else
             f"{plan} would no longer be the best choice")
-    return (f"Colab guarantees no GPU: users report getting an {got} when an {chosen.accelerator.key} is chosen "
+    return (f"Colab guarantees no GPU: users report getting {with_article(got)} when "
+            f"{with_article(chosen.accelerator.key)} is chosen "
             f"({fb.source.split(': ')[0]}); on it a run takes {duration(instead.run_hours)} and the month costs "
             f"{_cost(rec, instead)}: {then}.")
 

@@ -150,3 +150,12 @@ def figure_text(value: float | int | None, unit: str = "", digits: int = 2) -> s
         return UNKNOWN
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
     return f"{text} {unit}".rstrip()
+
+
+# Letters whose spoken name starts with a vowel sound ("an L4", "an H100", "a G4", "a T4").
+_VOWEL_SOUND_LETTERS = frozenset("aefhilmnorsx")
+
+
+def with_article(key: str) -> str:
+    """An accelerator key with the article it is read with: keys are read letter by letter."""
+    return f"{'an' if key[:1].lower() in _VOWEL_SOUND_LETTERS else 'a'} {key}"

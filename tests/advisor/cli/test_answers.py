@@ -55,10 +55,28 @@ def test_units_carry_accelerator_rate_and_hours_in_json(home):
     assert t4["cu_per_hour"] == 1.19 and t4["hours"] == pytest.approx(100 / 1.19, abs=0.01)
 
 
-def test_a_chosen_a100_names_its_reported_fallback(home):
+# What users report getting instead (googlecolab/colabtools): A100 -> L4 (#5342, #5719, #6013), G4 -> L4
+# (#6013, 2026-06-08), H100 -> G4 (#5976).
+REPORTED_INSTEAD = {"a100-40gb": "l4", "a100-80gb": "l4", "g4": "l4", "h100": "g4"}
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-01", "2026-09-01"])
+def test_a_chosen_premium_gpu_names_its_reported_fallback(home, as_of):
     args = ["recommend", "--model", "deep", "--epochs", "200", "--epoch-seconds", "300", "--runs-per-month", "25",
-            "--hour-value", "10000", "--as-of", "2026-06-01", "--json"]
+            "--hour-value", "10000", "--as-of", as_of, "--json"]
     payload = json.loads(run_cli(args, home).stdout)
-    if payload["best"].endswith(("a100-40gb", "a100-80gb")):
-        assert payload["fallback"]["fallback"].endswith(":l4")
+    chosen = payload["best"].rsplit(":", 1)[1]
+    assert chosen in REPORTED_INSTEAD  # at $10,000 an hour a premium GPU is the answer
+    reported_by = {"g4": "2026-06-08"}.get(chosen, "2026-05-01")
+    if as_of < reported_by:  # not yet reported on the date asked about
+        assert payload["fallback"] is None
+    else:
+        assert payload["fallback"]["fallback"].endswith(":" + REPORTED_INSTEAD[chosen])
         assert isinstance(payload["fallback"]["holds"], bool)
+
+
+def test_the_verdict_reads_the_fallback_with_the_right_articles(home):
+    args = ["recommend", "--model", "deep", "--epochs", "200", "--epoch-seconds", "300", "--runs-per-month", "25",
+            "--hour-value", "10000", "--as-of", "2026-09-01"]
+    out = " ".join(run_cli(args, home).stdout.split())
+    assert "users report getting an l4 when a g4 is chosen" in out

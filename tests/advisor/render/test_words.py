@@ -6,7 +6,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advisor.render.words import count, dollars, duration, figure_text, hours, money, ratio, ratio_band, share
+from advisor.render.words import (
+    count,
+    dollars,
+    duration,
+    figure_text,
+    hours,
+    money,
+    ratio,
+    ratio_band,
+    share,
+    with_article,
+)
 
 
 def test_a_missing_figure_reads_unknown():
@@ -45,3 +56,9 @@ def test_no_figure_ever_prints_more_than_a_few_dozen_characters(value):
     for words in (money, dollars, duration, hours, ratio, share):
         text = words(value)
         assert len(text) <= 24 and ("unknown" in text or not math.isnan(value))
+
+
+@pytest.mark.parametrize(("key", "text"), [("l4", "an l4"), ("h100", "an h100"), ("a100-80gb", "an a100-80gb"),
+                                           ("g4", "a g4"), ("t4", "a t4"), ("tpu-v5e-1", "a tpu-v5e-1")])
+def test_an_accelerator_key_takes_the_article_its_first_letter_is_read_with(key, text):
+    assert with_article(key) == text
