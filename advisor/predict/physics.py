@@ -18,9 +18,10 @@ training step can reach, and both come from the catalog rather than from a fit:
 
 - The layout of a convolution's tensors, where a published run states it. cuDNN's channels-last
   (NHWC) kernels are built for tensor cores; a dtype without a tensor-core path (float32 before
-  Ampere) runs slower in that layout than in channels-first (NCHW). A JAX step never meets this: XLA
-  lays out float32 convolutions NCHW on CUDA GPUs and half-precision ones NHWC from Volta on (its GPU
-  layout assignment), so a prediction for the user's own step has no layout and no slow-down. Only
+  Ampere) runs slower in that layout than in channels-first (NCHW). A JAX step never meets this: XLA's
+  GPU layout assignment picks NCHW for float32 convolutions before Hopper, NHWC for half precision
+  from Volta on and for every 2-D convolution from Hopper on (where TF32 runs on tensor cores), so a
+  prediction for the user's own step has no layout and no slow-down. Only
   published runs that chose the layout themselves (PyTorch's `channels_last`) are predicted with it.
 
 Each choice that departs from the plain peak is returned as a `Caveat` (a code and its figures);
