@@ -97,6 +97,7 @@ class FallbackAnswer:
     holds: bool  # on the fallback the plan still has the highest expected value of all options outside it
     source: str
     as_of: date
+    rival: Option | None = None  # where it does not hold: the option outside the plan that is then best
 
 
 @dataclass(frozen=True)
@@ -325,6 +326,13 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
     return tuple(answers)
 
 
+def _falls_back(option: Option, as_of: date) -> bool:
+    if option.plan is None or option.accelerator is None:
+        return False
+    reported = option.plan.fallback(option.accelerator.key)
+    return reported is not None and reported.as_of <= as_of
+
+
 def _fallback(best: Option | None, local: Option, options: Sequence[Option], as_of: date) -> FallbackAnswer | None:
     if best is None or best.plan is None or best.accelerator is None:
         return None
@@ -335,9 +343,16 @@ def _fallback(best: Option | None, local: Option, options: Sequence[Option], as_
                     and o.accelerator.key == reported.accelerator), None)
     if instead is None:
         return None
-    outside = [o for o in (local, *options) if o.usable and o.plan != best.plan]
-    holds = instead.usable and all((instead.value or 0.0) >= (o.value or 0.0) - 0.01 for o in outside)
-    return FallbackAnswer(best, instead, holds, reported.source, reported.as_of)
+    # An option whose accelerator is itself reported to fall back (the same GPU on another plan, or an
+    # A100 beside a G4) is no surer an alternative than the choice: only the others are compared.
+    outside = [o for o in (local, *options) if o.usable and o.plan != best.plan and not _falls_back(o, as_of)]
+    # Another plan's option on the fallback's own accelerator at no lower price is the same GPU for the
+    # same money (its value may differ by a session-length assumption): not a better choice.
+    better = [o for o in outside if (o.value or 0.0) > (instead.value or 0.0) + 0.01
+              and not (o.accelerator == instead.accelerator and (o.cost or 0.0) >= (instead.cost or 0.0) - 0.005)]
+    rival = max(better, key=lambda o: o.value or 0.0, default=None)
+    holds = instead.usable and rival is None
+    return FallbackAnswer(best, instead, holds, reported.source, reported.as_of, None if holds else rival)
 
 
 # ---- the answer -----------------------------------------------------------------------------------

@@ -241,6 +241,7 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
             "chosen": rec.fallback.chosen.key, "fallback": rec.fallback.fallback.key, "holds": rec.fallback.holds,
             "run_hours": rec.fallback.fallback.run_hours, "cost_usd": rec.fallback.fallback.cost,
             "source": rec.fallback.source, "as_of": rec.fallback.as_of.isoformat(),
+            "rival": None if rec.fallback.rival is None else rec.fallback.rival.key,
         },
         "free_hours": None if rec.free_hours is None else {
             "median": rec.free_hours.median, "band": _pair(rec.free_hours.band), "sigma": rec.free_hours.sigma,

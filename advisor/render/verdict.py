@@ -225,8 +225,12 @@ def _fallback_words(rec: Recommendation) -> str:
     chosen, instead = fb.chosen, fb.fallback
     plan = chosen.plan.display_name if chosen.plan else ""
     got = instead.accelerator.key if instead.accelerator else "?"
-    then = (f"{plan} is still the best choice" if fb.holds else
-            f"{plan} would no longer be the best choice")
+    if fb.holds:
+        then = f"{plan} is still the best choice"
+    elif fb.rival is not None:
+        then = f"{label(fb.rival)} would then be the better choice"
+    else:
+        then = f"{plan} would no longer be the best choice"
     return (f"Colab guarantees no GPU: users report getting {with_article(got)} when "
             f"{with_article(chosen.accelerator.key)} is chosen "
             f"({fb.source.split(': ')[0]}); on it a run takes {duration(instead.run_hours)} and the month costs "

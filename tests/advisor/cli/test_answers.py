@@ -80,3 +80,36 @@ def test_the_verdict_reads_the_fallback_with_the_right_articles(home):
             "--hour-value", "10000", "--as-of", "2026-09-01"]
     out = " ".join(run_cli(args, home).stdout.split())
     assert "users report getting an l4 when a g4 is chosen" in out
+
+
+# With the measurement of the home fixture, on 2026-09-01: Pay As You Go · g4 with the fallback beaten by Kaggle,
+# Pay As You Go · a100-40gb beaten the same way, and Pay As You Go · g4 holding.
+@pytest.mark.parametrize("workload", [
+    ["--epochs", "100", "--epoch-seconds", "600", "--runs-per-month", "10", "--hour-value", "5"],
+    ["--epochs", "100", "--epoch-seconds", "600", "--runs-per-month", "25", "--hour-value", "2"],
+    ["--epochs", "200", "--epoch-seconds", "300", "--runs-per-month", "25", "--hour-value", "50"],
+])
+def test_the_fallback_is_weighed_only_against_options_that_do_not_fall_back_themselves(home, workload):
+    args = ["recommend", "--model", "deep", *workload, "--as-of", "2026-09-01"]
+    payload = json.loads(run_cli([*args, "--all", "--json"], home).stdout)
+    fallback = payload["fallback"]
+    assert fallback is not None  # each of these picks an A100 or a G4
+    out = " ".join(run_cli(args, home).stdout.split())
+    if fallback["holds"]:
+        assert fallback["rival"] is None and "is still the best choice" in out
+        return
+    rival = next(o for o in payload["options"] if o["key"] == fallback["rival"])
+    assert rival["key"].split(":")[1] not in REPORTED_INSTEAD  # an A100, G4 or H100 may not be handed out either
+    # another plan's L4 at no lower price is the same GPU for the same money, not a better choice
+    assert rival["accelerator"] != fallback["fallback"].split(":")[1] or rival["cost_usd"] < fallback["cost_usd"]
+    assert f"{rival['label']} would then be the better choice" in out
+
+
+def test_a_fallback_beaten_by_a_free_option_names_it(home):
+    args = ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "600", "--runs-per-month", "10",
+            "--hour-value", "5", "--as-of", "2026-09-01"]
+    payload = json.loads(run_cli([*args, "--json"], home).stdout)
+    assert payload["best"] == "pay-as-you-go:g4"
+    assert payload["fallback"]["holds"] is False
+    assert payload["fallback"]["rival"] == "kaggle:p100"  # $0 beats $9.99 for an L4 at $5 an hour
+    assert "Kaggle (not Colab) · p100 would then be the better choice" in " ".join(run_cli(args, home).stdout.split())
