@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from ..dates import parse_day
 from ..policy import user_catalog
-from ..render.table import envelope, render_tables, terminal_width
+from ..render.table import Table, envelope, render_tables, terminal_width
 from .door import (
     AS_OF_OPTION,
     CATALOG_OPTION,
@@ -17,6 +19,7 @@ from .door import (
     FORMAT_OPTION,
     JSON_OPTION,
     TAX_RATE_OPTION,
+    Env,
     Format,
     app,
     env_of,
@@ -42,11 +45,7 @@ def plans(
     env = env_of(ctx)
     catalog, tax = priced_catalog(parse_day(as_of), env.home(), catalog_file, country=country, tax_rate=tax_rate)
     warn_small_tax_rate(env, tax_rate)
-    if json_out:
-        env.out(envelope("plans", plans_payload(catalog, tax)))
-    else:
-        fmt_name = format_name(fmt)
-        env.out(render_tables(plans_tables(catalog, tax), fmt_name, terminal_width(env.environ)))
+    _answer(env, "plans", json_out, fmt, lambda: plans_payload(catalog, tax), lambda: plans_tables(catalog, tax))
 
 
 @app.command(epilog="Example: colab-advisor hardware --format markdown")
@@ -63,11 +62,7 @@ def hardware(
 
     env = env_of(ctx)
     catalog = load_catalog(override=user_catalog(env.home(), catalog_file))
-    if json_out:
-        env.out(envelope("hardware", hardware_payload(catalog)))
-    else:
-        fmt_name = format_name(fmt)
-        env.out(render_tables(hardware_tables(catalog), fmt_name, terminal_width(env.environ)))
+    _answer(env, "hardware", json_out, fmt, lambda: hardware_payload(catalog), lambda: hardware_tables(catalog))
 
 
 @app.command(epilog="Example: colab-advisor units --balance 250 --country DE")
@@ -95,7 +90,13 @@ def units(
     warn_small_tax_rate(env, tax_rate)
     # Units bought today, unless the question is about another day.
     answer = units_answer(catalog, tax, balance=balance, plan=plan, bought_on=day or date.today())
+    _answer(env, "units", json_out, fmt, lambda: units_payload(answer), lambda: units_tables(answer))
+
+
+def _answer(env: Env, command: str, json_out: bool, fmt: Format, payload: Callable[[], dict[str, Any]],
+            tables: Callable[[], Sequence[Table]]) -> None:
+    """The command's JSON envelope, or its tables in the chosen format at the terminal's width."""
     if json_out:
-        env.out(envelope("units", units_payload(answer)))
+        env.out(envelope(command, payload()))
     else:
-        env.out(render_tables(units_tables(answer), format_name(fmt), terminal_width(env.environ)))
+        env.out(render_tables(tables(), format_name(fmt), terminal_width(env.environ)))
