@@ -37,6 +37,7 @@ from .facts import (
     Blocker,
     Fact,
 )
+from .fallback import FallbackAnswer, fallback_answer
 from .free_tier import FreeHours, default_free_hours
 from .options import LOCAL, SUBSCRIPTION, Candidate, Option, Scenario
 from .sources import LocalFigure, Sources
@@ -86,18 +87,6 @@ class PlanAnswer:
     break_even: BreakEven
     cheaper_alike: Option | None  # an option without subscription that does the same for no more money
     blockers: tuple[Blocker, ...] = field(default=())  # why no option of the plan can do the job
-
-
-@dataclass(frozen=True)
-class FallbackAnswer:
-    """Colab guarantees no GPU: what the chosen plan gives when users report getting another one."""
-
-    chosen: Option
-    fallback: Option  # the same plan on the accelerator users report getting instead
-    holds: bool  # on the fallback the plan still has the highest expected value of all options outside it
-    source: str
-    as_of: date
-    rival: Option | None = None  # where it does not hold: the option outside the plan that is then best
 
 
 @dataclass(frozen=True)
@@ -156,12 +145,17 @@ class Recommendation:
 
     @property
     def shown(self) -> tuple[Option, ...]:
-        """This machine, then each plan's chosen option (the plan's first option where none is usable)."""
+        """This machine, then each plan's chosen option (the plan's first option where none is usable),
+        then the option the verdict names as better should the choice fall back, where it is not one of
+        those."""
         out = [self.local]
         for plan in dict.fromkeys(o.plan.name for o in self.options if o.plan is not None):
             chosen = self.chosen_for(plan)
             out.append(chosen if chosen is not None else next(o for o in self.options
                                                               if o.plan is not None and o.plan.name == plan))
+        rival = self.fallback.rival if self.fallback is not None else None
+        if rival is not None and rival not in out:
+            out.append(rival)
         return tuple(out)
 
 
@@ -326,35 +320,6 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
     return tuple(answers)
 
 
-def _falls_back(option: Option, as_of: date) -> bool:
-    if option.plan is None or option.accelerator is None:
-        return False
-    reported = option.plan.fallback(option.accelerator.key)
-    return reported is not None and reported.as_of <= as_of
-
-
-def _fallback(best: Option | None, local: Option, options: Sequence[Option], as_of: date) -> FallbackAnswer | None:
-    if best is None or best.plan is None or best.accelerator is None:
-        return None
-    reported = best.plan.fallback(best.accelerator.key)
-    if reported is None or reported.as_of > as_of:  # not yet reported on the date asked about
-        return None
-    instead = next((o for o in options if o.plan == best.plan and o.accelerator is not None
-                    and o.accelerator.key == reported.accelerator), None)
-    if instead is None:
-        return None
-    # An option whose accelerator is itself reported to fall back (the same GPU on another plan, or an
-    # A100 beside a G4) is no surer an alternative than the choice: only the others are compared.
-    outside = [o for o in (local, *options) if o.usable and o.plan != best.plan and not _falls_back(o, as_of)]
-    # Another plan's option on the fallback's own accelerator at no lower price is the same GPU for the
-    # same money (its value may differ by a session-length assumption): not a better choice.
-    better = [o for o in outside if (o.value or 0.0) > (instead.value or 0.0) + 0.01
-              and not (o.accelerator == instead.accelerator and (o.cost or 0.0) >= (instead.cost or 0.0) - 0.005)]
-    rival = max(better, key=lambda o: o.value or 0.0, default=None)
-    holds = instead.usable and rival is None
-    return FallbackAnswer(best, instead, holds, reported.source, reported.as_of, None if holds else rival)
-
-
 # ---- the answer -----------------------------------------------------------------------------------
 def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis, *,
               curves: bool = False, buy: BuyQuestion | None = None) -> Recommendation:
@@ -408,7 +373,7 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         assumptions=collect_assumptions(workload, sources, catalog, tax, options, scenario),
         notes=tuple(dict.fromkeys(notes)), free_hours=scenario.free_hours, draws=scenario.draws.count,
         curves=volume_curves(scenario, choices, beyond) if curves else (),
-        fallback=_fallback(best, local, options, catalog.as_of),
+        fallback=fallback_answer(best, local, options, catalog.as_of),
         buy=None if buy is None else buy_answer(buy, scenario, sources, catalog,
                                                 choose([o for o in options if o.is_colab]), notes),
     )
