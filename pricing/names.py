@@ -44,4 +44,4 @@ def did_you_mean(what: str, query: str, names: Iterable[tuple[str, str]], valid:
         message += "; did you mean " + " or ".join(f"'{name}'" for name in suggestions) + "?"
     else:
         message += "."
-    return message + " Known: " + ", ".join(valid)
+    return message + " Known: " + ", ".join(dict.fromkeys(valid))  # each once, in order

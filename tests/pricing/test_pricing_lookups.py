@@ -84,6 +84,8 @@ def test_an_unknown_country_suggests_and_asks_for_the_rate_itself():
         tax_rate_for("Germny")
     assert str(caught.value).startswith("unknown country 'Germny'; did you mean 'DE'? Known: BR, CA, DE")
     assert str(caught.value).endswith("give the tax rate itself")
+    known = str(caught.value).split("Known: ")[1].split(";")[0].split(", ")
+    assert len(known) == len(set(known))  # Germany's three rates over time are one country to the reader
 
 
 def test_the_free_tier_estimate_is_a_sourced_assumption():
