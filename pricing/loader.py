@@ -179,6 +179,14 @@ def _check_accelerators(entries: list[Entry]) -> dict[str, Accelerator]:
                     f"{entry.origin}: {entry.label} field 'aliases': '{name}' already names accelerator '{owner}'"
                 )
         by_key[accelerator.key] = accelerator
+    for entry in entries:
+        accelerator = entry.record
+        borrowed = accelerator.matmul_clock_from
+        if borrowed is not None and (problem := _known(borrowed, by_key, "accelerator")):
+            raise CatalogError(f"{entry.origin}: {entry.label} field 'matmul_clock_from': {problem}")
+        if borrowed == accelerator.key:
+            raise CatalogError(f"{entry.origin}: {entry.label} field 'matmul_clock_from': names the card itself "
+                               "(leave it out for the card's own reading)")
     return by_key
 
 

@@ -272,9 +272,13 @@ class Accelerator:
     base_clock_mhz: float | None = None
     boost_clock_mhz: float | None = None
     sustained_clock_mhz: float | None = None  # a published clock under sustained load, where one exists
-    # A published clock under continuous matmuls at the power limit: the heaviest load, so a training
-    # step (matmuls between memory-bound kernels that draw less) holds at least this clock.
+    # A published clock at the power limit under a sustained tensor-core load (continuous matmuls, a
+    # diffusion model's run): the heaviest load, so a training step (matmuls between memory-bound
+    # kernels that draw less) holds at least this clock.
     matmul_clock_mhz: float | None = None
+    # The accelerator that reading was taken on, where it is not this one's own (the same chip at the
+    # same power limit); None for a card's own reading.
+    matmul_clock_from: str | None = None
     l2_cache_mb: float | None = None  # the chip's last-level (L2) cache, from its architecture whitepaper
 
     def in_colab_window(self, day: date) -> bool:

@@ -162,6 +162,7 @@ SECTIONS: dict[str, _Section] = {
             _Field("boost_clock_mhz", f.between(10, 10_000, what="MHz")),
             _Field("sustained_clock_mhz", f.between(10, 10_000, what="MHz")),
             _Field("matmul_clock_mhz", f.between(10, 10_000, what="MHz")),
+            _Field("matmul_clock_from", f.key),
             _Field("l2_cache_mb", f.between(0.1, 4096, what="MB")),
         ),
         identity=("key",),
@@ -240,7 +241,14 @@ def _offer(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-_FINISH: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"offer": _offer}
+def _accelerator(values: dict[str, Any]) -> dict[str, Any]:
+    """A borrowed clock reading names the card it was read on only beside the reading itself."""
+    if values["matmul_clock_from"] is not None and values["matmul_clock_mhz"] is None:
+        raise Invalid("matmul_clock_mhz beside matmul_clock_from (the reading it names the card of)")
+    return values
+
+
+_FINISH: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"offer": _offer, "accelerator": _accelerator}
 
 # Filled in after all files are merged, because it comes from the plan's era.
 _DERIVED = {"plan": {"extra_cu_price_usd": None}}

@@ -11,10 +11,14 @@ training step can reach, and both come from the catalog rather than from a fit:
 - The clock. A card at a low board power limit (T4 70 W, L4 72 W, P4 75 W) cannot hold its boost
   clock under a sustained matmul load, and how far it drops depends on the chip (the 12 nm T4 falls
   to about 900 MHz of 1590). Where a source gives the clock under a sustained training or inference
-  load it is used. A clock read under continuous matmuls (the 4 nm L4 held 1,009 MHz of 2,040) is
-  the heaviest load, a floor for a training step whose memory-bound kernels draw less: the band spans
-  it to boost around their geometric mean. Where only base and boost are known the clock is not
-  guessed either: the centre is their geometric mean and the 10-90 % band spans base to boost.
+  load it is used. A clock read at the power limit under a sustained tensor-core load (the 4 nm L4
+  held 1,009 MHz of 2,040 through continuous matmuls; a 250 W V100 PCIe fell to 1,252 MHz of 1,380
+  through a diffusion model's run) is the heaviest load, a floor for a training step whose
+  memory-bound kernels draw less: the band spans it to boost around their geometric mean. A card
+  with no reading of its own may take one from another card of the same chip at the same power
+  limit (the V100S from the V100 PCIe), and the caveat says whose it is. Where only base and boost
+  are known the clock is not guessed either: the centre is their geometric mean and the 10-90 % band
+  spans base to boost.
 
 - The layout of a convolution's tensors, where a published run states it. cuDNN's channels-last
   (NHWC) kernels are built for tensor cores; a dtype without a tensor-core path (float32 before
@@ -71,7 +75,7 @@ SLOW_HALF = "slow-half"  # Pascal GP102/GP104: FP16 at 1/64 rate; half precision
 PACKED_HALF = "packed-half"  # P100: two FP16 per FP32 lane, no tensor cores
 NO_NATIVE_BF16 = "no-native-bf16"  # bfloat16 before Ampere: computed in FP32
 POWER_LIMITED = "power-limited"  # clock between base and boost under load
-MATMUL_CLOCK = "matmul-clock"  # clock between a reading under continuous matmuls and boost
+MATMUL_CLOCK = "matmul-clock"  # clock between a reading under a sustained tensor-core load and boost
 SUSTAINED_CLOCK = "sustained-clock"  # a published sustained clock below boost
 UNKNOWN_ARCHITECTURE = "unknown-architecture"  # no architecture: the figures are used as given
 MISSING_SPEC = "missing-spec"  # a figure the prediction needs is unknown
@@ -195,8 +199,10 @@ def clock(acc: Accelerator) -> Clock:
     if acc.matmul_clock_mhz and boost and acc.matmul_clock_mhz < boost:
         # A floor, not a reading under a training step: the band spans it to boost, as for base.
         low = acc.matmul_clock_mhz / boost
-        return Clock(math.sqrt(low), low, (Caveat(MATMUL_CLOCK, (
-            ("matmul_mhz", acc.matmul_clock_mhz), ("boost_mhz", boost))),), unknown=True)
+        figures: tuple[tuple[str, float | str], ...] = (("matmul_mhz", acc.matmul_clock_mhz), ("boost_mhz", boost))
+        if acc.matmul_clock_from:  # read on another card of the same chip and power limit: say whose
+            figures += (("read_on", acc.matmul_clock_from),)
+        return Clock(math.sqrt(low), low, (Caveat(MATMUL_CLOCK, figures),), unknown=True)
     if limited and acc.base_clock_mhz and boost and acc.base_clock_mhz < boost:
         low = acc.base_clock_mhz / boost
         return Clock(math.sqrt(low), low, (Caveat(POWER_LIMITED, (

@@ -53,9 +53,12 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
                 f"between {f.get('base_mhz', 0):g} MHz (base) and {f.get('boost_mhz', 0):g} MHz (boost, which the "
                 f"peaks assume); {_CLOCK_BAND}")
     if code == "matmul-clock":
-        return (f"{accelerator}: held {f.get('matmul_mhz', 0):g} MHz under continuous matmuls at its power limit; "
-                f"a training step lies between that and the {f.get('boost_mhz', 0):g} MHz boost clock its peaks "
-                f"assume: {_CLOCK_BAND}")
+        held = f"held {f.get('matmul_mhz', 0):g} MHz under a sustained tensor-core load at its power limit"
+        if f.get("read_on"):
+            held = (f"no clock reading of its own; the {f['read_on']} (same chip, same power limit) {held}, taken "
+                    "for this card")
+        return (f"{accelerator}: {held}; a training step lies between that and the {f.get('boost_mhz', 0):g} MHz "
+                f"boost clock its peaks assume: {_CLOCK_BAND}")
     if code == "sustained-clock":
         return (f"{accelerator}: runs at {f.get('sustained_mhz', 0):g} MHz under sustained load, below the "
                 f"{f.get('boost_mhz', 0):g} MHz boost clock its peaks assume.")

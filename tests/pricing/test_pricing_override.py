@@ -150,3 +150,17 @@ def test_a_missing_file_is_refused(tmp_path):
 def test_the_same_entry_twice_in_one_file_is_refused(tmp_path):
     path = write(tmp_path, reading() * 2)
     assert error_for(path) == f"{path}: cu_rate 't4' (2026-03-09) appears twice"
+
+
+def test_a_borrowed_clock_reading_names_a_card_of_the_catalog(tmp_path):
+    borrowed = 'boost_clock_mhz = 1590\nmatmul_clock_mhz = 1000\nmatmul_clock_from = "{card}"'
+    catalog = load_catalog(override=write(tmp_path, T4_WITH.format(field=borrowed.format(card="l4"))))
+    assert (catalog.accelerator("t4").matmul_clock_mhz, catalog.accelerator("t4").matmul_clock_from) == (1000, "l4")
+    message = error_for(write(tmp_path, T4_WITH.format(field=borrowed.format(card="l44"))))
+    assert "field 'matmul_clock_from': unknown accelerator 'l44' (did you mean 'l4'?)" in message
+    assert "names the card itself" in error_for(write(tmp_path, T4_WITH.format(field=borrowed.format(card="t4"))))
+
+
+def test_a_borrowed_clock_reading_needs_the_reading_itself(tmp_path):
+    path = write(tmp_path, T4_WITH.format(field='matmul_clock_from = "l4"'))
+    assert "expected matmul_clock_mhz beside matmul_clock_from" in error_for(path)

@@ -66,3 +66,12 @@ def test_the_table_gains_a_column_against_the_reference(tmp_path):
 def test_an_unknown_reference_suggests_the_nearest_name(tmp_path):
     with pytest.raises(CatalogError, match="did you mean"):
         predict(tmp_path, ["t4"], relative_to="a100-40")
+
+
+def test_a_clock_borrowed_from_another_card_is_worded_as_that_card_s(tmp_path):
+    payload = prediction_payload(predict(tmp_path, ["v100s", "v100-pcie"]))
+    texts = {row["accelerator"]: [c["text"] for c in row["caveats"] if c["code"] == "matmul-clock"]
+             for row in payload["accelerators"]}
+    assert texts["v100s"] and "no clock reading of its own; the v100-pcie (same chip, same power limit) held " \
+        "1252 MHz" in texts["v100s"][0]
+    assert texts["v100-pcie"] and texts["v100-pcie"][0].startswith("v100-pcie: held 1252 MHz under a sustained")

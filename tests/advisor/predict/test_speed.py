@@ -109,7 +109,7 @@ def test_a_power_limited_card_without_a_reading_takes_the_mean_of_base_and_boost
     assert clock.centre / math.exp(z90 * clock.sigma) == pytest.approx(810 / 1063)
 
 
-def test_the_l4_clock_lies_between_its_reading_under_continuous_matmuls_and_boost():
+def test_the_l4_clock_lies_between_its_reading_under_a_sustained_tensor_core_load_and_boost():
     clock = physics.clock(acc("l4"))
     # 1,009 MHz under continuous BF16 matmuls at 72 W (a floor for a training step); 2,040 MHz boost.
     assert clock.centre == pytest.approx(math.sqrt(1009 * 2040) / 2040)
@@ -118,6 +118,23 @@ def test_the_l4_clock_lies_between_its_reading_under_continuous_matmuls_and_boos
     z90 = 1.2815515655446004
     assert clock.centre * math.exp(z90 * clock.sigma) == pytest.approx(1.0)
     assert clock.centre / math.exp(z90 * clock.sigma) == pytest.approx(1009 / 2040)
+
+
+def test_a_250_watt_v100_pcie_lies_between_its_reading_under_load_and_boost():
+    clock = physics.clock(acc("v100-pcie"))
+    # A V100-PCIE-32GB at its 250 W limit fell to 1,252 MHz through SDXL runs (bradrlaw/ai-server
+    # pull request #32); 1,380 MHz boost (V100 datasheet, PCIe).
+    assert clock.centre == pytest.approx(math.sqrt(1252 * 1380) / 1380)
+    assert clock.low == pytest.approx(1252 / 1380)
+    assert dict(clock.caveats[0].figures) == {"matmul_mhz": 1252, "boost_mhz": 1380}
+
+
+def test_a_borrowed_clock_reading_says_whose_it_is():
+    clock = physics.clock(acc("v100s"))
+    # The V100 PCIe's 1,252 MHz floor; the V100S's 1,601 MHz boost (16.4 TFLOP/s over 5,120 x 2 FLOP).
+    assert clock.centre == pytest.approx(math.sqrt(1252 * 1601) / 1601)
+    assert dict(clock.caveats[0].figures)["read_on"] == "v100-pcie"
+    assert "read_on" not in dict(physics.clock(acc("l4")).caveats[0].figures)
 
 
 def test_a_published_clock_reading_gives_a_narrower_band_than_none():
