@@ -6,6 +6,7 @@ catalog entry it came from, and a figure the catalog lacks stays None (shown as 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -124,6 +125,16 @@ def _cu_text(plan: Plan) -> str:
     if plan.cu_included is None:
         return NO_CU
     return figure_text(plan.cu_included)
+
+
+def _fields(accelerator: Accelerator) -> dict[str, Any]:
+    """Each catalog field of an accelerator as JSON: dates as ISO days, lists for tuples."""
+    found: dict[str, Any] = {}
+    for field in dataclasses.fields(accelerator):
+        value = getattr(accelerator, field.name)
+        found[field.name] = value.isoformat() if isinstance(value, date) else list(value) if isinstance(
+            value, tuple) else value
+    return found
 
 
 def _day(value: date | None) -> str | None:
@@ -342,33 +353,11 @@ def hardware_tables(catalog: Catalog) -> list[Table]:
 
 
 def hardware_payload(catalog: Catalog) -> dict[str, Any]:
-    """The `hardware` JSON: every accelerator's figures (null where unknown) with source and as_of."""
+    """The `hardware` JSON: every field of every accelerator (null where unknown), with source and as_of,
+    so an entry of one's own can copy any of them (clocks and architecture included)."""
     offered_now = _offered(catalog)
     return {
         "as_of": catalog.as_of.isoformat(),
-        "accelerators": [
-            {
-                "key": a.key,
-                "name": a.name,
-                "kind": a.kind,
-                "aliases": list(a.aliases),
-                "fp32_tflops": a.fp32_tflops,
-                "fp16_bf16_tflops": a.fp16_bf16_tflops,
-                "tf32_tflops": a.tf32_tflops,
-                "memory_bandwidth_gbs": a.memory_bandwidth_gbs,
-                "memory_gb": a.memory_gb,
-                "year": a.year,
-                "physical_cores": a.physical_cores,
-                "vcpus": a.vcpus,
-                "colab_from": _day(a.colab_from),
-                "colab_until": _day(a.colab_until),
-                "offered_on_as_of": a.key in offered_now,
-                "assumption": a.assumption,
-                "notes": list(a.notes),
-                "source": a.source,
-                "as_of": a.as_of.isoformat(),
-            }
-            for a in catalog.accelerators
-        ],
+        "accelerators": [{**_fields(a), "offered_on_as_of": a.key in offered_now} for a in catalog.accelerators],
         "catalog_files": list(catalog.files),
     }

@@ -321,3 +321,27 @@ def test_hardware_markdown(tmp_path):
     out = run_cli(["hardware", "--format", "markdown"], tmp_path)
     assert out.code == 0
     assert out.stdout.startswith("### Accelerators") and "| t4 " in out.stdout
+
+
+def _toml_value(name: str, value) -> str:
+    if name in ("as_of", "colab_from", "colab_until"):
+        return value  # an ISO day: a bare TOML date
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(item) for item in value) + "]"
+    return "true" if value is True else "false" if value is False else json.dumps(value)
+
+
+def test_every_accelerator_of_the_hardware_json_reads_back_as_the_same_catalog_entry(tmp_path):
+    """The JSON gives every field under its catalog name: copied into a catalog file, each entry loads
+    back equal to the shipped one (clocks, architecture and borrowed readings included)."""
+    from pricing import load_catalog
+
+    payload = json.loads(run_cli(["hardware", "--json"], tmp_path).stdout)
+    shipped = load_catalog()
+    assert {"architecture", "boost_clock_mhz", "matmul_clock_from", "l2_cache_mb"} <= set(payload["accelerators"][0])
+    for entry in payload["accelerators"]:
+        lines = ["[[accelerator]]"] + [f"{name} = {_toml_value(name, value)}" for name, value in entry.items()
+                                       if value is not None and name != "offered_on_as_of"]
+        mine = tmp_path / "mine.toml"
+        mine.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert load_catalog(override=mine).accelerator(entry["key"]) == shipped.accelerator(entry["key"]), entry["key"]
