@@ -187,7 +187,21 @@ def _check_accelerators(entries: list[Entry]) -> dict[str, Accelerator]:
         if borrowed == accelerator.key:
             raise CatalogError(f"{entry.origin}: {entry.label} field 'matmul_clock_from': names the card itself "
                                "(leave it out for the card's own reading)")
+        if borrowed is not None:
+            # The reading stands for this card only as the same chip at the same power limit.
+            source = by_key[borrowed]
+            for name in ("kind", "architecture", "power_limit_watts"):
+                mine, theirs = getattr(accelerator, name), getattr(source, name)
+                if mine is None or mine != theirs:
+                    raise CatalogError(
+                        f"{entry.origin}: {entry.label} field 'matmul_clock_from': '{borrowed}' has {name} "
+                        f"{_shown(theirs)}, this card {_shown(mine)}: a reading is borrowed only from the same "
+                        "chip at the same power limit")
     return by_key
+
+
+def _shown(value: Any) -> str:
+    return "unknown" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _known(name: str, valid: dict[str, Any], what: str) -> str:

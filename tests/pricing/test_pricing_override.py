@@ -152,13 +152,32 @@ def test_the_same_entry_twice_in_one_file_is_refused(tmp_path):
     assert error_for(path) == f"{path}: cu_rate 't4' (2026-03-09) appears twice"
 
 
-def test_a_borrowed_clock_reading_names_a_card_of_the_catalog(tmp_path):
-    borrowed = 'boost_clock_mhz = 1590\nmatmul_clock_mhz = 1000\nmatmul_clock_from = "{card}"'
-    catalog = load_catalog(override=write(tmp_path, T4_WITH.format(field=borrowed.format(card="l4"))))
-    assert (catalog.accelerator("t4").matmul_clock_mhz, catalog.accelerator("t4").matmul_clock_from) == (1000, "l4")
-    message = error_for(write(tmp_path, T4_WITH.format(field=borrowed.format(card="l44"))))
-    assert "field 'matmul_clock_from': unknown accelerator 'l44' (did you mean 'l4'?)" in message
-    assert "names the card itself" in error_for(write(tmp_path, T4_WITH.format(field=borrowed.format(card="t4"))))
+SAME_CHIP = """
+[[accelerator]]
+key = "my-v100"
+name = "My V100 PCIe"
+kind = "gpu"
+architecture = "{architecture}"
+power_limit_watts = {watts}
+boost_clock_mhz = 1380
+matmul_clock_mhz = 1200
+matmul_clock_from = "{card}"
+source = "mine"
+as_of = 2026-01-01
+"""
+
+
+def test_a_borrowed_clock_reading_names_another_card_of_the_same_chip_and_power_limit(tmp_path):
+    def entry(card="v100-pcie", architecture="volta", watts=250):
+        return write(tmp_path, SAME_CHIP.format(card=card, architecture=architecture, watts=watts))
+
+    mine = load_catalog(override=entry()).accelerator("my-v100")
+    assert (mine.matmul_clock_mhz, mine.matmul_clock_from) == (1200, "v100-pcie")
+    assert "unknown accelerator 'v100-pcei' (did you mean 'v100-pcie'" in error_for(entry(card="v100-pcei"))
+    assert "names the card itself" in error_for(entry(card="my-v100"))
+    assert "'v100-pcie' has power_limit_watts 250, this card 300" in error_for(entry(watts=300))
+    assert "'v100-pcie' has architecture volta, this card turing" in error_for(entry(architecture="turing"))
+    assert "'colab-cpu' has kind cpu, this card gpu" in error_for(entry(card="colab-cpu"))
 
 
 def test_a_borrowed_clock_reading_needs_the_reading_itself(tmp_path):
