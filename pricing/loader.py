@@ -179,25 +179,37 @@ def _check_accelerators(entries: list[Entry]) -> dict[str, Accelerator]:
                     f"{entry.origin}: {entry.label} field 'aliases': '{name}' already names accelerator '{owner}'"
                 )
         by_key[accelerator.key] = accelerator
+    origin = {entry.record.key: entry.origin for entry in entries}
     for entry in entries:
-        accelerator = entry.record
-        borrowed = accelerator.matmul_clock_from
-        if borrowed is not None and (problem := _known(borrowed, by_key, "accelerator")):
-            raise CatalogError(f"{entry.origin}: {entry.label} field 'matmul_clock_from': {problem}")
-        if borrowed == accelerator.key:
-            raise CatalogError(f"{entry.origin}: {entry.label} field 'matmul_clock_from': names the card itself "
-                               "(leave it out for the card's own reading)")
-        if borrowed is not None:
-            # The reading stands for this card only as the same chip at the same power limit.
-            source = by_key[borrowed]
-            for name in ("kind", "architecture", "power_limit_watts"):
-                mine, theirs = getattr(accelerator, name), getattr(source, name)
-                if mine is None or mine != theirs:
-                    raise CatalogError(
-                        f"{entry.origin}: {entry.label} field 'matmul_clock_from': '{borrowed}' has {name} "
-                        f"{_shown(theirs)}, this card {_shown(mine)}: a reading is borrowed only from the same "
-                        "chip at the same power limit")
+        if entry.record.matmul_clock_from is not None:
+            by_key[entry.record.key] = _borrow_clock(entry, by_key, origin)
     return by_key
+
+
+def _borrow_clock(entry: Entry, by_key: dict[str, Accelerator], origin: dict[str, str]) -> Accelerator:
+    """A card's clock reading taken from another card of the same chip at the same power limit: the named
+    card must have a reading of its own, and a figure given here must be that reading."""
+    accelerator: Accelerator = entry.record
+    borrowed = accelerator.matmul_clock_from or ""
+    where = f"{entry.origin}: {entry.label} field 'matmul_clock_from'"
+    if problem := _known(borrowed, by_key, "accelerator"):
+        raise CatalogError(f"{where}: {problem}")
+    if borrowed == accelerator.key:
+        raise CatalogError(f"{where}: names the card itself (give its own reading as matmul_clock_mhz instead)")
+    source = by_key[borrowed]
+    named = f"'{borrowed}'" + (f" (as {origin[borrowed]} gives it)" if origin[borrowed] != entry.origin else "")
+    for name in ("kind", "architecture", "power_limit_watts"):
+        mine, theirs = getattr(accelerator, name), getattr(source, name)
+        if mine is None or mine != theirs:
+            raise CatalogError(f"{where}: {named} has {name} {_shown(theirs)}, this card {_shown(mine)}: a clock "
+                               "reading is borrowed only from the same chip at the same power limit")
+    if source.matmul_clock_mhz is None or source.matmul_clock_from is not None:
+        raise CatalogError(f"{where}: {named} has no clock reading of its own to lend")
+    if accelerator.matmul_clock_mhz is not None and accelerator.matmul_clock_mhz != source.matmul_clock_mhz:
+        raise CatalogError(f"{entry.origin}: {entry.label} field 'matmul_clock_mhz': "
+                           f"{_shown(accelerator.matmul_clock_mhz)} is not the {_shown(source.matmul_clock_mhz)} MHz "
+                           f"reading of {named}, which matmul_clock_from names")
+    return dataclasses.replace(accelerator, matmul_clock_mhz=source.matmul_clock_mhz)
 
 
 def _shown(value: Any) -> str:

@@ -241,10 +241,22 @@ def _offer(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+_GPU_ARCHITECTURES = frozenset(ARCHITECTURES) - {"tpu", "cpu"}
+_CLOCKS = ("base_clock_mhz", "sustained_clock_mhz", "matmul_clock_mhz", "matmul_clock_from")
+
+
 def _accelerator(values: dict[str, Any]) -> dict[str, Any]:
-    """A borrowed clock reading names the card it was read on only beside the reading itself."""
-    if values["matmul_clock_from"] is not None and values["matmul_clock_mhz"] is None:
-        raise Invalid("matmul_clock_mhz beside matmul_clock_from (the reading it names the card of)")
+    """An architecture fits its kind, and clocks are read against the boost clock the peaks assume."""
+    architecture, kind = values["architecture"], values["kind"]
+    if architecture is not None and kind != ("gpu" if architecture in _GPU_ARCHITECTURES else architecture):
+        raise Invalid(f"an architecture of its kind ({kind}), not {architecture}")
+    given = [name for name in _CLOCKS if values[name] is not None]
+    if given and kind != "gpu":
+        raise Invalid(f"no {given[0]} on a {kind}: clocks under load are modelled for GPUs only")
+    if given and values["boost_clock_mhz"] is None:
+        raise Invalid(f"boost_clock_mhz beside {given[0]}: the peaks assume the boost clock")
+    if values["base_clock_mhz"] is not None and values["base_clock_mhz"] > values["boost_clock_mhz"]:
+        raise Invalid("base_clock_mhz at most boost_clock_mhz")
     return values
 
 

@@ -190,6 +190,8 @@ def clock(acc: Accelerator) -> Clock:
     """The clock a sustained training step holds on `acc`, as a fraction of boost."""
     boost = acc.boost_clock_mhz
     limited = acc.power_limit_watts is not None and acc.power_limit_watts <= POWER_LIMITED_WATTS
+    if acc.sustained_clock_mhz and boost and acc.sustained_clock_mhz >= boost:
+        return Clock(1.0, 1.0)  # holds its boost clock (or above it) under load: the peaks as given
     if acc.sustained_clock_mhz and boost:
         # One reading of a clock under load, not a bound: a power-limited card keeps the band down to base.
         fraction = min(1.0, acc.sustained_clock_mhz / boost)

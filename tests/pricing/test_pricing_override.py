@@ -160,26 +160,79 @@ kind = "gpu"
 architecture = "{architecture}"
 power_limit_watts = {watts}
 boost_clock_mhz = 1380
-matmul_clock_mhz = 1200
 matmul_clock_from = "{card}"
+{extra}
 source = "mine"
 as_of = 2026-01-01
 """
 
 
+def same_chip(tmp_path, card="v100-pcie", architecture="volta", watts=250, extra=""):
+    return write(tmp_path, SAME_CHIP.format(card=card, architecture=architecture, watts=watts, extra=extra))
+
+
+def test_a_borrowed_clock_reading_is_the_named_card_s_own():
+    catalog = load_catalog()
+    # The V100S takes the V100 PCIe's 1,252 MHz (bradrlaw/ai-server #32): same GV100 chip, same 250 W.
+    assert (catalog.accelerator("v100s").matmul_clock_mhz, catalog.accelerator("v100s").matmul_clock_from) == (
+        1252, "v100-pcie")
+
+
 def test_a_borrowed_clock_reading_names_another_card_of_the_same_chip_and_power_limit(tmp_path):
-    def entry(card="v100-pcie", architecture="volta", watts=250):
-        return write(tmp_path, SAME_CHIP.format(card=card, architecture=architecture, watts=watts))
+    mine = load_catalog(override=same_chip(tmp_path)).accelerator("my-v100")
+    assert (mine.matmul_clock_mhz, mine.matmul_clock_from) == (1252, "v100-pcie")
+    assert "unknown accelerator 'v100-pcei' (did you mean 'v100-pcie'" in error_for(same_chip(tmp_path, "v100-pcei"))
+    assert "names the card itself" in error_for(same_chip(tmp_path, "my-v100"))
+    assert "'v100-pcie' (as pricing/data/accelerators.toml gives it) has power_limit_watts 250, this card 300" \
+        in error_for(same_chip(tmp_path, watts=300))
+    assert "has architecture volta, this card turing" in error_for(same_chip(tmp_path, architecture="turing"))
+    assert "'colab-cpu' (as pricing/data/accelerators.toml gives it) has kind cpu, this card gpu" in error_for(
+        same_chip(tmp_path, "colab-cpu"))
+    assert "'v100s' (as pricing/data/accelerators.toml gives it) has no clock reading of its own to lend" in \
+        error_for(same_chip(tmp_path, "v100s", watts=250))
+    assert "'v100' (as pricing/data/accelerators.toml gives it) has power_limit_watts 300" in error_for(
+        same_chip(tmp_path, "v100"))
 
-    mine = load_catalog(override=entry()).accelerator("my-v100")
-    assert (mine.matmul_clock_mhz, mine.matmul_clock_from) == (1200, "v100-pcie")
-    assert "unknown accelerator 'v100-pcei' (did you mean 'v100-pcie'" in error_for(entry(card="v100-pcei"))
-    assert "names the card itself" in error_for(entry(card="my-v100"))
-    assert "'v100-pcie' has power_limit_watts 250, this card 300" in error_for(entry(watts=300))
-    assert "'v100-pcie' has architecture volta, this card turing" in error_for(entry(architecture="turing"))
-    assert "'colab-cpu' has kind cpu, this card gpu" in error_for(entry(card="colab-cpu"))
+
+def test_a_figure_beside_a_borrowed_reading_must_be_that_reading(tmp_path):
+    agreeing = load_catalog(override=same_chip(tmp_path, extra="matmul_clock_mhz = 1252"))
+    assert agreeing.accelerator("my-v100").matmul_clock_mhz == 1252
+    message = error_for(same_chip(tmp_path, extra="matmul_clock_mhz = 700"))
+    assert "field 'matmul_clock_mhz': 700 is not the 1252 MHz reading of 'v100-pcie'" in message
 
 
-def test_a_borrowed_clock_reading_needs_the_reading_itself(tmp_path):
-    path = write(tmp_path, T4_WITH.format(field='matmul_clock_from = "l4"'))
-    assert "expected matmul_clock_mhz beside matmul_clock_from" in error_for(path)
+def test_a_borrower_follows_the_card_it_borrows_from_when_that_card_is_overridden(tmp_path):
+    catalog = load_catalog()
+    v100_pcie = catalog.accelerator("v100-pcie")
+    entry = f"""
+[[accelerator]]
+key = "v100-pcie"
+name = "{v100_pcie.name}"
+kind = "gpu"
+architecture = "volta"
+power_limit_watts = {{watts}}
+boost_clock_mhz = 1380
+matmul_clock_mhz = 1100
+source = "my own reading"
+as_of = 2026-01-01
+"""
+    mine = load_catalog(override=write(tmp_path, entry.format(watts=250)))
+    assert (mine.accelerator("v100s").matmul_clock_mhz, mine.accelerator("v100-pcie").matmul_clock_mhz) == (1100, 1100)
+    # The shipped V100S borrows only from a 250 W V100 PCIe: the error names the file that changed it.
+    path = write(tmp_path, entry.format(watts=300))
+    assert f"'v100-pcie' (as {path} gives it) has power_limit_watts 300, this card 250" in error_for(path)
+
+
+def test_a_clock_contradicting_its_boost_or_a_kind_contradicting_its_architecture_is_refused(tmp_path):
+    def t4(field):
+        return error_for(write(tmp_path, T4_WITH.format(field=field)))
+
+    assert "expected base_clock_mhz at most boost_clock_mhz" in t4("base_clock_mhz = 2000\nboost_clock_mhz = 1590")
+    assert "expected boost_clock_mhz beside sustained_clock_mhz" in t4("sustained_clock_mhz = 900")
+    assert "expected boost_clock_mhz beside matmul_clock_mhz" in t4("matmul_clock_mhz = 900")
+    assert "expected an architecture of its kind (gpu), not tpu" in t4('architecture = "tpu"')
+    tpu = T4_WITH.replace('kind = "gpu"', 'kind = "tpu"')
+    assert "expected an architecture of its kind (tpu), not hopper" in error_for(
+        write(tmp_path, tpu.format(field='architecture = "hopper"')))
+    assert "expected no base_clock_mhz on a tpu" in error_for(
+        write(tmp_path, tpu.format(field="base_clock_mhz = 900\nboost_clock_mhz = 1000")))

@@ -137,6 +137,13 @@ def test_a_borrowed_clock_reading_says_whose_it_is():
     assert "read_on" not in dict(physics.clock(acc("l4")).caveats[0].figures)
 
 
+def test_a_card_read_at_or_above_its_boost_clock_runs_at_the_peaks_as_given():
+    # A GeForce card may hold more than its rated boost under load; the peaks assume boost, so the
+    # prediction stays at boost and no caveat calls the reading "below" it.
+    above = dataclasses.replace(acc("rtx-4090"), sustained_clock_mhz=2700)
+    assert (physics.clock(above).centre, physics.clock(above).low, physics.clock(above).caveats) == (1.0, 1.0, ())
+
+
 def test_a_published_clock_reading_gives_a_narrower_band_than_none():
     reading = acc("t4")
     unread = dataclasses.replace(reading, sustained_clock_mhz=None)
