@@ -353,11 +353,13 @@ def hardware_tables(catalog: Catalog) -> list[Table]:
 
 
 def hardware_payload(catalog: Catalog) -> dict[str, Any]:
-    """The `hardware` JSON: every field of every accelerator (null where unknown), with source and as_of,
-    so an entry of one's own can copy any of them (clocks and architecture included)."""
+    """The `hardware` JSON: every accelerator as its catalog entry (every field, null where unknown, with
+    source and as_of), so an entry of one's own can be copied from it; the keys Colab offers on the
+    catalog date apart from the entries."""
     offered_now = _offered(catalog)
     return {
         "as_of": catalog.as_of.isoformat(),
-        "accelerators": [{**_fields(a), "offered_on_as_of": a.key in offered_now} for a in catalog.accelerators],
+        "accelerators": [_fields(a) for a in catalog.accelerators],
+        "offered_on_as_of": [a.key for a in catalog.accelerators if a.key in offered_now],
         "catalog_files": list(catalog.files),
     }

@@ -76,9 +76,15 @@ def terminal_width(environ: Any) -> int:
     return width if 40 <= width <= 1000 else DEFAULT_WIDTH
 
 
+# Envelopes past their first version. hardware/v2: each accelerator is its catalog entry as it stands
+# (every field under its catalog name, so it can be copied into a catalog file); whether Colab offers
+# it on the catalog date moved out of the entry to the top-level list `offered_on_as_of`.
+SCHEMA_VERSIONS = {"hardware": 2}
+
+
 def envelope(kind: str, payload: dict[str, Any]) -> str:
     """The versioned JSON every `--json` prints: a `schema` first, then the payload."""
-    return dumps({"schema": f"colab-advisor/{kind}/v1", **payload})
+    return dumps({"schema": f"colab-advisor/{kind}/v{SCHEMA_VERSIONS.get(kind, 1)}", **payload})
 
 
 def wrap(text: str, width: int | None, indent: str = "") -> str:

@@ -309,11 +309,14 @@ def test_hardware_json_has_numbers_and_nulls_with_sources(tmp_path):
     mine.write_text(MY_GPU, encoding="utf-8")
     out = run_cli(["hardware", "--json", "--catalog", str(mine)], tmp_path)
     payload = json.loads(out.stdout)
-    assert payload["schema"] == "colab-advisor/hardware/v1"
+    assert payload["schema"] == "colab-advisor/hardware/v2"
     by_key = {a["key"]: a for a in payload["accelerators"]}
     assert by_key["a100-40gb"]["tf32_tflops"] == 156
     assert by_key["my-gpu"]["fp32_tflops"] is None and by_key["my-gpu"]["memory_gb"] == 96
     assert by_key["l4"]["colab_from"] == "2024-04-15" and by_key["l4"]["colab_until"] is None
+    # Offered on the catalog date: the T4 of Colab Free; not the V100, gone from Colab's list by 2026-03-09.
+    assert "t4" in payload["offered_on_as_of"] and "v100" not in payload["offered_on_as_of"]
+    assert set(payload["offered_on_as_of"]) <= set(by_key)
     assert all(a["source"] and a["as_of"] for a in payload["accelerators"])
 
 
@@ -341,7 +344,7 @@ def test_every_accelerator_of_the_hardware_json_reads_back_as_the_same_catalog_e
     assert {"architecture", "boost_clock_mhz", "matmul_clock_from", "l2_cache_mb"} <= set(payload["accelerators"][0])
     for entry in payload["accelerators"]:
         lines = ["[[accelerator]]"] + [f"{name} = {_toml_value(name, value)}" for name, value in entry.items()
-                                       if value is not None and name != "offered_on_as_of"]
+                                       if value is not None]
         mine = tmp_path / "mine.toml"
         mine.write_text("\n".join(lines) + "\n", encoding="utf-8")
         assert load_catalog(override=mine).accelerator(entry["key"]) == shipped.accelerator(entry["key"]), entry["key"]
