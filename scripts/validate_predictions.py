@@ -78,10 +78,12 @@ class Row:
     cache: np.ndarray  # per kernel: how much faster than memory its bytes move (the L2 cache)
     conv_slowdown: float  # the run's stated layout on this card (physics.conv_layout_slowdown)
 
-    def seconds(self, eff: tuple[float, float, float], launch: float, overhead: float) -> float:
+    def seconds(self, eff: tuple[float, float, float], launch: float, overhead: float,
+                clock: float | None = None) -> float:
         dot, conv, bw = eff
-        compute = (self.flops_dot / (self.peak * self.clock * dot)
-                   + self.flops_conv * self.conv_slowdown / (self.peak * self.clock * conv))
+        clock = self.clock if clock is None else clock
+        compute = (self.flops_dot / (self.peak * clock * dot)
+                   + self.flops_conv * self.conv_slowdown / (self.peak * clock * conv))
         memory = self.bytes / (self.bandwidth * bw * self.cache)
         return float(np.maximum(compute, memory).sum()) + self.launches * launch + overhead
 
@@ -117,6 +119,18 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
 def predicted(row: Row, params: dict, pooled: dict, model: speed_model.SpeedModel) -> float:
     eff = params.get(row.group) or pooled[physics.precision(row.entry["dtype"])]
     return row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1])
+
+
+def clock_sigma(row: Row, params: dict, pooled: dict, model: speed_model.SpeedModel) -> float:
+    """The part of the card's clock band that reaches this step (speed_model.clock_share): its clock's
+    sigma times how much of the step's time scales with the clock."""
+    clock = physics.clock(row.acc)
+    if clock.low >= 1.0:
+        return 0.0
+    eff = params.get(row.group) or pooled[physics.precision(row.entry["dtype"])]
+    fast = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], 1.0)
+    slow = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], clock.low)
+    return min(1.0, max(0.0, math.log(slow / fast) / math.log(1.0 / clock.low))) * clock.sigma
 
 
 def huber(error: float) -> float:
@@ -233,14 +247,14 @@ def leave_one_out(rows: list[Row], model) -> tuple[list[dict], list[float]]:
             p["publisher"] = publisher
             # a group fitted on one publisher only counts as unfitted: nothing checked it against another
             p["fitted"] = tuple(r.group in params and len(sources.get(r.group, ())) > 1 for r in (p["a"], p["b"]))
+            p["clock_sigma"] = tuple(clock_sigma(r, params, pooled, model) for r in (p["a"], p["b"]))
         held[publisher] = found
     for publisher, found in held.items():  # bands from the other publishers' held-out residuals only
         table, pooled = sigmas([p for other, ps in held.items() if other != publisher for p in ps])
         for p in found:
             sa = sigma_of(p["a"].group, table, pooled, p["fitted"][0])
             sb = sigma_of(p["b"].group, table, pooled, p["fitted"][1])
-            p["sigma"] = math.sqrt(sa ** 2 + sb ** 2 + physics.clock(p["a"].acc).sigma ** 2
-                                   + physics.clock(p["b"].acc).sigma ** 2)
+            p["sigma"] = math.sqrt(sa ** 2 + sb ** 2 + p["clock_sigma"][0] ** 2 + p["clock_sigma"][1] ** 2)
             p["inside"] = abs(p["log_error"]) <= Z * p["sigma"]
     return [p for found in held.values() for p in found], absolute
 

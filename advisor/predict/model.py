@@ -152,6 +152,20 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
     return total
 
 
+def clock_share(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Efficiency, clock: physics.Clock) -> float:
+    """How much of the clock's spread reaches the step, 0 to 1: ln(t(low clock) / t(boost)) / ln(1 / low).
+    Only compute-bound kernels run slower at a lower clock; memory-bound ones, launches and the step's
+    overhead do not, so a mostly memory-bound step takes little of the clock's band (and never a fast
+    end beyond what boost allows)."""
+    if clock.low >= 1.0:
+        return 0.0
+    fast = kernel_seconds(work, acc, dtype, eff, 1.0)
+    slow = kernel_seconds(work, acc, dtype, eff, clock.low)
+    if not fast or not slow:
+        return 1.0
+    return min(1.0, max(0.0, math.log(slow / fast) / math.log(1.0 / clock.low)))
+
+
 def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: str,
                     basis: str = BASIS_PREDICTED) -> Speed | None:
     """Step time of `work` on `acc` with its held-out 10-90 % band, or None where a spec is unknown."""
@@ -161,7 +175,7 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
     if kernels is None:
         return None
     shared = speed_model().sigma_level
-    sigma = math.sqrt(shared ** 2 + eff.sigma ** 2 + clock.sigma ** 2)
+    sigma = math.sqrt(shared ** 2 + eff.sigma ** 2 + (clock_share(work, acc, dtype, eff, clock) * clock.sigma) ** 2)
     low, centre, high = speed_model().step_overhead_seconds
     spread = math.exp(Z_90 * sigma)
     path = physics.matrix_path(acc, dtype)

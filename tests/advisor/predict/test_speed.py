@@ -221,3 +221,21 @@ def test_a_cpu_described_by_its_spec_sheet_is_estimated_from_its_fp32_peak():
 def test_a_step_of_no_known_preset_cannot_be_predicted():
     profile = speed.StepProfile(1e9, 1e6, 8, "float32", "made up", None)
     assert speed.predict(profile, acc("t4")) is None
+
+
+@pytest.mark.parametrize("preset", ["small", "medium", "large", "conv"])
+def test_a_clock_below_boost_never_makes_a_step_or_its_fast_end_faster_than_at_boost(preset):
+    """Only compute-bound kernels slow down with the clock, so only their share of the clock's band reaches
+    the step: a throttled card's centre and fast end are never faster than the same card at boost."""
+    from advisor.predict.presets import preset_batch
+
+    throttled = [a for a in CATALOG.accelerators if a.kind == "gpu" and physics.clock(a).low < 1.0]
+    assert {"t4", "l4", "k80", "v100-pcie", "v100s"} <= {a.key for a in throttled}
+    for card in throttled:
+        at_boost = dataclasses.replace(card, sustained_clock_mhz=None, matmul_clock_mhz=None, matmul_clock_from=None,
+                                       power_limit_watts=None)
+        for dtype in ("float32", "bfloat16"):
+            slow = predict_preset(preset, dtype, preset_batch(preset), card)
+            fast = predict_preset(preset, dtype, preset_batch(preset), at_boost)
+            assert slow.seconds >= fast.seconds * (1 - 1e-9), (card.key, dtype)
+            assert slow.low >= fast.low * (1 - 1e-6), (card.key, dtype)
