@@ -27,7 +27,7 @@ from advisor.decide.sources import Sources
 from advisor.decide.tax import tax_basis
 from advisor.render.recommendation import breakdown_table, recommendation_payload
 from advisor.render.verdict import label, plan_sentence, verdict_sentences
-from advisor.render.words import ratio
+from advisor.render.words import ratio, share
 from benchmarks.result import Measurement
 from pricing import load_catalog
 
@@ -78,6 +78,11 @@ def contradictions(rec) -> list[str]:
     for option in (rec.local, *rec.options):
         if re.search(rf"{re.escape(label(option))}(?![\w-])", verdict) and label(option) not in rows:
             found.append(f"the verdict names {label(option)}, which the table does not show")
+    by_label = {o["label"]: o for o in payload["options"]}
+    for name, row in rows.items():
+        cell = row[table.headers.index("best")]
+        if cell != "-" and cell != share(by_label[name]["p_plan_best"]):
+            found.append(f"the table's share for {name} is not its JSON p_plan_best")
     for hours in re.findall(r"buys ([\d,.]+) h less waiting", verdict):
         if float(hours.replace(",", "")) > 730.5 * rec.workload.months:
             found.append("more hours saved than the horizon has")

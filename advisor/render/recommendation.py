@@ -156,7 +156,7 @@ def _pair(value: tuple[float, float] | None) -> dict[str, float] | None:
     return None if value is None else {"low": value[0], "high": value[1]}
 
 
-def _option_payload(option: Option) -> dict[str, Any]:
+def _option_payload(option: Option, plan_share: float) -> dict[str, Any]:
     epoch = option.epoch
     purchase = option.purchase
     return {
@@ -191,7 +191,8 @@ def _option_payload(option: Option) -> dict[str, Any]:
         "expected_value_usd": option.value,
         "net_value_usd": option.value,
         "net_value_band_usd": _pair(option.value_band),
-        "p_best": option.p_best,
+        "p_best": option.p_best,  # the share of draws this option itself is the best
+        "p_plan_best": plan_share,  # the share its plan, on any of its options, is: the table's 'best'
         "ram_gb": option.ram_gb,
         "ram_fits": option.ram_fits,
         "free_quota_hours_per_month": option.free_quota_hours,
@@ -270,7 +271,7 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
             "measurements": list(figure.ids), "quick": figure.quick, "unstable": figure.unstable,
             "interfered": figure.interfered, "interference_share": figure.interference_share, "weak": figure.weak,
         },
-        "options": [_option_payload(o) for o in (rec.local, *rec.options)],
+        "options": [_option_payload(o, rec.plan_share(o)) for o in (rec.local, *rec.options)],
         "assumptions": [dict(a.to_dict(), text=assumption_text(a)) for a in rec.assumptions],
         "warnings": warnings(rec),
     }

@@ -154,6 +154,24 @@ def test_the_verdict_and_the_chosen_row_give_the_same_share_of_best_draws(worklo
 
 @SETTINGS
 @given(workloads, st.sampled_from(DATES))
+def test_every_row_s_share_is_its_json_option_s_plan_share(workload, day):
+    from advisor.render.recommendation import recommendation_payload
+    from advisor.render.words import share
+
+    rec = advise(workload, day)
+    table = breakdown_table(rec)
+    payload = recommendation_payload(rec)
+    by_label = {o["label"]: o for o in payload["options"]}
+    for row in table.rows:
+        cell = row[table.headers.index("best")]
+        if cell != "-":
+            assert cell == share(by_label[row[0].removeprefix("→ ")]["p_plan_best"])
+    if rec.best is not None:
+        assert by_label[label(rec.best)]["p_plan_best"] == payload["p_choice"]
+
+
+@SETTINGS
+@given(workloads, st.sampled_from(DATES))
 def test_the_verdict_and_the_table_print_the_same_speed_up(workload, day):
     rec = advise(workload, day)
     if rec.best is None or rec.best.is_local or rec.best.speedup is None:
