@@ -36,16 +36,17 @@ def collect_assumptions(workload: Workload, sources: Sources, catalog: Catalog, 
     out: list[Fact] = []
     preset = scenario.basis.preset
     named = sources.named is not None
+    described = sources.local_device.key if sources.local is None and sources.local_device is not None else None
     if workload.sized_by_default:
         out.append(fact("epoch_size_default", SOURCE_DEFAULT, samples=workload.epoch_samples, preset=preset,
-                        named=named))
+                        named=named, device=described))
     if sources.named is not None:
-        out.append(fact("named_workload", SOURCE_PREDICTOR, workload=preset, batch=sources.named.batch_size))
+        out.append(fact("named_workload", SOURCE_PREDICTOR, workload=preset, batch=sources.named.batch_size,
+                        device=described))
     out.append(fact("hour_value", SOURCE_YOU if workload.hour_value_given else SOURCE_DEFAULT,
                     usd=workload.hour_value, given=workload.hour_value_given))
     out.append(fact("setup", SOURCE_IDLE_BURN, "2025-12", minutes=workload.setup_minutes))
     if workload.epoch_seconds is not None:
-        described = sources.local_device.key if sources.local is None and sources.local_device is not None else None
         out.append(fact("epoch_timed", SOURCE_YOU, seconds=workload.epoch_seconds, device=described))
     kinds = {o.epoch.basis for o in options if o.epoch is not None}
     if speeds.BASIS_PREDICTED in kinds or speeds.BASIS_ESTIMATE in kinds:

@@ -15,13 +15,17 @@ from pricing import Accelerator, Catalog
 
 from ..errors import AdvisorError
 from ..predict.profiles import ProfileWarning
-from ..predict.speed import Speed
+from ..predict.speed import BASIS_ESTIMATE, Speed
 from ..predict.workload import WorkloadRatio
 from ..results.origin import COLAB, THIS_MACHINE, origin_in
 from ..results.share import resolve
 from ..results.store import Store
 from .facts import Fact, fact
 from .uncertainty import Z90, local_sigma, timing_sigma
+
+# A named workload predicted on a --local-device, with no measurement to take the dtype from: float32,
+# as `predict` takes by default.
+DEFAULT_NAMED_DTYPE = "float32"
 
 LATEST = "latest"
 NOTE_LOCAL_NOT_HERE = "local_not_from_here"
@@ -192,16 +196,23 @@ def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warn
 
     spec_of(name)
     m = sources.local
-    if m is None or m.ceiling is None:
+    device = sources.local_device if m is None else None
+    if device is None and (m is None or m.ceiling is None):
         raise AdvisorError(f"--workload {name} needs a measurement of this machine (its matmul and copy ceilings): "
-                           "run `colab-advisor measure`")
-    dtype = m.config.dtype
+                           "run `colab-advisor measure`, or give --local-device NAME to predict it from specs")
+    ceiling = m.ceiling if m is not None else None
+    dtype = m.config.dtype if m is not None else DEFAULT_NAMED_DTYPE
     offered = [key for plan in catalog.plans for key in plan.accelerators]
     keys = dict.fromkeys(key for key in (*offered, *extra) if catalog.accelerator(key).kind in ("gpu", "tpu"))
-    ratios = {key: workload_ratio(name, None, dtype, catalog.accelerator(key), m.ceiling, home, warnings=warnings)
+    ratios = {key: workload_ratio(name, None, dtype, catalog.accelerator(key), ceiling, home, warnings=warnings)
               for key in keys}
+    if device is not None:  # this machine is a catalog device: the same predictor, from its specs
+        local = workload_ratio(name, None, dtype, device, None, home, warnings=warnings).accelerator
+        if local is None:
+            raise AdvisorError(f"the catalog has no speed figures for '{device.key}': measure instead")
+        return NamedSpeeds(name, WORKLOADS[name].batch_size, replace(local, basis=BASIS_ESTIMATE), ratios)
     local = next((r.local for r in ratios.values() if r.local is not None), None)
     if local is None:
-        raise AdvisorError(f"--workload {name}: this machine's measurement {m.id} lacks a matmul or copy ceiling; "
-                           "measure again")
+        raise AdvisorError(f"--workload {name}: this machine's measurement {m.id if m else ''} lacks a matmul or "
+                           "copy ceiling; measure again")
     return NamedSpeeds(name, WORKLOADS[name].batch_size, local, ratios)

@@ -69,8 +69,12 @@ def local_basis(workload: Workload, sources: Sources) -> Basis:
     if named is not None:
         step = named.local
         error: Errors = (ErrorTerm(LOCAL_GROUP, sigma_from_band(step.seconds, step.low, step.high)),)
-        source = fact(FROM_USER_TIMING) if workload.epoch_seconds is not None else fact(FROM_NAMED_LOCAL,
-                                                                                            workload=named.name)
+        source = fact(FROM_NAMED_LOCAL, workload=named.name)
+        if step.basis == speeds.BASIS_ESTIMATE and sources.local_device is not None:  # predicted from specs
+            error = prediction_error(step, LOCAL_GROUP)
+            source = fact(FROM_SPECS, device=sources.local_device.key)
+        if workload.epoch_seconds is not None:
+            source = fact(FROM_USER_TIMING)
         if workload.epoch_seconds is not None:
             return Basis(None, step, None, workload.epoch_seconds, named.name, error, source)
         steps = (workload.epoch_samples or 0) / named.batch_size

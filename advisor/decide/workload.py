@@ -96,8 +96,9 @@ class Workload:
             raise AdvisorError(f"--months: expected a whole number, got {self.months:g}")
         if self.epoch_seconds is not None and self.samples is not None:
             raise AdvisorError("give either --epoch-seconds or --samples, not both")
-        if self.samples is not None and self.preset is None:
-            raise AdvisorError("--samples needs --preset: the benchmark preset that resembles your model")
+        if self.samples is not None and self.preset is None and self.named is None:
+            raise AdvisorError("--samples needs --preset (the benchmark preset that resembles your model) or "
+                               "--workload NAME")
         if self.named is not None and self.preset is not None:
             raise AdvisorError("give --workload or --preset, not both")
         if self.preset is not None and self.preset not in PRESETS:

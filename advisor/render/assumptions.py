@@ -18,13 +18,16 @@ def assumption_text(a: Fact) -> str:
     kind = a.kind
     if kind == "epoch_size_default":
         model = f"{f['preset']} (predicted here)" if f["named"] else f"the {f['preset']} AutoEncoder"
-        return (f"An epoch is {f['samples']:,} samples (MNIST-sized) of {model}, timed from this machine's "
-                "measurement: give --epoch-seconds (your own timing) or --samples N.")
+        timed = (f"predicted from the '{f['device']}' specs" if f.get("device")
+                 else "timed from this machine's measurement")
+        return (f"An epoch is {f['samples']:,} samples (MNIST-sized) of {model}, {timed}: give --epoch-seconds "
+                "(your own timing) or --samples N.")
     if kind == "named_workload":
-        return (f"{f['workload']} is predicted per kernel of its training step at batch {f['batch']}: here from "
-                "the matmul and copy ceilings measured on this machine, on each accelerator from its datasheet peaks "
-                "with efficiencies fitted on published benchmarks; a batch that does not fit an accelerator's memory "
-                "rules it out.")
+        here = (f"here from the '{f['device']}' specs like any accelerator" if f.get("device")
+                else "here from the matmul and copy ceilings measured on this machine")
+        return (f"{f['workload']} is predicted per kernel of its training step at batch {f['batch']}: {here}, on "
+                "each accelerator from its datasheet peaks with efficiencies fitted on published benchmarks; a batch "
+                "that does not fit an accelerator's memory rules it out.")
     if kind == "hour_value":
         if f["given"]:
             return f"An hour of waiting is worth {dollars(f['usd'])} (your --hour-value)."

@@ -113,3 +113,14 @@ def test_a_fallback_beaten_by_a_free_option_names_it(home):
     assert payload["fallback"]["holds"] is False
     assert payload["fallback"]["rival"] == "kaggle:p100"  # $0 beats $9.99 for an L4 at $5 an hour
     assert "Kaggle (not Colab) · p100 would then be the better choice" in " ".join(run_cli(args, home).stdout.split())
+
+
+def test_a_named_workload_on_a_described_machine_needs_no_measurement(tmp_path):
+    args = ["recommend", "--model", "deep", "--epochs", "10", "--local-device", "rtx-3090", "--workload", "ae-small",
+            "--samples", "30000", "--no-measure", "--as-of", "2026-06-01"]
+    out = run_cli(args, tmp_path, COLUMNS="100")
+    assert out.code == 0, out.stderr
+    assert "here from the 'rtx-3090' specs" in " ".join(out.stdout.split())
+    payload = json.loads(run_cli([*args, "--json"], tmp_path).stdout)
+    assert payload["workload"]["samples"] == 30000
+    assert not any((tmp_path / "results").glob("*"))  # nothing was measured

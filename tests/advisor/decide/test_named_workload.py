@@ -56,3 +56,24 @@ def test_a_preset_workload_is_predicted_on_every_offered_accelerator_from_its_sh
 def test_an_unknown_workload_gets_a_suggestion():
     with pytest.raises(AdvisorError, match="did you mean"):
         with_named(LOCAL, "resnet5", CATALOG, None)
+
+
+def test_a_named_workload_on_a_local_device_is_predicted_from_its_specs_with_no_measurement(tmp_path):
+    from advisor.predict.speed import BASIS_ESTIMATE
+
+    device = CATALOG.accelerator("rtx-3090")
+    sources = with_named(Sources(local_device=device), "ae-small", CATALOG, tmp_path)
+    # The same predictor as for any accelerator: this machine's step is the 3090's predicted step.
+    own = with_named(Sources(local_device=device), "ae-small", CATALOG, tmp_path, extra=("rtx-3090",))
+    assert sources.named.local.basis == BASIS_ESTIMATE
+    assert sources.named.local.seconds == pytest.approx(own.named.accelerators["rtx-3090"].accelerator.seconds)
+    with pytest.raises(AdvisorError, match="or give --local-device NAME"):
+        with_named(Sources(), "ae-small", CATALOG, tmp_path)
+
+
+def test_samples_size_a_named_workload_s_epoch():
+    sources = dataclasses.replace(LOCAL, named=named(True))
+    # 32,000 samples at batch 32: 1,000 steps of 1 s here, twice.
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128", samples=32_000), sources, CATALOG,
+                    TaxBasis("none"))
+    assert rec.local.run_hours == pytest.approx(2 * 1000 * 1.0 / 3600)
