@@ -39,7 +39,7 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
         return f"{accelerator}: float32 matmuls run on FP32 units (TF32 exists only from Ampere on)."
     if code == "no-half-hardware":
         return (f"{accelerator}: no FP16 arithmetic on {f.get('architecture', 'this chip')}; half precision is "
-                "computed at the FP32 rate, so it brings no speed-up.")
+                "computed at the FP32 rate: no faster arithmetic, only half the memory traffic.")
     if code == "slow-half":
         return (f"{accelerator}: FP16 runs at 1/64 of the FP32 rate and there are no tensor cores; half precision "
                 "is taken at the FP32 rate at best.")

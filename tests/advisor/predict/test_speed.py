@@ -239,3 +239,15 @@ def test_a_clock_below_boost_never_makes_a_step_or_its_fast_end_faster_than_at_b
             fast = predict_preset(preset, dtype, preset_batch(preset), at_boost)
             assert slow.seconds >= fast.seconds * (1 - 1e-9), (card.key, dtype)
             assert slow.low >= fast.low * (1 - 1e-6), (card.key, dtype)
+
+
+def test_half_precision_on_a_kepler_computes_no_faster_and_the_caveat_says_only_memory_gains():
+    from advisor.render.predict import caveat_text
+
+    k80 = acc("k80")
+    assert physics.matrix_path(k80, "float16").flops == physics.matrix_path(k80, "float32").flops
+    half = predict_preset("conv", "float16", 256, k80)
+    full = predict_preset("conv", "float32", 256, k80)
+    assert half.seconds <= full.seconds  # the same arithmetic rate, half the bytes
+    text = caveat_text(physics.matrix_path(k80, "float16").caveats[0], "k80")
+    assert "no faster arithmetic, only half the memory traffic" in text and "no speed-up" not in text
