@@ -35,6 +35,10 @@ def closest(query: str, names: Iterable[tuple[str, str]], limit: int = 3) -> lis
     return found[:limit]
 
 
+# An error line names at most this many of the valid names (the catalog has dozens of accelerators).
+KNOWN_SHOWN = 12
+
+
 def did_you_mean(what: str, query: str, names: Iterable[tuple[str, str]], valid: Iterable[str]) -> str:
     """One line: "unknown plan 'por'; did you mean 'pro'? Known: free, pro, pro-plus"."""
     names = list(names)
@@ -44,4 +48,6 @@ def did_you_mean(what: str, query: str, names: Iterable[tuple[str, str]], valid:
         message += "; did you mean " + " or ".join(f"'{name}'" for name in suggestions) + "?"
     else:
         message += "."
-    return message + " Known: " + ", ".join(dict.fromkeys(valid))  # each once, in order
+    known = list(dict.fromkeys(valid))  # each once, in order
+    more = f" and {len(known) - KNOWN_SHOWN} more" if len(known) > KNOWN_SHOWN else ""
+    return message + " Known: " + ", ".join(known[:KNOWN_SHOWN]) + more

@@ -14,7 +14,7 @@ from pricing import Accelerator, Catalog
 from pricing.names import did_you_mean
 
 from ..errors import AdvisorError
-from .fit import max_batch
+from .fit import MAX_BATCH_SEARCHED, max_batch
 from .kernels import local_seconds
 from .model import Z_90, predict_kernels
 from .physics import missing_for_prediction
@@ -58,6 +58,9 @@ class Prediction:
     profile_source: str
     warnings: tuple[ProfileWarning, ...]
     relative_to: Accelerator | None = None
+    # False where the profile has no memory plan to size a batch by (a QLoRA step: XLA's CPU plan keeps
+    # every layer's dequantized weights live, which a GPU run never holds), so no largest batch is given.
+    memory_planned: bool = True
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ def _check(dtype: str, batch: int | None) -> None:
         raise AdvisorError(did_you_mean("dtype", dtype, [(d, d) for d in DTYPES], list(DTYPES)))
     if batch is not None and batch <= 0:
         raise AdvisorError(f"--batch-size: expected a positive whole number, got {batch}")
+    if batch is not None and batch > MAX_BATCH_SEARCHED:
+        raise AdvisorError(f"--batch-size: at most {MAX_BATCH_SEARCHED:,}, got {batch:,}")
 
 
 def _fits(profile: WorkloadProfile, acc: Accelerator, batch: int) -> tuple[int | None, bool | None]:
@@ -120,10 +125,14 @@ def check_request(name: str, dtype: str, batch: int | None, accelerators: Sequen
     """
     spec = spec_of(name)
     _check(dtype, batch)
-    chosen = [catalog.accelerator(key.strip()) for key in (accelerators or DEFAULT_ACCELERATORS) if key.strip()]
+    named = [catalog.accelerator(key.strip()) for key in (accelerators or DEFAULT_ACCELERATORS) if key.strip()]
+    chosen = list({acc.key: acc for acc in named}.values())  # each once, in the order first named
     if not chosen:
         raise AdvisorError("--accelerators: name at least one accelerator")
     reference = catalog.accelerator(relative_to.strip()) if relative_to is not None else None
+    if reference is not None and (missing := missing_for_prediction(reference, dtype)):
+        raise AdvisorError(f"--relative-to {reference.key}: its step cannot be predicted (the catalog has no "
+                           f"{' or '.join(missing)} for it), so nothing can be said relative to it")
     return spec, chosen, reference
 
 
@@ -153,7 +162,7 @@ def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Seq
             ratio = Ratio(1.0, 1.0, 1.0) if same else speed_ratio(speed, reference_speed)
         rows.append(AcceleratorPrediction(acc, speed, largest, fits, missing, ratio))
     return Prediction(name, spec.description, dtype, batch, tuple(rows), profile.compiled_on,
-                      tuple(warnings), reference)
+                      tuple(warnings), reference, profile.device_bytes(1) is not None)
 
 
 def local_speed(profile: WorkloadProfile, batch: int, ceiling: Ceiling | None) -> Speed | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..predict.fit import USABLE_FRACTION
+from ..predict.fit import MAX_BATCH_SEARCHED, USABLE_FRACTION
 from ..predict.physics import Caveat
 from ..predict.profiles import CACHE_UNREADABLE, CACHE_UNWRITABLE, ProfileWarning
 from ..predict.workload import AcceleratorPrediction, Prediction
@@ -91,13 +91,16 @@ def _band(row: AcceleratorPrediction) -> str:
 def _max_batch(row: AcceleratorPrediction) -> str:
     if row.max_batch is None:
         return UNKNOWN
+    if row.max_batch >= MAX_BATCH_SEARCHED:  # the search stops here: the step fits at least this batch
+        return f"≥ {MAX_BATCH_SEARCHED:,}"
     return "does not fit" if row.max_batch == 0 else f"{row.max_batch:,}"
 
 
 def _throughput(row: AcceleratorPrediction, batch: int) -> str:
     if row.speed is None:
         return UNKNOWN
-    return f"{batch / row.speed.seconds:,.0f} samples/s"
+    rate = batch / row.speed.seconds
+    return f"{rate:,.0f} samples/s" if rate >= 100 else f"{rate:.3g} samples/s"
 
 
 def _ratio(row: AcceleratorPrediction) -> str:
@@ -145,6 +148,10 @@ def prediction_table(prediction: Prediction) -> Table:
         headers.insert(3, f"vs {reference.key}")
         align.insert(3, "right")
     notes = [*PREDICTION_NOTES, f"Profile compiled on {prediction.profile_source or 'this machine'}."]
+    if not prediction.memory_planned:
+        notes.append(f"Largest batch: unknown for {prediction.workload}. XLA's CPU plan of its step keeps every "
+                     "layer's dequantized weights live until the backward pass, which a GPU run never holds, so "
+                     "its memory plan would refuse batches that fit; none is used.")
     if reference is not None:
         notes.append(f"vs {reference.key}: how many times faster than {reference.name}, with the 10-90 % range of "
                      "that ratio (errors the two share cancel).")
@@ -185,6 +192,7 @@ def prediction_payload(prediction: Prediction) -> dict[str, Any]:
             "ratio_low": None if ratio is None else ratio.low,
             "ratio_high": None if ratio is None else ratio.high,
             "max_batch": row.max_batch,
+            "max_batch_at_search_limit": row.max_batch is not None and row.max_batch >= MAX_BATCH_SEARCHED,
             "fits": row.fits,
             "basis": None if speed is None else speed.basis,
             "detail": None if speed is None else speed.detail,
@@ -198,6 +206,7 @@ def prediction_payload(prediction: Prediction) -> dict[str, Any]:
         "dtype": prediction.dtype,
         "batch_size": prediction.batch_size,
         "relative_to": None if prediction.relative_to is None else prediction.relative_to.key,
+        "memory_planned": prediction.memory_planned,
         "accelerators": accelerators,
         "profile_compiled_on": prediction.profile_source,
         "notes": list(PREDICTION_NOTES),

@@ -94,3 +94,13 @@ def test_the_free_tier_estimate_is_a_sourced_assumption():
     assert "3h20m" in estimate.statement
     assert estimate.source
 
+
+
+def test_an_unknown_accelerator_s_error_names_a_dozen_known_ones_and_counts_the_rest():
+    with pytest.raises(CatalogError) as caught:
+        load_catalog().accelerator("nope")
+    message = str(caught.value)
+    listed, more = message.split("Known: ")[1].split(" and ")
+    total = len(load_catalog().accelerators)
+    assert len(listed.split(", ")) == 12 and more == f"{total - 12} more"
+    assert len(message) <= 200

@@ -54,6 +54,8 @@ def test_the_table_names_every_accelerator(home):
         (["--workload", "resnet50", "--dtype", "float64"], "unknown dtype"),
         (["--preset", "medium", "--workload", "resnet50"], "not both"),
         (["--workload", ""], "--workload: give a workload name"),
+        (["--workload", "resnet50", "--batch-size", "99999999999999999999"], "--batch-size: at most 1,048,576"),
+        (["--workload", "resnet50", "--relative-to", "colab-cpu"], "--relative-to colab-cpu: its step cannot be"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(home, args, expected):
@@ -79,3 +81,39 @@ def test_bad_input_for_a_workload_not_yet_profiled_fails_before_compiling(home, 
     assert len(done.stderr.strip().splitlines()) == 1  # the error alone: no "profiling ..." notice first
     assert "profiling" not in done.stderr
     assert not list((home / "profiles").glob("bert-base-128*"))
+
+
+def test_each_accelerator_is_one_row_however_often_it_is_named(home):
+    done = run_cli(["predict", "--workload", "resnet50", "--accelerators", "t4,h100,T4,t4", "--json"], home)
+    assert [row["accelerator"] for row in json.loads(done.stdout)["accelerators"]] == ["t4", "h100"]
+
+
+def test_a_slow_throughput_keeps_its_digits_and_a_batch_at_the_search_limit_says_so(home):
+    from advisor.predict.fit import MAX_BATCH_SEARCHED
+
+    slow = fake_profile()
+    for at in slow["at"].values():
+        at["kernels"][0][1] *= 1e12  # a step of minutes on a T4: under one sample a second
+    (home / "profiles" / "resnet50-float32.json").write_text(json.dumps(slow), encoding="utf-8")
+    done = run_cli(["predict", "--workload", "resnet50", "--accelerators", "t4"], home, COLUMNS="100")
+    row = json.loads(run_cli(["predict", "--workload", "resnet50", "--accelerators", "t4", "--json"],
+                             home).stdout)["accelerators"][0]
+    rate = row["samples_per_second"]
+    assert 0 < rate < 1 and f"{rate:.3g} samples/s" in done.stdout
+    done = run_cli(["predict", "--workload", "ae-small", "--accelerators", "h100", "--json"], home)
+    row = json.loads(done.stdout)["accelerators"][0]
+    assert row["max_batch"] == MAX_BATCH_SEARCHED and row["max_batch_at_search_limit"] is True
+    assert f"≥ {MAX_BATCH_SEARCHED:,}" in run_cli(["predict", "--workload", "ae-small", "--accelerators", "h100"],
+                                                  home).stdout
+
+
+def test_a_workload_without_a_memory_plan_says_why_its_largest_batch_is_unknown(home):
+    unplanned = fake_profile()
+    for at in unplanned["at"].values():
+        at["memory"] = {}
+    (home / "profiles" / "resnet50-float32.json").write_text(json.dumps(unplanned), encoding="utf-8")
+    done = run_cli(["predict", "--workload", "resnet50", "--accelerators", "h100", "--json"], home)
+    payload = json.loads(done.stdout)
+    assert payload["memory_planned"] is False and payload["accelerators"][0]["max_batch"] is None
+    text = " ".join(run_cli(["predict", "--workload", "resnet50", "--accelerators", "h100"], home).stdout.split())
+    assert "Largest batch: unknown for resnet50." in text
