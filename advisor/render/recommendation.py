@@ -108,7 +108,7 @@ def breakdown_table(rec: Recommendation, every: bool = False, arrow: str = ARROW
                  "net value", "best", "fits", "basis"),
         rows=rows,
         notes=_notes(rec, shown, every),
-        optional=() if every else ("basis", "CU/month", "hours/month", "hours saved", "net value", "speed"),
+        optional=("basis", "CU/month", "hours/month", "hours saved", "net value", "speed"),
         wrap=("fits", "option"),
     )
 
@@ -133,7 +133,7 @@ def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, wi
     for text in lines:
         paragraphs.append(f"- {text}" if markdown else wrap(text, width, "  "))
     parts = ["\n".join(paragraphs[:1]), "\n".join(paragraphs[1:])] if len(paragraphs) > 1 else paragraphs
-    parts.append(render_table(breakdown_table(rec, every, arrow), fmt, None if every else width))
+    parts.append(render_table(breakdown_table(rec, every, arrow), fmt, width))
     chart = time_bars(rec, every, width)
     parts.append(f"```\n{chart}\n```" if markdown else chart)
     parts.append(assumptions_text(rec, fmt, width))

@@ -1,6 +1,7 @@
 """measure --share, import, history, compare and recommend through the command line."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -288,3 +289,18 @@ def test_plot_text_leaves_no_dollar_unescaped_and_no_label_hidden():
     assert plot_text("Pro $\\frac{x$") == "Pro \\$\\frac{x\\$"
     assert plot_text("_nolegend_") == " _nolegend_"  # matplotlib hides labels that start with '_'
     assert plot_text("Colab Pro \u00b7 t4") == "Colab Pro \u00b7 t4"
+
+
+def test_every_option_with_all_still_fits_the_terminal_and_a_wide_one_gets_every_column(home):
+    args = ["recommend", "--model", "deep", "--epochs", "200", "--epoch-seconds", "300", "--all", "--as-of",
+            "2026-06-01"]
+    narrow = run_cli(args, home, COLUMNS="100")
+    assert narrow.code == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 100
+    assert "Left out to fit 100 columns:" in " ".join(narrow.stdout.split())
+    wide = run_cli(args, home, COLUMNS="300")
+    header = next(line for line in wide.stdout.splitlines() if line.startswith("option"))
+    assert "net value" in header and "hours saved" in header
+    payload = json.loads(run_cli([*args, "--json"], home).stdout)
+    rows = {re.split(r"\s{2,}", line.strip())[0].removeprefix("→ ") for line in narrow.stdout.splitlines()}
+    assert {option["label"] for option in payload["options"]} <= rows  # every option is a row
