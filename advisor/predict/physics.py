@@ -77,6 +77,9 @@ NO_NATIVE_BF16 = "no-native-bf16"  # bfloat16 before Ampere: computed in FP32
 POWER_LIMITED = "power-limited"  # clock between base and boost under load
 MATMUL_CLOCK = "matmul-clock"  # clock between a reading under a sustained tensor-core load and boost
 SUSTAINED_CLOCK = "sustained-clock"  # a published sustained clock below boost
+# float16 on a TPU: its matrix units take bfloat16, not float16 (pytorch/xla#3041, a maintainer: "TPU
+# doesn't support fp16 well"); taken at the bfloat16 peak like float32 at default precision, and said so.
+TPU_FLOAT16 = "tpu-float16"
 UNKNOWN_ARCHITECTURE = "unknown-architecture"  # no architecture: the figures are used as given
 MISSING_SPEC = "missing-spec"  # a figure the prediction needs is unknown
 
@@ -139,7 +142,8 @@ def matrix_path(acc: Accelerator, dtype: str) -> MatrixPath:
     """Which unit runs `dtype`'s matmuls on `acc`, its peak, and why it is not a faster one."""
     arch = architecture(acc)
     if acc.kind == "tpu":  # float32 matmuls run as one bf16 pass at default precision
-        return MatrixPath(_tera(acc.fp16_bf16_tflops), "tpu", _missing(acc, "fp16_bf16_tflops"))
+        caveats = (Caveat(TPU_FLOAT16),) if dtype == "float16" else ()
+        return MatrixPath(_tera(acc.fp16_bf16_tflops), "tpu", caveats + _missing(acc, "fp16_bf16_tflops"))
     if acc.kind == "cpu" or arch == "apple":
         return MatrixPath(_tera(acc.fp32_tflops), "fp32", _missing(acc, "fp32_tflops"))
     tensor = TENSOR_INPUTS.get(arch)

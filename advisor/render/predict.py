@@ -46,6 +46,10 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
     if code == "packed-half":
         return (f"{accelerator}: FP16 packs two per FP32 lane ({f.get('fp16_tflops')} vs {f.get('fp32_tflops')} "
                 "TFLOP/s), without tensor cores.")
+    if code == "tpu-float16":
+        return (f"{accelerator}: a TPU's matrix units take bfloat16, not float16; float16 is taken at the "
+                "bfloat16 peak (as float32 is at default precision), a guess no published run checks: use "
+                "bfloat16 on a TPU.")
     if code == "no-native-bf16":
         return f"{accelerator}: no native bfloat16 before Ampere; it is computed at the FP32 rate."
     if code == "power-limited":

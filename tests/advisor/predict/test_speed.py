@@ -251,3 +251,10 @@ def test_half_precision_on_a_kepler_computes_no_faster_and_the_caveat_says_only_
     assert half.seconds <= full.seconds  # the same arithmetic rate, half the bytes
     text = caveat_text(physics.matrix_path(k80, "float16").caveats[0], "k80")
     assert "no faster arithmetic, only half the memory traffic" in text and "no speed-up" not in text
+
+
+def test_float16_on_a_tpu_is_taken_at_its_bfloat16_peak_and_says_so():
+    tpu = acc("tpu-v5e-1")
+    half, brain = physics.matrix_path(tpu, "float16"), physics.matrix_path(tpu, "bfloat16")
+    assert half.flops == brain.flops == 197e12  # the v5e's published bf16 peak
+    assert [c.code for c in half.caveats] == [physics.TPU_FLOAT16] and brain.caveats == ()
