@@ -102,11 +102,15 @@ def blockers_text(blockers: tuple[Blocker, ...] | list[Blocker]) -> str:
     return "; ".join(parts)
 
 
-def speed_words(option: Option) -> str:
-    """'about 8.1x (5.2x-11x) faster than this machine (predicted)': per run, setup included."""
+def speed_words(option: Option, setup_minutes: float = 0.0) -> str:
+    """'about 8.1x (5.2x-11x) faster than this machine (predicted)': per run, setup included. Where the
+    sessions' setup is most of the option's run, the sentence says so: it is then no speed of the card."""
     if option.speedup is None or option.speedup_band is None:
         return "at an unknown speed"
     basis = option.epoch.basis if option.epoch else UNKNOWN
+    setup_hours = (option.sessions or 0) * setup_minutes / 60
+    if option.run_hours and setup_hours >= option.run_hours / 2:
+        basis += f"; {setup_minutes:g} min of session setup is most of its run"
     low, high = option.speedup_band
     if option.speedup >= 1:
         return f"about {ratio(option.speedup)}{ratio_band(low, high)} faster than this machine ({basis})"
@@ -176,12 +180,12 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
             out.append(f"Stay on this machine: no Colab option both fits this job and can be priced {at}.")
         else:
             out.append(f"Stay on this machine: no Colab option is worth its cost {at}; the fastest usable, "
-                       f"{label(fastest)}, runs this {speed_words(fastest)}; this machine is "
+                       f"{label(fastest)}, runs this {speed_words(fastest, w.setup_minutes)}; this machine is "
                        f"{_sure(rec)}.")
     elif best.costs_nothing:
         where = "Colab" if best.is_colab else PROVIDERS.get(best.plan.provider, best.plan.display_name)
         lead = f"Use {where}" if rec.local.usable else f"This machine cannot do this job; use {where}"
-        out.append(f"{lead}: {label(best)} runs this {speed_words(best)}, for $0; {_sure(rec)}.")
+        out.append(f"{lead}: {label(best)} runs this {speed_words(best, w.setup_minutes)}, for $0; {_sure(rec)}.")
         if not best.is_colab:
             out.append(_limits_words(best))
     else:
@@ -255,7 +259,7 @@ def _pay_sentence(rec: Recommendation, best: Option) -> str:
     else:
         gain = (f"{_cost(rec, best)} {period} buys {hours(saved)} less waiting{than} (expected), worth "
                 f"{dollars(saved * w.hour_value)}")
-    return f"Pay for {label(best)}: it runs this {speed_words(best)}; {gain}; {_sure(rec)}."
+    return f"Pay for {label(best)}: it runs this {speed_words(best, w.setup_minutes)}; {gain}; {_sure(rec)}."
 
 
 def _local_figure_words(rec: Recommendation) -> list[str]:

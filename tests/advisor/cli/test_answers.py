@@ -124,3 +124,13 @@ def test_a_named_workload_on_a_described_machine_needs_no_measurement(tmp_path):
     payload = json.loads(run_cli([*args, "--json"], tmp_path).stdout)
     assert payload["workload"]["samples"] == 30000
     assert not any((tmp_path / "results").glob("*"))  # nothing was measured
+
+
+def test_a_speed_ratio_made_mostly_of_session_setup_says_so(tmp_path):
+    args = ["recommend", "--model", "deep", "--epochs", "100", "--local-device", "t4", "--no-measure", "--as-of",
+            "2026-06-01"]
+    # The medium AutoEncoder's 100 epochs take seconds on a T4, so 3 min of setup a session is most of a run.
+    said = " ".join(run_cli(args, tmp_path, COLUMNS="100").stdout.split())
+    assert "3 min of session setup is most of its run" in said
+    said = " ".join(run_cli([*args, "--setup-minutes", "0"], tmp_path, COLUMNS="100").stdout.split())
+    assert "session setup" not in said.split("Colab Pro")[0]
