@@ -49,8 +49,11 @@ class UnitsAnswer:
     tax: TaxBasis
     bought_on: date
     expiry_days: int
-    expires_on: date
+    expires_on: date | None  # None past the calendar's last day
     lines: tuple[UnitsLine, ...]
+    # What one of the plan's own monthly units costs (its price over its units), where the balance is
+    # the plan's: the hours are priced at the Pay As You Go CU price, which differs from it.
+    plan_usd_per_cu: float | None = None
 
 
 def _balance(balance: float | None) -> float | None:
@@ -123,5 +126,15 @@ def units(
         plan=chosen.name if chosen is not None else None,
         plan_display_name=chosen.display_name if chosen is not None else None,
         cu_price_usd=era.cu_price_usd, tax=tax, bought_on=day, expiry_days=expiry_days,
-        expires_on=day + timedelta(days=expiry_days), lines=tuple(lines),
+        expires_on=_plus_days(day, expiry_days), lines=tuple(lines),
+        plan_usd_per_cu=chosen.monthly_price_usd / chosen.cu_included if basis == PLAN_UNITS and chosen is not None
+        and chosen.monthly_price_usd and chosen.cu_included else None,
     )
+
+
+def _plus_days(day: date, days: int) -> date | None:
+    """`day` plus `days`, or None past the last day a calendar holds (9999-12-31)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return None

@@ -31,12 +31,22 @@ def _hour_cost(value: float | None) -> str:
     return f"${value:.3f}" if value < 0.1 else money(value)
 
 
+def _cu(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def _what(answer: UnitsAnswer) -> str:
     if answer.balance_basis == BALANCE:
-        return f"{answer.balance_cu:g} CU"
+        return f"{_cu(answer.balance_cu)} CU"
     if answer.balance_basis == PLAN_UNITS:
-        return f"{answer.plan_display_name}'s {answer.balance_cu:g} CU a month"
-    return f"{answer.balance_cu:g} CU (the smallest pack)"
+        return f"{answer.plan_display_name}'s {_cu(answer.balance_cu)} CU a month"
+    return f"{_cu(answer.balance_cu)} CU (the smallest pack)"
+
+
+def _expiry(answer: UnitsAnswer) -> str:
+    when = f"on {answer.expires_on}" if answer.expires_on is not None else "after the calendar's last day"
+    return (f"Units bought on {answer.bought_on} expire {when} ({answer.expiry_days} days); unused units are lost "
+            "then.")
 
 
 def units_tables(answer: UnitsAnswer) -> list[Table]:
@@ -53,19 +63,23 @@ def units_tables(answer: UnitsAnswer) -> list[Table]:
         cells.append(_day(line.rate_as_of) or UNKNOWN)
         rows.append(cells)
     notes = [
-        f"Units bought on {answer.bought_on} expire on {answer.expires_on} ({answer.expiry_days} days); "
-        "unused units are lost then.",
+        *([f"The catalog ends on {answer.as_of}: rates for {answer.bought_on} are those of that day."]
+          if answer.bought_on > answer.as_of else []),
+        _expiry(answer),
         f"One CU costs about {money(answer.cu_price_usd * 100)} per 100 (Pay As You Go), before tax; a connected "
         "runtime burns CU even when idle.",
+        *([f"An hour is priced at that Pay As You Go price; one of {answer.plan_display_name}'s own units costs "
+           f"${answer.plan_usd_per_cu:.4f} (its price over its units)."]
+          if answer.plan_usd_per_cu and round(answer.plan_usd_per_cu, 4) != round(answer.cu_price_usd, 4) else []),
         *(f"{_name(line)}: one unconfirmed reading, used because no confirmed one exists."
           for line in answer.lines if line.rate_unconfirmed),
-        *(f"{_name(line)}: {line.rate_note}." for line in answer.lines if line.cu_per_hour is None and line.rate_note),
+        *(f"{_name(line)}: {line.rate_note}." for line in answer.lines if line.rate_note),
         *_sources(answer),
         *([f"Tax: {tax.country.name}, {tax.country.source} (as of {tax.country.as_of}). {TAX_CAVEAT}"]
           if tax.country is not None else []),
         f"Catalog as of {answer.as_of}. \"{UNKNOWN}\": no source gives the rate.",
     ]
-    title = f"What {_what(answer)} buy on {answer.as_of}"
+    title = f"What {_what(answer)} buy on {answer.bought_on}"
     return [Table(headers=headers, rows=rows, title=title, notes=notes, optional=("rate reported",))]
 
 
@@ -94,7 +108,8 @@ def units_payload(answer: UnitsAnswer) -> dict[str, Any]:
         },
         "bought_on": answer.bought_on.isoformat(),
         "expiry_days": answer.expiry_days,
-        "expires_on": answer.expires_on.isoformat(),
+        "expires_on": _day(answer.expires_on),
+        "plan_usd_per_cu": answer.plan_usd_per_cu,
         "accelerators": [
             {
                 "accelerator": line.accelerator,

@@ -55,12 +55,12 @@ def duration(hours: float | None) -> str:
     if not _known(hours):
         return UNKNOWN
     assert hours is not None
-    if abs(hours) >= 1e7:
+    if abs(hours) >= 1e12:  # past any horizon a person plans for: the order of magnitude is the figure
         return f"{hours:.3g} h"
     if hours < 1:
         return f"{hours * 60:.0f} min"
-    if hours >= 1e7:
-        return f"{hours:.3g} h"
+    if hours >= 1e5:
+        return f"{hours:,.0f} h"
     return f"{hours:,.1f} h"
 
 

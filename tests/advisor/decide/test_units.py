@@ -105,3 +105,46 @@ def test_the_table_fits_100_columns(fmt):
     assert "84.0 h" in text and "2026-06-07" in text
     if fmt == "table":
         assert max(len(row) for row in text.splitlines()) <= 100
+
+
+def notes_of(answer) -> str:
+    return " ".join(" ".join(units_tables(answer)[0].notes).split())
+
+
+def test_units_bought_on_the_calendar_s_last_days_expire_after_it_without_a_traceback():
+    answer = units(MARCH_2026, tax_basis(MARCH_2026), balance=100, bought_on=date(9999, 12, 31))
+    assert answer.expires_on is None and units_payload(answer)["expires_on"] is None
+    assert "Units bought on 9999-12-31 expire after the calendar's last day (90 days)" in notes_of(answer)
+
+
+def test_the_title_names_the_day_asked_about_and_a_day_past_the_catalog_says_so():
+    answer = units(MARCH_2026, tax_basis(MARCH_2026), balance=100, bought_on=date(2026, 11, 30))
+    assert units_tables(answer)[0].title == "What 100 CU buy on 2026-11-30"
+    assert "The catalog ends on 2026-03-09: rates for 2026-11-30 are those of that day." in notes_of(answer)
+    same_day = units(MARCH_2026, tax_basis(MARCH_2026), balance=100)
+    assert "The catalog ends" not in notes_of(same_day)
+
+
+def test_a_plan_whose_own_units_cost_less_than_pay_as_you_go_says_what_they_cost():
+    may_2025 = load_catalog(date(2025, 5, 12))
+    answer = units(may_2025, tax_basis(may_2025), plan="pro-plus")
+    # Pro+ is $49.99 for 600 CU from 2025-05-12: $0.0833 a unit, against $0.0999 Pay As You Go.
+    assert answer.plan_usd_per_cu == pytest.approx(49.99 / 600)
+    assert "one of Colab Pro+'s own units costs $0.0833" in notes_of(answer)
+    pro = units(may_2025, tax_basis(may_2025), plan="pro")  # $9.99 for 100 CU: the same price, no note
+    assert "own units cost" not in notes_of(pro)
+
+
+def test_every_rate_s_caveat_is_a_note_known_rates_included():
+    october_2022 = load_catalog(date(2022, 10, 7))
+    answer = units(october_2022, tax_basis(october_2022), balance=100)
+    assert line(answer, "a100-40gb").cu_per_hour == 13.08
+    assert "a100-40gb: only the High-RAM rate was reported." in notes_of(answer)
+
+
+def test_a_large_balance_reads_in_whole_numbers_with_separators():
+    answer = units(MARCH_2026, tax_basis(MARCH_2026), balance=1_000_000)
+    table = units_tables(answer)[0]
+    assert table.title == "What 1,000,000 CU buy on 2026-03-09"
+    t4 = next(row for row in table.rows if row[0] == "t4")
+    assert t4[2] == "840,336 h"  # 1,000,000 / 1.19

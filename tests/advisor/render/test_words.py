@@ -29,7 +29,8 @@ def test_a_figure_reads_with_its_unit_and_without_trailing_zeros():
     assert (figure_text(1.19, "CU/h"), figure_text(16.0, "GB"), figure_text(2014)) == ("1.19 CU/h", "16 GB", "2014")
 
 
-@pytest.mark.parametrize(("value", "text"), [(0.5, "30 min"), (1.25, "1.2 h"), (2400.0, "2,400.0 h")])
+@pytest.mark.parametrize(("value", "text"), [(0.5, "30 min"), (1.25, "1.2 h"), (2400.0, "2,400.0 h"),
+                                             (840_336.13, "840,336 h"), (1.25e7, "12,500,000 h"), (3e13, "3e+13 h")])
 def test_durations_read_in_minutes_below_an_hour(value, text):
     assert duration(value) == text
 
