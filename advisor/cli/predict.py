@@ -23,7 +23,8 @@ def predict(
     batch_size: int = typer.Option(None, "--batch-size", help="Samples per step (default: the workload's)."),
     dtype: str = typer.Option(DEFAULT_DTYPE, help="float32, bfloat16 or float16."),
     accelerators: str = typer.Option(
-        None, "--accelerators", metavar="A,B", help="Catalog accelerators, comma-separated (default: Colab's GPUs)."
+        None, "--accelerators", metavar="A,B",
+        help="Catalog accelerators, comma-separated (default: the GPUs Colab's plans offer on the catalog's date)."
     ),
     relative_to: str = typer.Option(None, "--relative-to", metavar="ACC",
                                     help="Also show each accelerator's speed over this one's, with its range."),

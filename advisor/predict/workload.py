@@ -22,7 +22,6 @@ from .profiles import Profiler, ProfileWarning, WorkloadProfile, load_profile, s
 from .speed import BASIS_PREDICTED, Speed, ratio_sigma
 
 # What `predict` shows without --accelerators: the GPUs Colab's paid plans hand out.
-DEFAULT_ACCELERATORS = ("t4", "l4", "a100-40gb", "a100-80gb", "h100")
 # This machine, predicted from its measured matmul and copy ceilings: the ceilings are what the
 # device reached on one large matmul and one large copy, so a step's kernels reach them at best;
 # the band is wide because small kernels on a CPU fall well short of either.
@@ -117,6 +116,12 @@ def speed_ratio(speed: Speed | None, reference: Speed | None) -> Ratio | None:
     return Ratio(centre, centre / spread, centre * spread)
 
 
+def colab_gpus(catalog: Catalog) -> list[str]:
+    """The GPUs Colab's plans offer on the catalog's date, in catalog order: predict's default rows."""
+    offered = {key for plan in catalog.plans if plan.provider == "colab" for key in plan.accelerators}
+    return [acc.key for acc in catalog.accelerators if acc.key in offered and acc.kind == "gpu"]
+
+
 def check_request(name: str, dtype: str, batch: int | None, accelerators: Sequence[str] | None, catalog: Catalog,
                   relative_to: str | None = None) -> tuple[WorkloadSpec, list[Accelerator], Accelerator | None]:
     """The workload, accelerators and reference a prediction asks for; AdvisorError for any bad one.
@@ -125,7 +130,7 @@ def check_request(name: str, dtype: str, batch: int | None, accelerators: Sequen
     """
     spec = spec_of(name)
     _check(dtype, batch)
-    named = [catalog.accelerator(key.strip()) for key in (accelerators or DEFAULT_ACCELERATORS) if key.strip()]
+    named = [catalog.accelerator(key.strip()) for key in (accelerators or colab_gpus(catalog)) if key.strip()]
     chosen = list({acc.key: acc for acc in named}.values())  # each once, in the order first named
     if not chosen:
         raise AdvisorError("--accelerators: name at least one accelerator")

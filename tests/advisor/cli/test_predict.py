@@ -117,3 +117,13 @@ def test_a_workload_without_a_memory_plan_says_why_its_largest_batch_is_unknown(
     assert payload["memory_planned"] is False and payload["accelerators"][0]["max_batch"] is None
     text = " ".join(run_cli(["predict", "--workload", "resnet50", "--accelerators", "h100"], home).stdout.split())
     assert "Largest batch: unknown for resnet50." in text
+
+
+def test_the_default_rows_are_the_gpus_colab_s_plans_offer_on_the_catalog_date(home):
+    from pricing import load_catalog
+
+    catalog = load_catalog()
+    offered = {key for plan in catalog.plans if plan.provider == "colab" for key in plan.accelerators}
+    expected = {key for key in offered if catalog.accelerator(key).kind == "gpu"}
+    rows = json.loads(run_cli(["predict", "--workload", "resnet50", "--json"], home).stdout)["accelerators"]
+    assert {row["accelerator"] for row in rows} == expected and "g4" in expected
