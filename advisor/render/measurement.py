@@ -22,7 +22,8 @@ def measurement_tables(m: Measurement) -> list[Table]:
             ("step time, device loop (median)", slower or seconds(m.device_loop.median)),
             ("throughput, python loop", f"{m.samples_per_second:,.0f} samples/s"),
             ("throughput, device loop", slower or f"{m.device_samples_per_second:,.0f} samples/s"),
-            ("dispatch overhead", percent(m.dispatch_overhead_pct, 1)),
+            # The overhead is the two loops' difference: with no device loop to show, there is none to give.
+            ("dispatch overhead", "not shown (no device loop)" if slower else percent(m.dispatch_overhead_pct, 1)),
             ("compile time (python / device loop)",
              f"{m.compile_seconds['python']:.2f} s / {m.compile_seconds['device']:.2f} s"),
             ("FLOPs per step (XLA)", scaled(m.flops_per_step, "FLOP")),

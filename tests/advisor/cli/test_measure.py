@@ -193,3 +193,5 @@ def test_a_device_loop_slower_than_the_python_loop_is_not_shown_as_a_speed(tmp_p
     assert "slower than the python loop: not shown" in out.stdout
     assert "achieved, python loop" in out.stdout and "achieved, device loop" not in out.stdout
     assert "device (slower, not used)" in out.stdout
+    overhead = next(line for line in out.stdout.splitlines() if line.startswith("dispatch overhead"))
+    assert "not shown (no device loop)" in overhead and "%" not in overhead
