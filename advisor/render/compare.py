@@ -153,6 +153,7 @@ def comparison_notes(comparison: Comparison) -> list[str]:
         spread = row.measurement.python_loop.relative_std
         if spread >= UNSTABLE_RELATIVE_STD:
             # A shipped reference cannot be measured again here; saying so would send people in circles.
-            advice = "as shipped" if row.origin == REFERENCE else "measure again with a larger --budget"
+            advice = ("a shipped reference, kept as it was measured" if row.origin == REFERENCE
+                      else "measure again with a larger --budget")
             notes.append(f"{row.measurement.id} is unstable (std {spread:.0%} of the mean): its band is wide; {advice}")
     return notes
