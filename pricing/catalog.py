@@ -97,6 +97,17 @@ class Catalog:
         t4 = [reading for reading in self.free_tier_readings if reading.accelerator == "t4"]
         return t4[-1] if t4 else None
 
+    def reported_on_colab(self, key: str) -> tuple[date | None, date | None] | None:
+        """The first and last day any Colab plan's offer of accelerator `key` was reported (either None
+        where no offer gives it), across every era; None where no Colab plan offers it at all."""
+        offers = [offer for plan in self._data.plans if plan.provider == "colab" for offer in plan.offers
+                  if offer.accelerator == key]
+        if not offers:
+            return None
+        firsts = [o.first_reported for o in offers if o.first_reported is not None]
+        lasts = [o.last_reported for o in offers if o.last_reported is not None]
+        return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
+
     def plans_on(self, day: date | None = None) -> tuple[Plan, ...]:
         day = self.check_date(day)
         by_key = {accelerator.key: accelerator for accelerator in self.accelerators}

@@ -313,7 +313,7 @@ def _offer_payload(plan: Plan, key: str) -> dict[str, Any]:
 
 
 # ---- hardware ------------------------------------------------------------------------------------
-def _colab_window(accelerator: Accelerator, offered_now: set[str], day: date) -> str:
+def _colab_window(accelerator: Accelerator, offered_now: set[str], catalog: Catalog) -> str:
     start, end = accelerator.colab_from, accelerator.colab_until
     if start and end:
         return f"{start} to {end}"
@@ -321,11 +321,20 @@ def _colab_window(accelerator: Accelerator, offered_now: set[str], day: date) ->
         return f"from {start}"
     if end:
         return f"until {end}"
-    return f"offered on {day}" if accelerator.key in offered_now else UNKNOWN
+    if accelerator.key in offered_now:
+        return f"offered on {catalog.as_of}"
+    reported = catalog.reported_on_colab(accelerator.key)
+    if reported is None:
+        return UNKNOWN
+    first, last = reported
+    if first and last:
+        return f"reported {first} to {last}"
+    return f"reported until {last}" if last else f"reported from {first}" if first else "offered (dates unknown)"
 
 
 def _offered(catalog: Catalog) -> set[str]:
-    return {key for plan in catalog.plans for key in plan.accelerators}
+    """What Colab's plans (not Kaggle's) offer on the catalog's date."""
+    return {key for plan in catalog.plans if plan.provider == "colab" for key in plan.accelerators}
 
 
 def hardware_tables(catalog: Catalog) -> list[Table]:
@@ -336,7 +345,7 @@ def hardware_tables(catalog: Catalog) -> list[Table]:
         rows.append([
             a.key, a.name, a.kind, figure_text(a.fp32_tflops), figure_text(a.fp16_bf16_tflops),
             figure_text(a.tf32_tflops), figure_text(a.memory_bandwidth_gbs), figure_text(a.memory_gb),
-            figure_text(a.year), _colab_window(a, offered_now, catalog.as_of),
+            figure_text(a.year), _colab_window(a, offered_now, catalog),
         ])
     headers = ["accelerator", "name", "kind", "FP32 TFLOP/s", "FP16/BF16 TFLOP/s", "TF32 TFLOP/s",
                "memory GB/s", "memory GB", "year", "on Colab"]

@@ -348,3 +348,12 @@ def test_every_accelerator_of_the_hardware_json_reads_back_as_the_same_catalog_e
         mine = tmp_path / "mine.toml"
         mine.write_text("\n".join(lines) + "\n", encoding="utf-8")
         assert load_catalog(override=mine).accelerator(entry["key"]) == shipped.accelerator(entry["key"]), entry["key"]
+
+
+def test_hardware_dates_a_gpu_colab_handed_out_by_its_offers_when_the_entry_has_no_window(tmp_path):
+    out = run_cli(["hardware", "--format", "markdown"], tmp_path)
+    rows = {line.split("|")[1].strip(): line for line in out.stdout.splitlines() if line.startswith("| ")}
+    # offers.toml: the K80 last reported on Free about 2021; the P100 on Pro from 2019-11-01 to 2022-12-31.
+    assert "reported until 2021-12-31" in rows["k80"]
+    assert "reported 2019-11-01 to 2022-12-31" in rows["p100"]
+    assert "unknown" in rows["rtx-4090"].split("|")[-2]  # never on Colab: no offer, no window
