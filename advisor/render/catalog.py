@@ -46,6 +46,26 @@ def _sessions(catalog: Catalog, plan: Plan, by_key: dict[str, Accelerator]) -> l
     return [catalog.session_hours(plan, key) for key in keys]
 
 
+def _assumed_session_notes(catalog: Catalog, by_key: dict[str, Accelerator]) -> list[str]:
+    """Where a plan publishes no session length and another's reading stands in for it, whose it is."""
+    notes = []
+    for plan in catalog.plans:
+        assumed = [limit for limit in _sessions(catalog, plan, by_key) if limit.basis == ASSUMED]
+        for source, limits in _by_source(assumed).items():
+            keys = ", ".join(limit.accelerator for limit in limits)
+            notes.append(f"{plan.display_name} publishes no session length for {keys}; "
+                         f"{figure_text(round(limits[0].hours or 0, 1), 'h')} is assumed from {source}.")
+    return notes
+
+
+def _by_source(limits: list[SessionLimit]) -> dict[str, list[SessionLimit]]:
+    grouped: dict[str, list[SessionLimit]] = {}
+    for limit in limits:
+        if limit.hours is not None and limit.source:
+            grouped.setdefault(limit.source, []).append(limit)
+    return grouped
+
+
 def session_text(limits: list[SessionLimit]) -> str:
     """'24 h', '1.5-3.3 h (reading)': the range of a plan's sessions, marked where not published."""
     known = [limit.hours for limit in limits if limit.hours is not None]
@@ -166,6 +186,7 @@ def plans_tables(catalog: Catalog, tax: TaxBasis) -> list[Table]:
         *catalog.era.notes,
         *_no_cu_note(catalog),
         *(f"{plan.display_name}: {plan.source} (as of {plan.as_of})." for plan in catalog.plans),
+        *_assumed_session_notes(catalog, by_key),
         *([f"You asked for {catalog.requested}; the catalog ends on {day}: these are its newest figures."]
           if catalog.beyond_coverage else []),
         f"As of {day}; the catalog covers {catalog.coverage}. \"{UNKNOWN}\": no source gives the figure.",

@@ -357,3 +357,11 @@ def test_hardware_dates_a_gpu_colab_handed_out_by_its_offers_when_the_entry_has_
     assert "reported until 2021-12-31" in rows["k80"]
     assert "reported 2019-11-01 to 2022-12-31" in rows["p100"]
     assert "unknown" in rows["rtx-4090"].split("|")[-2]  # never on Colab: no offer, no window
+
+
+def test_plans_name_whose_reading_stands_in_for_a_session_length_a_plan_does_not_publish(tmp_path):
+    text = " ".join(run_cli(["plans"], tmp_path, COLUMNS="100").stdout.split())
+    # Pay As You Go publishes none: the free tier's T4 reading of 2024-04 (3.33 h) stands in for it.
+    assert "Colab Pay As You Go publishes no session length for t4" in text
+    assert "3.3 h is assumed from Colab runtime panel on a free-tier T4 session" in text
+    assert "Colab Pro publishes no session length" not in text  # Pro publishes 24 h
