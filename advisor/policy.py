@@ -74,8 +74,9 @@ def check_plot_path(path: Path) -> None:
 
 
 def tax_rate_looks_like_a_fraction(tax_rate: float | None) -> bool:
-    """--tax-rate is a percentage; 0 < rate < 1 was probably meant as a fraction."""
-    return tax_rate is not None and 0 < tax_rate < 1
+    """--tax-rate is a percentage; 0.01 <= rate < 1 was probably meant as a fraction (0.19 for 19 %),
+    while a rate below 0.01 read as a fraction would still be under 1 %: nothing to suggest."""
+    return tax_rate is not None and 0.01 <= tax_rate < 1
 
 
 def preset_or_default(preset: str | None) -> str:

@@ -136,6 +136,10 @@ def comparison_notes(comparison: Comparison) -> list[str]:
             "speedup: the first's step time over each one's (python loop medians); the band is ±2 MAD-based "
             "spreads on both sides, and a band that includes 1.0x is not significant"
         )
+    ids = [row.measurement.id for row in rows]
+    repeated = list(dict.fromkeys(i for i in ids if ids.count(i) > 1))
+    if repeated:
+        notes.append(f"{', '.join(repeated)} is named more than once: the same result, compared with itself")
     if any(row.fingerprint_agrees is False for row in rows):
         notes.append(
             "a differing fingerprint means the runs did not train the same way (another seed or model, "
@@ -149,7 +153,7 @@ def comparison_notes(comparison: Comparison) -> list[str]:
             "fingerprint scheme or length than the first's (an older colab-advisor draws the starting point "
             "differently); the speeds stand"
         )
-    for row in rows:
+    for row in {row.measurement.id: row for row in rows}.values():  # each result once, in order
         spread = row.measurement.python_loop.relative_std
         if spread >= UNSTABLE_RELATIVE_STD:
             # A shipped reference cannot be measured again here; saying so would send people in circles.

@@ -120,6 +120,8 @@ class Store:
 
     def _read(self, name: str) -> StoredMeasurement:
         path = self.results / name
+        if path.is_symlink():  # the store writes no links: one here points somewhere it does not own
+            raise AdvisorError("a link, not a result this store wrote: not followed")
         text = read_regular_file(path).decode("utf-8")
         return StoredMeasurement(path, Measurement.from_json(text), imported=name.endswith(IMPORTED_SUFFIX))
 

@@ -105,6 +105,8 @@ def test_a_country_without_one_rate_shows_prices_before_tax_and_unknown_with_tax
 def test_a_tax_rate_below_1_warns_that_it_is_a_percentage(tmp_path):
     out = plans(tmp_path, "--tax-rate", "0.19")
     assert "warning: --tax-rate is a percentage: 0.19 means 0.19 %, not 19 %" in out.stderr
+    # A rate that as a fraction would still be under 1 % suggests nothing ('1e-09 means ..., not 1e-07 %').
+    assert "--tax-rate is a percentage" not in plans(tmp_path, "--tax-rate", "1e-9").stderr
 
 
 def test_pro_buys_about_84_t4_hours_on_2026_03_09(tmp_path):

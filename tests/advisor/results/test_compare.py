@@ -56,9 +56,11 @@ def test_overlapping_noisy_samples_are_not_significant():
     assert speedup_text(speedup) == "not significant"
 
 
-def test_a_measurement_against_itself_is_not_significant():
+def test_a_measurement_against_itself_is_not_significant_and_the_notes_say_it_is_the_same_result():
     m = make_measurement(spread=0.05)
     assert speedup_text(compare([m, m]).rows[1].speedup) == "not significant"
+    assert f"{m.id} is named more than once: the same result, compared with itself" in comparison_notes(compare([m, m]))
+    assert not any("more than once" in note for note in comparison_notes(compare([m, make_measurement(step=0.02)])))
 
 
 def test_a_small_steady_difference_is_significant_pyperf_style():

@@ -144,3 +144,14 @@ def test_a_shipped_reference_reads_as_one_wherever_it_is_kept(tmp_path):
     entry, _ = import_result(store, reference)
     assert history_table([entry]).rows[0][2] == "shipped reference"
     assert origin(reference, imported=False) == "shipped reference"
+
+
+def test_a_link_in_the_results_folder_is_not_followed(tmp_path):
+    store = Store(tmp_path)
+    store.save(LOCAL)
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text(LOCAL.to_json(), encoding="utf-8")  # a valid result, yet outside the store
+    (store.results / "20261120T000000-link.json").symlink_to(outside)
+    entries, warnings = store.load_all()
+    assert [e.measurement.id for e in entries] == [LOCAL.id]
+    assert warnings == ["skipped 20261120T000000-link.json: a link, not a result this store wrote: not followed"]
