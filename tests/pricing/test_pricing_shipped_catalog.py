@@ -117,3 +117,10 @@ def test_illustrative_figures_are_marked_as_assumptions():
     assert laptop.assumption is True
     assert "assumption" in laptop.source
     assert [a.key for a in DATA.accelerators if a.assumption] == ["laptop-cpu"]
+
+
+def test_every_shipped_gpu_and_tpu_names_its_architecture():
+    # Without one, a prediction takes the entry's figures as given and says the catalog names none:
+    # right for a user's own entry, never for a shipped one.
+    unnamed = [a.key for a in DATA.accelerators if a.kind in ("gpu", "tpu") and a.architecture is None]
+    assert unnamed == []
