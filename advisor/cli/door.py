@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import signal
 import sys
 import threading
@@ -41,6 +42,19 @@ def _click_exception(name: str) -> type[Exception]:
 
 
 UsageError = _click_exception("UsageError")
+# Click's words for a number it cannot parse run past a terminal line; the same fact, shorter. Newer
+# Click: "Input should be a valid integer, unable to parse ..."; older: "'ten' is not a valid integer.".
+_NOT_A_NUMBER = re.compile(r"Invalid value for '(?P<flag>[^']+)': (?:Input should be a valid (?P<new>integer|number)"
+                           r"\b.*|(?P<value>'.*') is not a valid (?P<old>integer|float)\.?)")
+
+
+def _usage_message(message: str) -> str:
+    found = _NOT_A_NUMBER.fullmatch(message)
+    if found is None:
+        return message
+    whole = (found.group("new") or found.group("old")) == "integer"
+    got = f", got {found.group('value')}" if found.group("value") else ""
+    return f"{found.group('flag')}: expected {'a whole number' if whole else 'a number'}{got}"
 
 
 @dataclass
@@ -232,7 +246,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             env.out(ctx.get_help())  # a bare command asks for help; newer Click calls that an error
             return EXIT_OK
         where = f" (see: {ctx.command_path} --help)" if ctx else ""
-        env.stderr.write(f"error: {exc.format_message()}{where}\n")  # type: ignore[attr-defined]
+        env.stderr.write(f"error: {_usage_message(exc.format_message())}{where}\n")  # type: ignore[attr-defined]
         return EXIT_USAGE
     except (typer.Abort, KeyboardInterrupt, Interrupted):
         return report_interrupted(env.stderr)

@@ -253,7 +253,7 @@ def test_json_of_the_flat_era_has_no_hours(tmp_path):
         (["--as-of", "2019-12-31"], "error: the catalog has no data for 2019-12-31: it covers 2020-02-01 to"),
         (["--as-of", "2019-01-01"], "error: the catalog has no data for 2019-01-01: it covers 2020-02-01 to"),
         (["--tax-rate", "150"], "error: --tax-rate: expected a percentage from 0 to below 100"),
-        (["--tax-rate", "ten"], "error: Invalid value for '--tax-rate'"),
+        (["--tax-rate", "ten"], "error: --tax-rate: expected a number"),
         (["--format", "html"], "error: Invalid value for '--format'"),
         (["--catalog", "/nonexistent/catalog.toml"], "error: Invalid value for '--catalog'"),
     ],

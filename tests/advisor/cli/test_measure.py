@@ -106,7 +106,7 @@ def test_quick_uses_a_short_budget(tmp_path, fake_run):
         (["--device", "cuda"], "error: unknown device 'cuda'"),
         (["--device", "tpu"], "error: no tpu device on this machine"),
         (["--batch-size", "0"], "error: batch size must be a positive integer"),
-        (["--batch-size", "many"], "error: Invalid value for '--batch-size'"),
+        (["--batch-size", "many"], "error: --batch-size: expected a whole number"),
         (["--budget", "-1"], "error: budget must be a positive number"),
         (["--format", "html"], "error: Invalid value for '--format'"),
         (["--output", "/nonexistent/folder/x.json"], "error: --output /nonexistent/folder/x.json: folder"),

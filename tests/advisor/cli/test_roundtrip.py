@@ -140,7 +140,7 @@ def test_recommend_plot_without_matplotlib_is_a_one_line_hint(home, monkeypatch)
         (["--epochs", "10", "--samples", "1000"], "error: --samples needs --preset"),
         (["--epochs", "10", "--epoch-seconds", "1", "--local-device", "m9"], "error: unknown accelerator 'm9'"),
         (["--epochs", "10", "--epoch-seconds", "1", "--as-of", "2019-01-01"], "error: the catalog has no data"),
-        (["--epochs", "ten", "--epoch-seconds", "1"], "error: Invalid value for '--epochs'"),
+        (["--epochs", "ten", "--epoch-seconds", "1"], "error: --epochs: expected a whole number"),
     ],
 )
 def test_recommend_bad_input_is_one_line_and_exit_2(home, args, message):
@@ -304,3 +304,17 @@ def test_every_option_with_all_still_fits_the_terminal_and_a_wide_one_gets_every
     payload = json.loads(run_cli([*args, "--json"], home).stdout)
     rows = {re.split(r"\s{2,}", line.strip())[0].removeprefix("→ ") for line in narrow.stdout.splitlines()}
     assert {option["label"] for option in payload["options"]} <= rows  # every option is a row
+
+
+@pytest.mark.parametrize(("message", "short"), [
+    ("Invalid value for '--epochs': Input should be a valid integer, unable to parse string as an integer",
+     "--epochs: expected a whole number"),
+    ("Invalid value for '--epochs': 'ten' is not a valid integer.", "--epochs: expected a whole number, got 'ten'"),
+    ("Invalid value for '--tax-rate': 'abc' is not a valid float.", "--tax-rate: expected a number, got 'abc'"),
+    ("Invalid value for '--model': 'forest' is not one of 'deep', 'boosting'.",
+     "Invalid value for '--model': 'forest' is not one of 'deep', 'boosting'."),
+])
+def test_click_s_words_for_an_unparsable_number_are_shortened_in_either_click(message, short):
+    from advisor.cli.door import _usage_message
+
+    assert _usage_message(message) == short
