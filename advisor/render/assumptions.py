@@ -89,7 +89,8 @@ def assumption_text(a: Fact) -> str:
         readings = f.get("session_readings") or ()
         if readings:
             assumed = [h for h, a in readings if a] or [min(h for h, _ in readings)]
-            session = (f"sessions up to {' or '.join(f'{h:g} h' for h, _ in readings)} by different readings "
+            session = (f"sessions up to {' or '.join(dict.fromkeys(f'{h:g} h' for h, _ in readings))} by different "
+                       "readings "
                        f"({assumed[0]:g} h assumed)")
         else:
             limit = f["session_hours"]

@@ -21,7 +21,7 @@ from .verdict import (
     provenance_text,
     verdict_sentences,
 )
-from .words import UNKNOWN, count, duration, hours, money, ratio, share
+from .words import UNKNOWN, count, duration, hours, money, ratio, runs_a_month, share
 
 ARROW = "→ "
 
@@ -77,6 +77,11 @@ def _notes(rec: Recommendation, shown: list[Option], every: bool) -> list[str]:
     return notes
 
 
+def _unit(workload) -> str:
+    """What one pass over the data is called: an epoch of a deep model, a boosting round."""
+    return "boosting round" if workload.model == "boosting" else "epoch"
+
+
 def breakdown_table(rec: Recommendation, every: bool = False, arrow: str = ARROW) -> Table:
     """`arrow` marks the chosen row; a terminal without "→" gets its plain stand-in before the widths are
     measured, so the columns stay aligned."""
@@ -102,7 +107,7 @@ def breakdown_table(rec: Recommendation, every: bool = False, arrow: str = ARROW
     horizon = "a month" if w.months == 1 else f"{w.months} months"
     cost_header = "cost" if w.months == 1 else f"cost, {w.months} months"
     return Table(
-        title=f"per option, {w.runs_per_month:g} runs a month of {w.epochs} epochs, over {horizon} "
+        title=f"per option, {runs_a_month(w.runs_per_month)} of {count(w.epochs, _unit(w))}, over {horizon} "
               f"(catalog as of {rec.as_of}, prices {tax_heading(rec.tax)})",
         headers=("option", "time per run", "speed", "hours/month", "CU/month", cost_header, "hours saved",
                  "net value", "best", "fits", "basis"),
@@ -117,7 +122,7 @@ def time_bars(rec: Recommendation, every: bool = False, width: int | None = None
     items = [(label(o), o.run_hours) for o in shown_options(rec, every)]
     widest = max((len(name) for name, _ in items), default=0)
     bar = 36 if width is None else max(10, min(36, width - widest - 14))
-    return "time per run (hours)\n" + bars(items, width=bar, unit=" h")
+    return "time per run\n" + bars(items, width=bar, text=duration)
 
 
 def render_recommendation(rec: Recommendation, fmt: str, every: bool = False, width: int | None = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import textwrap
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,8 +210,10 @@ def render_tables(tables: Sequence[Table], fmt: str = "table", width: int | None
     return "\n\n".join(render_table(t, fmt, width) for t in tables)
 
 
-def bars(items: Sequence[tuple[str, float | None]], width: int = 40, unit: str = "") -> str:
-    """A horizontal bar per item, scaled to the largest; unknown values say so instead of drawing."""
+def bars(items: Sequence[tuple[str, float | None]], width: int = 40, unit: str = "",
+         text: Callable[[float], str] | None = None) -> str:
+    """A horizontal bar per item, scaled to the largest, with its value as `text` words it (else to one
+    decimal with `unit`); unknown values say so instead of drawing."""
     known = [v for _, v in items if v is not None and math.isfinite(v)]
     top = max(known, default=0.0)
     label_width = max((len(label) for label, _ in items), default=0)
@@ -221,7 +223,7 @@ def bars(items: Sequence[tuple[str, float | None]], width: int = 40, unit: str =
             lines.append(f"{label:<{label_width}}  {UNKNOWN}")
             continue
         length = 0 if top <= 0 else max(1, round(value / top * width))
-        lines.append(f"{label:<{label_width}}  {'█' * length} {value:,.1f}{unit}")
+        lines.append(f"{label:<{label_width}}  {'█' * length} {text(value) if text else f'{value:,.1f}{unit}'}")
     return "\n".join(lines)
 
 

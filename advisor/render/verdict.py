@@ -33,7 +33,19 @@ from ..decide.facts import (
     Blocker,
 )
 from ..decide.options import Option
-from .words import UNKNOWN, count, dollars, duration, hours, ratio, ratio_band, runs_a_month, share, with_article
+from .words import (
+    UNKNOWN,
+    count,
+    dollars,
+    duration,
+    figure_text,
+    hours,
+    ratio,
+    ratio_band,
+    runs_a_month,
+    share,
+    with_article,
+)
 
 PROVIDERS = {"colab": "Colab", "kaggle": "Kaggle"}
 # Below this speed ratio per run either way, setup eats most of what a faster device gains.
@@ -69,7 +81,8 @@ def provenance_text(option: Option) -> str:
 def blocker_text(blocker: Blocker) -> str:
     kind, have, need = blocker.kind, blocker.have, blocker.need
     if kind == BLOCK_RAM:
-        return f"RAM too small: {have:g} GB, the job needs {need:g} GB" if have is not None else "RAM too small"
+        return (f"RAM too small: {have:.3g} GB, the job needs {need:.3g} GB" if have is not None
+                else "RAM too small")
     if kind == BLOCK_MONTH:
         return f"needs {hours(need)} a month; a month has {hours(have)}"
     if kind == BLOCK_FREE_QUOTA:
@@ -216,10 +229,11 @@ def _limits_words(option: Option) -> str:
     if option.session_hours is None:
         sessions = "sessions of unknown length"
     elif len(readings) > 1:
-        sessions = (f"sessions of at most {option.session_hours:g} h assumed, the shorter of the readings "
-                    f"({' and '.join(f'{h:g} h' for h in readings)})")
+        shortest = figure_text(round(option.session_hours, 1))
+        sessions = (f"sessions of at most {shortest} h assumed, the shorter of the readings "
+                    f"({' and '.join(f'{figure_text(round(h, 1))} h' for h in readings)})")
     else:
-        sessions = f"sessions of at most {option.session_hours:g} h"
+        sessions = f"sessions of at most {figure_text(round(option.session_hours, 1))} h"
     return f"Its limits: {', '.join(p for p in (quota, sessions) if p)}; the quota resets every week."
 
 
@@ -237,8 +251,8 @@ def _fallback_words(rec: Recommendation) -> str:
         then = f"{plan} would no longer be the best choice"
     return (f"Colab guarantees no GPU: users report getting {with_article(got)} when "
             f"{with_article(chosen.accelerator.key)} is chosen "
-            f"({fb.source.split(': ')[0]}); on it a run takes {duration(instead.run_hours)} and the month costs "
-            f"{_cost(rec, instead)}: {then}.")
+            f"({fb.source.split(': ')[0]}); on it a run takes {duration(instead.run_hours)} and "
+            f"{'the month costs' if rec.workload.months == 1 else 'the plan costs'} {_cost(rec, instead)}: {then}.")
 
 
 def _pay_sentence(rec: Recommendation, best: Option) -> str:
@@ -250,14 +264,16 @@ def _pay_sentence(rec: Recommendation, best: Option) -> str:
         than = f" than {label(against)}"
     else:
         than = ""
-    period = "a month" if w.months == 1 else f"over {w.months} months"
+    period = "a month" if w.months == 1 else ""  # _cost already says "over N months (... a month)"
     if against is None or not rec.local.usable:
         # Hours saved are counted against this machine: where it cannot do the month, say what is bought.
         gain = (f"this machine cannot do it ({hours(rec.local.monthly_hours)} a month); "
-                f"{_cost(rec, best)} {period} buys {hours(best.monthly_hours)} a month of {best.accelerator.key}"
+                f"{_cost(rec, best)}{' ' + period if period else ''} buys {hours(best.monthly_hours)} a month of "
+                f"{best.accelerator.key}"
                 if best.accelerator else "")
     else:
-        gain = (f"{_cost(rec, best)} {period} buys {hours(saved)} less waiting{than} (expected), worth "
+        gain = (f"{_cost(rec, best)}{' ' + period if period else ''} buys {hours(saved)} less waiting{than} "
+                "(expected), worth "
                 f"{dollars(saved * w.hour_value)}")
     return f"Pay for {label(best)}: it runs this {speed_words(best, w.setup_minutes)}; {gain}; {_sure(rec)}."
 

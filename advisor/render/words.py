@@ -57,6 +57,8 @@ def duration(hours: float | None) -> str:
     assert hours is not None
     if abs(hours) >= 1e12:  # past any horizon a person plans for: the order of magnitude is the figure
         return f"{hours:.3g} h"
+    if hours * 60 < 1:
+        return f"{hours * 3600:.0f} s"
     if hours < 1:
         return f"{hours * 60:.0f} min"
     if hours >= 1e5:

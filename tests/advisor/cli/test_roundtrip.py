@@ -76,7 +76,7 @@ def test_recommend_reads_the_latest_local_measurement(home):
     assert first.startswith("Use Colab: Colab Free · k80 runs this about") and "for $0" in first
     pro = next(line for line in out.stdout.splitlines() if line.startswith("Colab Pro:"))
     assert "at 4 runs a month" in pro and "On expected values it pays off from" in pro
-    assert "$10.62" in out.stdout and "assumptions" in out.stdout and "time per run (hours)" in out.stdout
+    assert "$10.62" in out.stdout and "assumptions" in out.stdout and "time per run\n" in out.stdout
 
 
 def test_recommend_uses_a_colab_token_as_measured(home):

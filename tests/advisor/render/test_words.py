@@ -63,3 +63,7 @@ def test_no_figure_ever_prints_more_than_a_few_dozen_characters(value):
                                            ("g4", "a g4"), ("t4", "a t4"), ("tpu-v5e-1", "a tpu-v5e-1")])
 def test_an_accelerator_key_takes_the_article_its_first_letter_is_read_with(key, text):
     assert with_article(key) == text
+
+
+def test_a_run_under_a_minute_reads_in_seconds_not_zero_minutes():
+    assert (duration(40 / 3600), duration(0.0)) == ("40 s", "0 s")
