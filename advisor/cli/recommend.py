@@ -106,7 +106,9 @@ def recommend(
     kwh_price: float = typer.Option(None, "--kwh-price", metavar="USD", help="What a kWh costs you (with --buy)."),
     watts: float = typer.Option(None, "--watts", metavar="W",
                                 help="The card's draw under load (with --buy; default: its power limit)."),
-    every: bool = typer.Option(False, "--all", help="Every accelerator of every plan, every column."),
+    every: bool = typer.Option(
+        False, "--all", help="Every option the decision weighs, each plan's accelerators apart (before compute "
+        "units, each plan's most handed-out GPU), in the columns that fit; --json has every figure."),
     json_out: bool = JSON_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
