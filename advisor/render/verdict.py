@@ -267,7 +267,8 @@ def _pay_sentence(rec: Recommendation, best: Option) -> str:
     period = "a month" if w.months == 1 else ""  # _cost already says "over N months (... a month)"
     if against is None or not rec.local.usable:
         # Hours saved are counted against this machine: where it cannot do the month, say what is bought.
-        gain = (f"this machine cannot do it ({hours(rec.local.monthly_hours)} a month); "
+        why = blockers_text(rec.local.blockers) if rec.local.blockers else f"{hours(rec.local.monthly_hours)} a month"
+        gain = (f"this machine cannot do it ({why}); "
                 f"{_cost(rec, best)}{' ' + period if period else ''} buys {hours(best.monthly_hours)} a month of "
                 f"{best.accelerator.key}"
                 if best.accelerator else "")

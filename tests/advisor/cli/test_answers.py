@@ -134,3 +134,10 @@ def test_a_speed_ratio_made_mostly_of_session_setup_says_so(tmp_path):
     assert "3 min of session setup is most of its run" in said
     said = " ".join(run_cli([*args, "--setup-minutes", "0"], tmp_path, COLUMNS="100").stdout.split())
     assert "session setup" not in said.split("Colab Pro")[0]
+
+
+def test_when_this_machine_cannot_do_the_job_the_verdict_gives_the_reason_it_cannot(home):
+    # The stored measurement's machine has about 25 GB of RAM; the job asks for 60 GB.
+    said = " ".join(run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100", "--ram-gb",
+                             "60", "--as-of", "2026-06-01"], home, COLUMNS="100").stdout.split())
+    assert "this machine cannot do it (RAM too small:" in said and "the job needs 60 GB)" in said
