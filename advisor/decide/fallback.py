@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .facts import UNKNOWN_RAM
 from .options import Option
 
 
@@ -44,6 +45,9 @@ def fallback_answer(best: Option | None, local: Option, options: Sequence[Option
     # An option whose accelerator is itself reported to fall back (the same GPU on another plan, or an
     # A100 beside a G4) is no surer an alternative than the choice: only the others are compared.
     outside = [o for o in (local, *options) if o.usable and o.plan != best.plan and not _falls_back(o, as_of)]
+    # As in the choice itself: an option whose RAM no source gives stands only where none is known to fit.
+    if any(o.usable and UNKNOWN_RAM not in o.unknowns for o in (local, *options)):
+        outside = [o for o in outside if UNKNOWN_RAM not in o.unknowns]
     # Another plan's option on the fallback's own accelerator at no lower price is the same GPU for the
     # same money (its value may differ by a session-length assumption): not a better choice.
     better = [o for o in outside if (o.value or 0.0) > (instead.value or 0.0) + 0.01

@@ -141,3 +141,20 @@ def test_when_this_machine_cannot_do_the_job_the_verdict_gives_the_reason_it_can
     said = " ".join(run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100", "--ram-gb",
                              "60", "--as-of", "2026-06-01"], home, COLUMNS="100").stdout.split())
     assert "this machine cannot do it (RAM too small:" in said and "the job needs 60 GB)" in said
+
+
+@pytest.mark.parametrize("workload", [
+    ["--epochs", "100", "--epoch-seconds", "600", "--runs-per-month", "10", "--hour-value", "5"],
+    ["--epochs", "200", "--epoch-seconds", "300", "--runs-per-month", "25", "--hour-value", "50"],
+    ["--epochs", "3", "--epoch-seconds", "20000", "--runs-per-month", "4", "--hour-value", "10"],
+])
+def test_a_fallback_s_rival_is_never_an_option_of_unknown_ram_where_another_is_known_to_fit(home, workload):
+    from advisor.decide.facts import UNKNOWN_RAM
+
+    args = ["recommend", "--model", "deep", *workload, "--ram-gb", "40", "--as-of", "2026-09-01", "--json"]
+    payload = json.loads(run_cli(args, home).stdout)
+    if payload["fallback"] is None or payload["fallback"]["rival"] is None:
+        return
+    by_key = {o["key"]: o for o in payload["options"]}
+    known = [o for o in payload["options"] if o["usable"] and UNKNOWN_RAM not in o["unknowns"]]
+    assert not known or UNKNOWN_RAM not in by_key[payload["fallback"]["rival"]]["unknowns"]
