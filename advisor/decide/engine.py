@@ -310,7 +310,10 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
             status = DOES_NOT_PAY_OFF
         else:
             status = CANNOT_TELL
-        runs_from, runs_until = runs_break_even(Scan(scenario, candidates[best.key], free, local_ok))
+        unknown_ram_ok = UNKNOWN_RAM in best.unknowns  # as for the choice: only where none is known to fit
+        others = [candidates[o.key] for o in mine if o.key != best.key and _volume_only(o)
+                  and (unknown_ram_ok or UNKNOWN_RAM not in o.unknowns)]
+        runs_from, runs_until = runs_break_even(Scan(scenario, candidates[best.key], free, local_ok, others))
         alike = [o for o in options if o.is_colab and o.commitment < SUBSCRIPTION and not o.costs_nothing
                  and o.usable and o.accelerator == best.accelerator and o.cost is not None and best.cost is not None
                  and o.cost <= best.cost + 1e-9 and (o.hours_saved or 0.0) >= (best.hours_saved or 0.0) - 1e-9]

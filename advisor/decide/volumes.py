@@ -32,11 +32,14 @@ class Scan:
     """
 
     def __init__(self, scenario: Scenario, option: Candidate | None, free: Sequence[Candidate],
-                 local_ok: bool = True) -> None:
+                 local_ok: bool = True, alternatives: Sequence[Candidate] = ()) -> None:
         self.scenario = scenario
         self.option = option
         self.free = free
         self.local_ok = local_ok
+        # The plan's other accelerators: at another volume another of them may be its best, so the
+        # plan pays off from the first volume at which any of them beats the free options.
+        self.alternatives = alternatives
 
     def expected(self, candidate: Candidate | None, runs: np.ndarray) -> np.ndarray:
         """Mean value at each volume; -inf where the option cannot do the month (centre past a
@@ -67,7 +70,8 @@ class Scan:
     def gap(self, runs: np.ndarray) -> np.ndarray:
         """Expected value of the plan's option less the best free option's, per volume (+inf where
         nothing free can do the month at all, -inf where the option cannot)."""
-        mine = self.expected(self.option, runs)
+        mine = np.max(np.vstack([self.expected(self.option, runs),
+                                 *(self.expected(c, runs) for c in self.alternatives)]), axis=0)
         here = self.expected(None, runs) if self.local_ok else np.full(len(runs), -np.inf)
         theirs = np.max(np.vstack([here, *(self.expected(c, runs) for c in self.free)]), axis=0)
         with np.errstate(invalid="ignore"):

@@ -158,3 +158,23 @@ def test_a_fallback_s_rival_is_never_an_option_of_unknown_ram_where_another_is_k
     by_key = {o["key"]: o for o in payload["options"]}
     known = [o for o in payload["options"] if o["usable"] and UNKNOWN_RAM not in o["unknowns"]]
     assert not known or UNKNOWN_RAM not in by_key[payload["fallback"]["rival"]]["unknowns"]
+
+
+def test_a_plan_s_break_even_volume_is_the_plan_s_whatever_volume_is_asked_about(home):
+    """'Pays off from N runs a month' counts every accelerator of the plan, so N does not move with the
+    volume the user asked about, and at N the plan's best option beats the free ones, at N - 1 not."""
+    def ask(runs):
+        args = ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100", "--hour-value", "1",
+                "--runs-per-month", str(runs), "--as-of", "2026-09-01", "--json"]
+        return json.loads(run_cli(args, home).stdout)
+
+    def pro_ahead(payload):
+        options = [o for o in payload["options"] if o["usable"] and o["expected_value_usd"] is not None]
+        free = max(o["expected_value_usd"] for o in options if not o["cost_usd"])
+        return max(o["expected_value_usd"] for o in options if o["plan"] == "pro") - free
+
+    found = {runs: next(p for p in ask(runs)["plans"] if p["plan"] == "pro")["break_even"]["runs_from"]
+             for runs in (5, 60)}
+    assert found[5] == found[60] is not None
+    start = int(found[5])
+    assert pro_ahead(ask(start)) > 0 > pro_ahead(ask(start - 1))
