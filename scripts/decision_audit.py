@@ -73,7 +73,8 @@ def contradictions(rec) -> list[str]:
         shown = ratio(rec.best.speedup if rec.best.speedup >= 1 else 1 / rec.best.speedup)
         if speed != ratio(rec.best.speedup) or f"about {shown}" not in verdict:
             found.append("verdict and table speed-ups differ")
-    if rec.best is not None and verdict.startswith("Pay for") == rec.best.costs_nothing:
+    lead = next((s for s in verdict_sentences(rec) if not s.startswith("No option is known to have")), "")
+    if rec.best is not None and lead.startswith("Pay for") == rec.best.costs_nothing:
         found.append("pay verdict on a free choice, or the reverse")
     for option in (rec.local, *rec.options):
         if re.search(rf"{re.escape(label(option))}(?![\w-])", verdict) and label(option) not in rows:

@@ -186,6 +186,9 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
     w = rec.workload
     out = []
     at = f"at {runs_a_month(w.runs_per_month)} and {dollars(w.hour_value)} an hour"
+    if UNKNOWN_RAM in best.unknowns and w.ram_gb is not None:  # chosen only because nothing known fits
+        out.append(f"No option is known to have the {w.ram_gb:g} GB of RAM this job needs; {label(best)} is the "
+                   "only one that might (no source gives its RAM), so what follows holds only if it has enough.")
     if best.is_local:
         fastest = min((o for o in rec.shown if o.is_colab and o.usable and o.run_hours),
                       key=lambda o: o.run_hours or 0.0, default=None)

@@ -178,3 +178,14 @@ def test_a_plan_s_break_even_volume_is_the_plan_s_whatever_volume_is_asked_about
     assert found[5] == found[60] is not None
     start = int(found[5])
     assert pro_ahead(ask(start)) > 0 > pro_ahead(ask(start - 1))
+
+
+def test_an_option_chosen_only_because_its_ram_is_unknown_is_said_to_be_unverified(home):
+    args = ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100", "--ram-gb", "10000",
+            "--as-of", "2026-09-01"]
+    payload = json.loads(run_cli([*args, "--json"], home).stdout)
+    best = next(o for o in payload["options"] if o["key"] == payload["best"])
+    assert "ram" in best["unknowns"]  # nothing offers 10 TB; only an option of unpublished RAM might
+    first = " ".join(run_cli(args, home, COLUMNS="100").stdout.split()).split(". ")[0]
+    assert first.startswith("No option is known to have the 10000 GB of RAM this job needs")
+    assert "holds only if it has enough" in first
