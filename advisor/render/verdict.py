@@ -140,6 +140,12 @@ def _cost(rec: Recommendation, option: Option) -> str:
     return text if months == 1 else f"{text} over {months} months ({dollars(option.cost / months)} a month)"
 
 
+def _close(rec: Recommendation) -> str:
+    """Where the choice wins fewer than half the draws (it leads on expected value alone), the lead says
+    so before the sentence that names what would settle it."""
+    return ", a close call" if not rec.sure and rec.runner_up is not None and rec.p_choice < 0.5 else ""
+
+
 def _sure(rec: Recommendation) -> str:
     return f"best in {share(rec.p_choice)} of the range the figures allow"
 
@@ -195,13 +201,14 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
         if fastest is None:
             out.append(f"Stay on this machine: no Colab option both fits this job and can be priced {at}.")
         else:
-            out.append(f"Stay on this machine: no Colab option is worth its cost {at}; the fastest usable, "
-                       f"{label(fastest)}, runs this {speed_words(fastest, w.setup_minutes)}; this machine is "
+            out.append(f"Stay on this machine{_close(rec)}: no Colab option is worth its cost {at}; the fastest "
+                       f"usable, {label(fastest)}, runs this {speed_words(fastest, w.setup_minutes)}; this machine is "
                        f"{_sure(rec)}.")
     elif best.costs_nothing:
         where = "Colab" if best.is_colab else PROVIDERS.get(best.plan.provider, best.plan.display_name)
         lead = f"Use {where}" if rec.local.usable else f"This machine cannot do this job; use {where}"
-        out.append(f"{lead}: {label(best)} runs this {speed_words(best, w.setup_minutes)}, for $0; {_sure(rec)}.")
+        out.append(f"{lead}{_close(rec)}: {label(best)} runs this {speed_words(best, w.setup_minutes)}, for $0; "
+                   f"{_sure(rec)}.")
         if not best.is_colab:
             out.append(_limits_words(best))
     else:
@@ -279,7 +286,8 @@ def _pay_sentence(rec: Recommendation, best: Option) -> str:
         gain = (f"{_cost(rec, best)}{' ' + period if period else ''} buys {hours(saved)} less waiting{than} "
                 "(expected), worth "
                 f"{dollars(saved * w.hour_value)}")
-    return f"Pay for {label(best)}: it runs this {speed_words(best, w.setup_minutes)}; {gain}; {_sure(rec)}."
+    return (f"Pay for {label(best)}{_close(rec)}: it runs this {speed_words(best, w.setup_minutes)}; {gain}; "
+            f"{_sure(rec)}.")
 
 
 def _local_figure_words(rec: Recommendation) -> list[str]:

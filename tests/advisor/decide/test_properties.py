@@ -297,3 +297,14 @@ def test_any_legal_workload_answers_in_words_without_infinities(workload, day):
         text = render_recommendation(rec, fmt, every=fmt == "markdown", width=100)
         assert not re.search(r"\b(inf|nan)\b", text.lower())
     dumps(recommendation_payload(rec))  # refuses NaN and infinities
+
+
+@SETTINGS
+@given(workloads, st.sampled_from(DATES))
+def test_the_lead_calls_a_choice_that_wins_under_half_the_draws_a_close_call(workload, day):
+    rec = advise(workload, day)
+    if rec.best is None:
+        return
+    lead = next(s for s in verdict_sentences(rec) if not s.startswith("No option is known to have"))
+    close = not rec.sure and rec.runner_up is not None and rec.p_choice < 0.5
+    assert (", a close call:" in lead.split(". ")[0]) == close
