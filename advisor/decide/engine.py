@@ -198,7 +198,8 @@ def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
             candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, step.error if step else (),
                                         _memory_blocker(sources, acc), step.provenance if step else None, devices))
     ram = sources.local.environment.ram_bytes if sources.local is not None else None
-    free = default_free_hours() if workload.model == "deep" and workload.free_gpu_hours is None else None
+    free = (default_free_hours(catalog.as_of) if workload.model == "deep" and workload.free_gpu_hours is None
+            else None)
     return Scenario(workload, catalog, tax, basis, tuple(candidates), None if ram is None else ram / 1e9, free,
                     Draws())
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
+from datetime import date
 
 from .uncertainty import Z90
 
@@ -55,6 +56,10 @@ class FreeHours:
         return self.median / spread, self.median * spread
 
 
-def default_free_hours() -> FreeHours:
-    logs = [math.log(r.monthly_hours) for r in READINGS]
-    return FreeHours(math.exp(statistics.fmean(logs)), statistics.stdev(logs), READINGS)
+def default_free_hours(as_of: date | None = None) -> FreeHours:
+    """The readings' log-normal, from those reported by `as_of` (a decision dated in the past sees no
+    later report); all of them where fewer than two were reported by then."""
+    known = READINGS if as_of is None else tuple(r for r in READINGS if r.as_of <= as_of.isoformat()[:7])
+    used = known if len(known) >= 2 else READINGS
+    logs = [math.log(r.monthly_hours) for r in used]
+    return FreeHours(math.exp(statistics.fmean(logs)), statistics.stdev(logs), used)
