@@ -10,11 +10,11 @@ from ..decide.engine import BreakEven, Recommendation
 from ..decide.facts import UNKNOWN_FREE_LIMITS, UNKNOWN_SESSION
 from ..decide.options import COMMITMENTS, Option
 from .assumptions import assumption_lines, assumption_text, note_text
+from .blockers import blockers_text
 from .catalog import tax_heading
 from .table import Table, bars, render_table, wrap
 from .verdict import (
     alternative_sentence,
-    blockers_text,
     buy_sentence,
     label,
     plan_sentence,
