@@ -43,16 +43,17 @@ def _click_exception(name: str) -> type[Exception]:
 
 UsageError = _click_exception("UsageError")
 # Click's words for a number it cannot parse run past a terminal line; the same fact, shorter. Newer
-# Click: "Input should be a valid integer, unable to parse ..."; older: "'ten' is not a valid integer.".
+# Click: "Input should be a valid integer, unable to parse ..."; older: "'ten' is not a valid integer."
+# (or "... valid int.").
 _NOT_A_NUMBER = re.compile(r"Invalid value for '(?P<flag>[^']+)': (?:Input should be a valid (?P<new>integer|number)"
-                           r"\b.*|(?P<value>'.*') is not a valid (?P<old>integer|float)\.?)")
+                           r"\b.*|(?P<value>'.*') is not a valid (?P<old>integer|int|float)\.?)")
 
 
 def _usage_message(message: str) -> str:
     found = _NOT_A_NUMBER.fullmatch(message)
     if found is None:
         return message
-    whole = (found.group("new") or found.group("old")) == "integer"
+    whole = (found.group("new") or found.group("old")) in ("integer", "int")
     got = f", got {found.group('value')}" if found.group("value") else ""
     return f"{found.group('flag')}: expected {'a whole number' if whole else 'a number'}{got}"
 

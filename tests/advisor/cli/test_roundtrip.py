@@ -310,6 +310,7 @@ def test_every_option_with_all_still_fits_the_terminal_and_a_wide_one_gets_every
     ("Invalid value for '--epochs': Input should be a valid integer, unable to parse string as an integer",
      "--epochs: expected a whole number"),
     ("Invalid value for '--epochs': 'ten' is not a valid integer.", "--epochs: expected a whole number, got 'ten'"),
+    ("Invalid value for '--epochs': 'ten' is not a valid int.", "--epochs: expected a whole number, got 'ten'"),
     ("Invalid value for '--tax-rate': 'abc' is not a valid float.", "--tax-rate: expected a number, got 'abc'"),
     ("Invalid value for '--model': 'forest' is not one of 'deep', 'boosting'.",
      "Invalid value for '--model': 'forest' is not one of 'deep', 'boosting'."),
