@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import signal
 import sys
 import threading
@@ -26,6 +25,7 @@ from ..errors import AdvisorError, user_errors
 from ..files import filesystem_error
 from ..policy import APP_NAME, STDIN_LIMIT_BYTES, data_home, tax_rate_looks_like_a_fraction
 from ..render.table import render_tables, terminal_text, terminal_width
+from ..render.usage import usage_message
 
 if TYPE_CHECKING:
     from ..render.table import Table
@@ -42,22 +42,6 @@ def _click_exception(name: str) -> type[Exception]:
 
 
 UsageError = _click_exception("UsageError")
-# Click's words for a number it cannot parse run past a terminal line; the same fact, shorter. Newer
-# Click: "Input should be a valid integer, unable to parse ..."; older: "'ten' is not a valid integer."
-# (or "... valid int.").
-_NOT_A_NUMBER = re.compile(r"Invalid value for '(?P<flag>[^']+)': (?:Input should be a valid (?P<new>integer|number)"
-                           r"\b.*|(?P<value>'.*') is not a valid (?P<old>integer|int|float)\.?)")
-
-
-def _usage_message(message: str) -> str:
-    found = _NOT_A_NUMBER.fullmatch(message)
-    if found is None:
-        return message
-    whole = (found.group("new") or found.group("old")) in ("integer", "int")
-    got = f", got {found.group('value')}" if found.group("value") else ""
-    return f"{found.group('flag')}: expected {'a whole number' if whole else 'a number'}{got}"
-
-
 @dataclass
 class Env:
     """Everything outside the process the CLI touches, so tests can replace it."""
@@ -247,7 +231,7 @@ def main(argv: list[str] | None = None, env: Env | None = None) -> int:
             env.out(ctx.get_help())  # a bare command asks for help; newer Click calls that an error
             return EXIT_OK
         where = f" (see: {ctx.command_path} --help)" if ctx else ""
-        env.stderr.write(f"error: {_usage_message(exc.format_message())}{where}\n")  # type: ignore[attr-defined]
+        env.stderr.write(f"error: {usage_message(exc.format_message())}{where}\n")  # type: ignore[attr-defined]
         return EXIT_USAGE
     except (typer.Abort, KeyboardInterrupt, Interrupted):
         return report_interrupted(env.stderr)

@@ -316,6 +316,6 @@ def test_every_option_with_all_still_fits_the_terminal_and_a_wide_one_gets_every
      "Invalid value for '--model': 'forest' is not one of 'deep', 'boosting'."),
 ])
 def test_click_s_words_for_an_unparsable_number_are_shortened_in_either_click(message, short):
-    from advisor.cli.door import _usage_message
+    from advisor.render.usage import usage_message
 
-    assert _usage_message(message) == short
+    assert usage_message(message) == short
