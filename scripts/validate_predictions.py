@@ -130,7 +130,7 @@ def clock_sigma(row: Row, params: dict, pooled: dict, model: speed_model.SpeedMo
     eff = params.get(row.group) or pooled[physics.precision(row.entry["dtype"])]
     fast = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], 1.0)
     slow = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], clock.low)
-    return min(1.0, max(0.0, math.log(slow / fast) / math.log(1.0 / clock.low))) * clock.sigma
+    return speed_model.clock_share_of(fast, slow, clock.low) * clock.sigma
 
 
 def huber(error: float) -> float:

@@ -152,18 +152,24 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
     return total
 
 
+def clock_share_of(at_boost: float, at_low: float, low: float) -> float:
+    """How much of a clock's spread reaches a step timed `at_boost` and `at_low` (the clock's slow end,
+    `low` of boost), 0 to 1: ln(t(low) / t(boost)) / ln(1 / low). Only compute-bound kernels run slower
+    at a lower clock; memory-bound ones, launches and the step's overhead do not, so a mostly
+    memory-bound step takes little of the clock's band (and never a fast end beyond what boost allows)."""
+    if low >= 1.0:
+        return 0.0
+    if at_boost <= 0 or at_low <= 0:
+        return 1.0
+    return min(1.0, max(0.0, math.log(at_low / at_boost) / math.log(1.0 / low)))
+
+
 def clock_share(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Efficiency, clock: physics.Clock) -> float:
-    """How much of the clock's spread reaches the step, 0 to 1: ln(t(low clock) / t(boost)) / ln(1 / low).
-    Only compute-bound kernels run slower at a lower clock; memory-bound ones, launches and the step's
-    overhead do not, so a mostly memory-bound step takes little of the clock's band (and never a fast
-    end beyond what boost allows)."""
+    """`clock_share_of` for `work` on `acc`."""
     if clock.low >= 1.0:
         return 0.0
-    fast = kernel_seconds(work, acc, dtype, eff, 1.0)
-    slow = kernel_seconds(work, acc, dtype, eff, clock.low)
-    if not fast or not slow:
-        return 1.0
-    return min(1.0, max(0.0, math.log(slow / fast) / math.log(1.0 / clock.low)))
+    return clock_share_of(kernel_seconds(work, acc, dtype, eff, 1.0) or 0.0,
+                          kernel_seconds(work, acc, dtype, eff, clock.low) or 0.0, clock.low)
 
 
 def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: str,
