@@ -21,7 +21,7 @@ from .verdict import (
     provenance_text,
     verdict_sentences,
 )
-from .words import UNKNOWN, count, duration, hours, money, ratio, runs_a_month, share
+from .words import UNKNOWN, count, duration, figure_text, hours, money, ratio, runs_a_month, share
 
 ARROW = "→ "
 
@@ -63,7 +63,8 @@ def _notes(rec: Recommendation, shown: list[Option], every: bool) -> list[str]:
     for o in shown:
         said = []
         if o.needs_checkpointing and o.session_hours is not None:
-            said.append(f"{count(o.sessions or 1, 'session')} of at most {o.session_hours:g} h: needs checkpointing")
+            limit = figure_text(round(o.session_hours or 0, 1))
+            said.append(f"{count(o.sessions or 1, 'session')} of at most {limit} h: needs checkpointing")
         extra = o.cu_beyond_included
         if extra is not None and o.plan is not None:
             said.append(f"needs {extra:,.0f} CU a month beyond the {o.plan.cu_included:g} included")

@@ -128,7 +128,8 @@ def _unknown_words(rec: Recommendation, option: Option, name: str) -> str:
     if name == UNKNOWN_RAM:
         return f"its RAM (the job needs {rec.workload.ram_gb:g} GB; no source gives this runtime's)"
     if name == UNKNOWN_SESSION:
-        return f"its session length (no source gives it; Free's {option.session_hours:g} h was assumed)"
+        return (f"its session length (no source gives it; Free's {figure_text(round(option.session_hours or 0, 1))} h "
+                "was assumed)")
     if name == UNKNOWN_TAX:
         return "the tax (no single rate for this country: prices are before tax)"
     return name
