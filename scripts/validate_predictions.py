@@ -55,6 +55,9 @@ SHRINK = 0.5  # weight of the pull of each group's efficiencies toward the poole
 # predicted in it (physics.conv_layout_slowdown).
 HUBER = 0.1
 GRID = np.exp(np.linspace(-0.8, 0.8, 33))
+# Where the fit of the cores' bytes per FLOP starts (advisor/predict/model.py core_flops); 0, no such
+# term, is tried in every sweep.
+CORE_START = 0.3
 # Units that are throughputs (samples per second, or a score proportional to them within its table);
 # any other unit is a time for the same work on every row of its table (a run, an epoch).
 THROUGHPUT_UNITS = ("samples/s", "score")
@@ -77,15 +80,28 @@ class Row:
     bandwidth: float
     cache: np.ndarray  # per kernel: how much faster than memory its bytes move (the L2 cache)
     conv_slowdown: float  # the run's stated layout on this card (physics.conv_layout_slowdown)
+    cores: float  # the card's FP32 (CUDA-core) rate in FLOP/s at boost; 0 where no such term applies
 
-    def seconds(self, eff: tuple[float, float, float], launch: float, overhead: float,
+    def seconds(self, eff: tuple[float, float, float], launch: float, overhead: float, core: float,
                 clock: float | None = None) -> float:
         dot, conv, bw = eff
         clock = self.clock if clock is None else clock
         compute = (self.flops_dot / (self.peak * clock * dot)
                    + self.flops_conv * self.conv_slowdown / (self.peak * clock * conv))
         memory = self.bytes / (self.bandwidth * bw * self.cache)
+        if self.cores and core:
+            memory = memory + self.bytes / (self.cores * core)
         return float(np.maximum(compute, memory).sum()) + self.launches * launch + overhead
+
+
+@dataclass
+class Fitted:
+    """Efficiencies per group, the pooled ones, and the bytes a memory-bound kernel moves per FP32 FLOP
+    of the card's cores (speed_model.core_rate)."""
+
+    params: dict
+    pooled: dict
+    core: float
 
 
 def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
@@ -112,24 +128,27 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
                          np.array([speed_model.accelerator_bytes(k, entry["dtype"]) for k in work]),
                          len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9,
                          np.array([speed_model.cache_speedup(speed_model.accelerator_bytes(k, entry["dtype"]), acc)
-                                   for k in work]), slowdown))
+                                   for k in work]), slowdown, speed_model.core_flops(acc)))
     return found
 
 
-def predicted(row: Row, params: dict, pooled: dict, model: speed_model.SpeedModel) -> float:
-    eff = params.get(row.group) or pooled[physics.precision(row.entry["dtype"])]
-    return row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1])
+def efficiency_of(row: Row, fitted: Fitted) -> tuple[float, float, float]:
+    return fitted.params.get(row.group) or fitted.pooled[physics.precision(row.entry["dtype"])]
 
 
-def clock_sigma(row: Row, params: dict, pooled: dict, model: speed_model.SpeedModel) -> float:
+def predicted(row: Row, fitted: Fitted, model: speed_model.SpeedModel) -> float:
+    return row.seconds(efficiency_of(row, fitted), model.launch_seconds, model.step_overhead_seconds[1], fitted.core)
+
+
+def clock_sigma(row: Row, fitted: Fitted, model: speed_model.SpeedModel) -> float:
     """The part of the card's clock band that reaches this step (speed_model.clock_share): its clock's
     sigma times how much of the step's time scales with the clock."""
     clock = physics.clock(row.acc)
     if clock.low >= 1.0:
         return 0.0
-    eff = params.get(row.group) or pooled[physics.precision(row.entry["dtype"])]
-    fast = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], 1.0)
-    slow = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], clock.low)
+    eff = efficiency_of(row, fitted)
+    fast = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], fitted.core, 1.0)
+    slow = row.seconds(eff, model.launch_seconds, model.step_overhead_seconds[1], fitted.core, clock.low)
     return speed_model.clock_share_of(fast, slow, clock.low) * clock.sigma
 
 
@@ -138,23 +157,25 @@ def huber(error: float) -> float:
     return error * error if abs(error) <= HUBER else 2 * HUBER * abs(error) - HUBER * HUBER
 
 
-def objective(rows: list[Row], params: dict, pooled: dict, model) -> float:
+def objective(rows: list[Row], fitted: Fitted, model) -> float:
     """Robust log errors of each row against its table's median (ratios, not levels), plus the pull."""
     by_table: dict[tuple, list[float]] = {}
     for row in rows:
-        by_table.setdefault(row.table, []).append(math.log(predicted(row, params, pooled, model) / row.published))
+        by_table.setdefault(row.table, []).append(math.log(predicted(row, fitted, model) / row.published))
     total = sum(sum(huber(r - statistics.median(rs)) for r in rs) for rs in by_table.values() if len(rs) > 1)
-    for group, eff in params.items():
-        prior = pooled[group.split("/")[1]]
+    for group, eff in fitted.params.items():
+        prior = fitted.pooled[group.split("/")[1]]
         total += SHRINK * sum(math.log(e / p) ** 2 for e, p in zip(eff, prior, strict=True))
     return total
 
 
-def fit(rows: list[Row], model) -> tuple[dict, dict, float]:
-    """Efficiencies per group found in `rows`, the pooled ones, and the level scale applied to all."""
+def fit(rows: list[Row], model) -> tuple[Fitted, float]:
+    """Efficiencies per group found in `rows`, the pooled ones and the cores' bytes per FLOP, and the
+    level scale applied to all."""
     pooled = {"full": (0.8, 0.75, 0.8), "half": (0.8, 0.75, 0.8)}
     groups = sorted({r.group for r in rows})
-    params = {g: pooled[g.split("/")[1]] for g in groups}
+    fitted = Fitted({g: pooled[g.split("/")[1]] for g in groups}, pooled, CORE_START)
+    params = fitted.params
     for _sweep in range(3):
         for group in groups:
             for index in range(2):  # matmul and convolution efficiencies: per group
@@ -164,7 +185,7 @@ def fit(rows: list[Row], model) -> tuple[dict, dict, float]:
                     trial = list(base)
                     trial[index] = min(1.0, base[index] * factor)
                     params[group] = tuple(trial)
-                    scores.append((objective(rows, params, pooled, model), tuple(trial)))
+                    scores.append((objective(rows, fitted, model), tuple(trial)))
                 params[group] = min(scores)[1]
         for precision in ("full", "half"):  # bandwidth: one physical fraction per precision, at most 1
             members = [g for g in groups if g.endswith(precision)]
@@ -175,29 +196,37 @@ def fit(rows: list[Row], model) -> tuple[dict, dict, float]:
                 for g in members:
                     params[g] = (*params[g][:2], bw)
                 pooled[precision] = (*pooled[precision][:2], bw)
-                scores.append((objective(rows, params, pooled, model), bw))
+                scores.append((objective(rows, fitted, model), bw))
             bw = min(scores)[1]
             for g in members:
                 params[g] = (*params[g][:2], bw)
             pooled[precision] = (*pooled[precision][:2], bw)
+        # The cores' bytes per FLOP: one figure for every GPU; 0 (no such term) is among the trials.
+        base_core = fitted.core or CORE_START
+        scores = []
+        for core in (0.0, *(base_core * factor for factor in GRID)):
+            fitted.core = core
+            scores.append((objective(rows, fitted, model), core))
+        fitted.core = min(scores)[1]
         for precision in ("full", "half"):  # the pool follows the fitted groups (geometric mean)
             members = [params[g] for g in groups if g.endswith(precision)]
             if members:
                 pooled[precision] = tuple(math.exp(statistics.mean(math.log(m[i]) for m in members)) for i in range(3))
-    # The level: one scale on every factor so absolute step times are right on average.
-    level = math.exp(statistics.mean(math.log(predicted(r, params, pooled, model) / r.published)
+    # The level: one scale on every rate so absolute step times are right on average.
+    level = math.exp(statistics.mean(math.log(predicted(r, fitted, model) / r.published)
                                      for r in rows if r.entry["unit"] == "samples/s"))
     scale = lambda e: (min(1.0, e[0] * level), min(1.0, e[1] * level), min(1.0, e[2] * level))  # noqa: E731
-    return {g: scale(e) for g, e in params.items()}, {p: scale(e) for p, e in pooled.items()}, level
+    return Fitted({g: scale(e) for g, e in params.items()}, {p: scale(e) for p, e in pooled.items()},
+                  fitted.core * level), level
 
 
-def pairs(rows: list[Row], params: dict, pooled: dict, model) -> list[dict]:
+def pairs(rows: list[Row], fitted: Fitted, model) -> list[dict]:
     by_table: dict[tuple, list[Row]] = {}
     for row in rows:
         by_table.setdefault(row.table, []).append(row)
     found = []
     for members in by_table.values():
-        times = [predicted(r, params, pooled, model) for r in members]
+        times = [predicted(r, fitted, model) for r in members]
         for i in range(len(members)):
             for j in range(i + 1, len(members)):
                 a, b = members[i], members[j]
@@ -236,18 +265,21 @@ def leave_one_out(rows: list[Row], model) -> tuple[list[dict], list[float]]:
     publishers = sorted({r.entry["publisher"] for r in rows})
     held: dict[str, list[dict]] = {}
     absolute: list[float] = []
+    cores: dict[str, float] = {}
     for publisher in publishers:
         train = [r for r in rows if r.entry["publisher"] != publisher]
-        params, pooled, _ = fit(train, model)
-        absolute += [math.log(predicted(r, params, pooled, model) / r.published) for r in rows
+        fitted, _ = fit(train, model)
+        cores[publisher] = fitted.core
+        absolute += [math.log(predicted(r, fitted, model) / r.published) for r in rows
                      if r.entry["publisher"] == publisher and r.entry["unit"] == "samples/s"]
-        found = pairs([r for r in rows if r.entry["publisher"] == publisher], params, pooled, model)
+        found = pairs([r for r in rows if r.entry["publisher"] == publisher], fitted, model)
         sources = publishers_of(train)
         for p in found:
             p["publisher"] = publisher
             # a group fitted on one publisher only counts as unfitted: nothing checked it against another
-            p["fitted"] = tuple(r.group in params and len(sources.get(r.group, ())) > 1 for r in (p["a"], p["b"]))
-            p["clock_sigma"] = tuple(clock_sigma(r, params, pooled, model) for r in (p["a"], p["b"]))
+            p["fitted"] = tuple(r.group in fitted.params and len(sources.get(r.group, ())) > 1
+                                for r in (p["a"], p["b"]))
+            p["clock_sigma"] = tuple(clock_sigma(r, fitted, model) for r in (p["a"], p["b"]))
         held[publisher] = found
     for publisher, found in held.items():  # bands from the other publishers' held-out residuals only
         table, pooled = sigmas([p for other, ps in held.items() if other != publisher for p in ps])
@@ -256,6 +288,8 @@ def leave_one_out(rows: list[Row], model) -> tuple[list[dict], list[float]]:
             sb = sigma_of(p["b"].group, table, pooled, p["fitted"][1])
             p["sigma"] = math.sqrt(sa ** 2 + sb ** 2 + p["clock_sigma"][0] ** 2 + p["clock_sigma"][1] ** 2)
             p["inside"] = abs(p["log_error"]) <= Z * p["sigma"]
+    print("cores' bytes per FLOP, fitted without each publisher: "
+          + ", ".join(f"{publisher} {core:.3g}" for publisher, core in cores.items()))
     return [p for found in held.values() for p in found], absolute
 
 
@@ -298,7 +332,8 @@ def report(held: list[dict]) -> bool:
 
 
 def write_model(rows: list[Row], held: list[dict], absolute: list[float], model) -> None:
-    params, pooled, level = fit(rows, model)
+    fitted, level = fit(rows, model)
+    params, pooled = fitted.params, fitted.pooled
     table, pooled_sigma = sigmas(held)
     own = statistics.mean(table.get(r.group, pooled_sigma) ** 2 for r in rows)
     level = math.sqrt(max(0.0, statistics.mean(e ** 2 for e in absolute) - own))
@@ -320,6 +355,7 @@ def write_model(rows: list[Row], held: list[dict], absolute: list[float], model)
         "pooled": {p: [round(x, 4) for x in e] for p, e in pooled.items()},
         "sigma_unfitted": {p: round(s, 4) for p, s in spread.items()},
         "sigma_level": round(level, 4),
+        "core_bytes_per_flop": round(fitted.core, 4),
         "launch_seconds": model.launch_seconds,
         "step_overhead_seconds": list(model.step_overhead_seconds),
         "single_publisher": {g: next(iter(ps)) for g, ps in sorted(publishers_of(rows).items()) if len(ps) == 1},

@@ -6,6 +6,17 @@ meet the peak of the unit that runs their dtype (physics.matrix_path) at the clo
 per (architecture, precision) where published rows exist for it (benchmarks/reference/published.toml);
 elsewhere the pooled efficiency is used and the error is wider, and the prediction says so.
 
+A GPU's memory time has a second part: the instructions that move the bytes (addresses, loads and
+stores, the elementwise arithmetic itself) run on its FP32 cores, which do not hide them all behind
+the memory traffic. So a kernel's memory time is bytes / bandwidth + bytes / (FP32 rate x
+core_bytes_per_flop), one figure for every GPU fitted with the efficiencies. It matters where
+bandwidth is high against the cores: an A100 streams 105 GB/s per FP32 TFLOP/s and an H100 50, an
+RTX 4090 12, and published runs put the A100 and H100 well below what their bandwidth alone gives
+against an RTX 4090 (Lambda's ResNet-50: H100 2.0x an RTX 4090 at 3.3x its bandwidth). The term is
+taken at the boost clock: a memory-bound kernel leaves the cores waiting on memory and draws less
+power, so a power-limited card's clock under a matmul load is not the one it holds there.
+TPUs and CPUs have no such term.
+
 The error: `scripts/validate_predictions.py --fit --write` fits on all publishers but one, scores
 the speed ratios of the held-out one, for each in turn, and stores a log-space sigma per (architecture,
 precision) from those held-out residuals in benchmarks/reference/speed-model.json. A prediction's
@@ -41,7 +52,7 @@ from .kernels import Work
 from .speed import BASIS_PREDICTED, Speed
 
 MODEL_PATH = Path(benchmarks.__file__).parent / "reference" / "speed-model.json"
-MODEL_SCHEMA = "colab-advisor/speed-model/v1"
+MODEL_SCHEMA = "colab-advisor/speed-model/v2"
 Z_90 = 1.2815515655446004  # the 90th percentile of a standard normal: 10-90 % = exp(+-Z_90 sigma)
 # Caveat codes this module adds (render/predict.py words them).
 UNFITTED = "unfitted-architecture"  # no published rows for this architecture and precision
@@ -73,6 +84,7 @@ class SpeedModel:
     launch_seconds: float
     step_overhead_seconds: tuple[float, float, float]
     single_publisher: dict[str, str] | None = None  # group -> its one publisher
+    core_bytes_per_flop: float = 0.0  # bytes a memory-bound kernel moves per FLOP of the FP32 cores
 
 
 def _triple(value: Any) -> tuple[float, float, float]:
@@ -95,6 +107,7 @@ def speed_model(path: Path = MODEL_PATH) -> SpeedModel:
         float(data["launch_seconds"]),
         _triple(data["step_overhead_seconds"]),
         {str(k): str(v) for k, v in data.get("single_publisher", {}).items()},
+        float(data["core_bytes_per_flop"]),
     )
 
 
@@ -124,6 +137,20 @@ def cache_speedup(kernel_bytes: float, acc: Accelerator) -> float:
     return L2_SPEEDUP if acc.l2_cache_mb and kernel_bytes <= acc.l2_cache_mb * 1e6 else 1.0
 
 
+def core_flops(acc: Accelerator) -> float:
+    """The FP32 rate (FLOP/s at boost) of a GPU's cores, which issue a memory-bound kernel's
+    instructions; 0 for a TPU or CPU, or where the catalog does not give it (no such term)."""
+    return acc.fp32_tflops * 1e12 if acc.kind == "gpu" and acc.fp32_tflops else 0.0
+
+
+def memory_seconds(moved: float, acc: Accelerator, bandwidth: float, core_bytes_per_flop: float) -> float:
+    """A kernel's memory time: its bytes at `bandwidth` (or from the L2 cache), plus the cores'
+    instruction time for them (`core_flops`)."""
+    seconds = moved / (bandwidth * cache_speedup(moved, acc))
+    cores = core_flops(acc)
+    return seconds + moved / (cores * core_bytes_per_flop) if cores and core_bytes_per_flop else seconds
+
+
 def accelerator_bytes(kernel: Work, dtype: str) -> float:
     """The bytes a kernel moves on a GPU: the profile's own count (profiles from schema v2 on count
     half-precision matmul traffic at its width and elementwise work at fusion boundaries)."""
@@ -140,6 +167,7 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
     eff = eff or efficiency(acc, dtype)
     clock = physics.clock(acc).centre if clock_fraction is None else clock_fraction
     launch = speed_model().launch_seconds if launch_seconds is None else launch_seconds
+    core = speed_model().core_bytes_per_flop
     bandwidth = acc.memory_bandwidth_gbs * 1e9 * eff.bandwidth
     rates = {"dot": peak * eff.dot * clock, "conv": peak * eff.conv * clock}
     total = 0.0
@@ -148,7 +176,7 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
             continue  # a GPU computes in the narrow type: no kernel of its own
         compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
         moved = accelerator_bytes(kernel, dtype)
-        total += max(compute, moved / (bandwidth * cache_speedup(moved, acc))) + launch
+        total += max(compute, memory_seconds(moved, acc, bandwidth, core)) + launch
     return total
 
 

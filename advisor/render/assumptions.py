@@ -41,7 +41,8 @@ def assumption_text(a: Fact) -> str:
     if kind == "speed_model":
         level = math.exp(Z90 * f["sigma_level"])
         return (f"Predicted speeds come from one per-kernel model: each kernel of the step at its device's "
-                f"matrix or memory roof (tensor cores, TF32 and power-limited clocks where they apply), with "
+                f"matrix or memory roof (tensor cores, TF32 and power-limited clocks where they apply; on a GPU, "
+                f"memory time includes its FP32 cores' time to issue the transfers), with "
                 f"efficiencies fitted per architecture and precision on {count(f['rows'], 'published row')} from "
                 f"{', '.join(f['publishers'])}; bands come from errors on publishers held out of the fit. Every "
                 f"prediction shares one level error (x/{level:.2f} at 10-90 %), which cancels between two "

@@ -224,8 +224,8 @@ def profiling_notice(name: str, dtype: str) -> str:
 PREDICTION_NOTES = (
     "Per kernel: each fusion or library call of the step at max(compute, memory) time on the peak of "
     "the unit that runs its dtype, at the clock the card holds, scaled by efficiencies fitted on "
-    "published benchmarks, plus a launch cost; the band is the 10-90 % range of the errors on "
-    "publishers the fit did not see.",
+    "published benchmarks, plus a launch cost; a GPU's memory time adds its FP32 cores' time to issue "
+    "the transfers. The band is the 10-90 % range of the errors on publishers the fit did not see.",
     f"Largest batch: XLA's memory analysis of the step, against {USABLE_FRACTION:.0%} of the "
     "device memory less 1 GB; planned on the CPU, so treat a batch near the limit as uncertain.",
 )

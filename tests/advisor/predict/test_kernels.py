@@ -167,3 +167,45 @@ def test_a_bigger_cache_never_makes_a_step_slower(ideal):
     work = [Work("memory", 0.0, b) for b in (1e6, 5e6, 30e6, 60e6, 200e6)] + [Work("dot", 1e11, 40e6)]
     times = [model.kernel_seconds(work, gpu(l2_cache_mb=mb), "bfloat16") for mb in (None, 4, 6, 40, 48, 96)]
     assert all(a >= b for a, b in itertools.pairwise(times))
+
+
+@pytest.fixture
+def cores_half_a_byte(monkeypatch):
+    """Full efficiency, no launch cost, and memory-bound kernels that move 0.5 byte per FP32 FLOP."""
+    plain = model.SpeedModel({}, {}, {"full": (1.0, 1.0, 1.0), "half": (1.0, 1.0, 1.0)},
+                             {"full": 0.1, "half": 0.1}, 0.1, 0.0, (0.0, 0.0, 0.0), core_bytes_per_flop=0.5)
+    monkeypatch.setattr(model, "speed_model", lambda: plain)
+
+
+def test_a_gpu_s_memory_time_adds_its_cores_time_to_issue_the_transfers(cores_half_a_byte):
+    # 5 GB at 1000 GB/s = 5 ms; the 10 TFLOP/s cores issue 0.5 byte per FLOP: 5e9 / 5e12 = 1 ms more.
+    assert model.kernel_seconds([Work("memory", 0.0, 5e9)], gpu(), "float32") == pytest.approx(0.006)
+    # A compute-bound kernel is not slowed: 1e12 FLOPs at 50 TFLOP/s (TF32) = 20 ms against 1.1 ms of memory.
+    assert model.kernel_seconds([Work("dot", 1e12, 1e9)], gpu(), "float32") == pytest.approx(0.020)
+    # Twice the cores, half the added time: 5 ms + 0.5 ms.
+    assert model.kernel_seconds([Work("memory", 0.0, 5e9)], gpu(fp32_tflops=20.0), "float32") == pytest.approx(0.0055)
+
+
+def test_a_tpu_or_a_gpu_without_an_fp32_figure_has_no_cores_term(cores_half_a_byte):
+    tpu = CATALOG.accelerator("tpu-v5e-1")  # 819 GB/s
+    assert model.kernel_seconds([Work("memory", 0.0, 819e6)], tpu, "bfloat16") == pytest.approx(1e-3)
+    assert model.core_flops(tpu) == 0.0
+    assert model.core_flops(gpu(fp32_tflops=None)) == 0.0
+    assert model.core_flops(CATALOG.accelerator("h100")) == pytest.approx(67e12)  # the SXM datasheet's FP32
+
+
+def test_the_cores_term_is_taken_at_boost_on_a_power_limited_card(cores_half_a_byte):
+    # A memory-bound kernel takes the same time whatever clock the card holds under a matmul load.
+    work = [Work("memory", 0.0, 5e9)]
+    times = {fraction: model.kernel_seconds(work, gpu(), "float32", clock_fraction=fraction) for fraction in (0.5, 1.0)}
+    assert times[0.5] == pytest.approx(times[1.0]) == pytest.approx(0.006)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_more_fp32_cores_or_bandwidth_never_make_a_step_slower(cores_half_a_byte, dtype):
+    work = [Work("memory", 0.0, b) for b in (1e6, 30e6, 2e9)] + [Work("dot", 1e11, 40e6), Work("conv", 3e11, 2e9)]
+    by_cores = [model.kernel_seconds(work, gpu(fp32_tflops=t), dtype) for t in (5.0, 10.0, 40.0, 80.0)]
+    by_bandwidth = [model.kernel_seconds(work, gpu(memory_bandwidth_gbs=b), dtype) for b in (300.0, 1000.0, 3000.0)]
+    assert all(a >= b for a, b in itertools.pairwise(by_cores))
+    assert all(a >= b for a, b in itertools.pairwise(by_bandwidth))
+    assert by_cores[0] > by_cores[-1]
