@@ -8,8 +8,9 @@ cached in --home). Rows pair up within one publisher's table (same source, model
 the predicted speed ratio of each pair is compared with the published one.
 
 Leave one publisher out: the matmul and convolution efficiencies (per architecture and precision,
-see advisor/predict/model.py) and one bandwidth efficiency per precision (at most 1, shared by every
-architecture) are fitted (a robust fit: each row's log error from its table's median, squared up
+see advisor/predict/model.py), one bandwidth efficiency per precision (at most 1, shared by every
+architecture) and the bytes a memory-bound kernel moves per FLOP of a GPU's FP32 cores (one figure;
+0, no such term, is among the trials) are fitted (a robust fit: each row's log error from its table's median, squared up
 to 10 % and linear beyond) on every publisher but one and the held-out publisher's ratios are scored,
 for each publisher in turn. Each held-out ratio is checked against a 10-90 % band whose sigmas come
 from the held-out residuals of the *other* publishers only; a group with no training rows, or with

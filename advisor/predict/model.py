@@ -17,7 +17,7 @@ taken at the boost clock: a memory-bound kernel leaves the cores waiting on memo
 power, so a power-limited card's clock under a matmul load is not the one it holds there.
 TPUs and CPUs have no such term.
 
-The error: `scripts/validate_predictions.py --fit --write` fits on all publishers but one, scores
+The error: `scripts/validate_predictions.py --write` fits on all publishers but one, scores
 the speed ratios of the held-out one, for each in turn, and stores a log-space sigma per (architecture,
 precision) from those held-out residuals in benchmarks/reference/speed-model.json. A prediction's
 10-90 % band is exp(+-1.2816 sigma) around its centre. Predictions that share an `error_group` share
