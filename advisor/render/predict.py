@@ -72,6 +72,9 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
     if code == "single-publisher":
         return (f"{accelerator}: fitted on {f.get('publisher', 'one publisher')}'s runs only; the band is that of "
                 "an unfitted architecture.")
+    if code == "no-core-rate":
+        return (f"{accelerator}: the catalog gives no FP32 rate, so its memory time leaves out the FP32 cores' "
+                "time to issue the transfers: the step may run slower than shown.")
     if code == "unknown-architecture":
         return f"{accelerator}: the catalog names no architecture; its figures are used as given."
     if code == "missing-spec":

@@ -209,3 +209,15 @@ def test_more_fp32_cores_or_bandwidth_never_make_a_step_slower(cores_half_a_byte
     assert all(a >= b for a, b in itertools.pairwise(by_cores))
     assert all(a >= b for a, b in itertools.pairwise(by_bandwidth))
     assert by_cores[0] > by_cores[-1]
+
+
+def test_a_gpu_without_an_fp32_rate_is_predicted_without_the_cores_term_and_says_so(cores_half_a_byte):
+    from advisor.render.predict import caveat_text
+
+    work = [Work("memory", 0.0, 5e9)]
+    unknown = model.predict_kernels(work, gpu(fp32_tflops=None), "bfloat16", "test")
+    known = model.predict_kernels(work, gpu(), "bfloat16", "test")
+    assert unknown.seconds < known.seconds  # 5 ms of memory alone, against 5 + 1 ms
+    assert model.NO_CORE_RATE in [c.code for c in unknown.caveats]
+    assert model.NO_CORE_RATE not in [c.code for c in known.caveats]
+    assert "may run slower than shown" in caveat_text(model.physics.Caveat(model.NO_CORE_RATE), "my-gpu")
