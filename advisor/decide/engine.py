@@ -316,7 +316,8 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
                   and (unknown_ram_ok or UNKNOWN_RAM not in o.unknowns)]
         runs_from, runs_until = runs_break_even(Scan(scenario, candidates[best.key], free, local_ok, others))
         alike = [o for o in options if o.is_colab and o.commitment < SUBSCRIPTION and not o.costs_nothing
-                 and o.usable and o.accelerator == best.accelerator and o.cost is not None and best.cost is not None
+                 and o.usable and (unknown_ram_ok or UNKNOWN_RAM not in o.unknowns)
+                 and o.accelerator == best.accelerator and o.cost is not None and best.cost is not None
                  and o.cost <= best.cost + 1e-9 and (o.hours_saved or 0.0) >= (best.hours_saved or 0.0) - 1e-9]
         answers.append(PlanAnswer(plan, best, status, p,
                                   BreakEven(runs_from, runs_until, hour_value_break_even(best, baseline)),

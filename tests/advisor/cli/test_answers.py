@@ -189,3 +189,22 @@ def test_an_option_chosen_only_because_its_ram_is_unknown_is_said_to_be_unverifi
     first = " ".join(run_cli(args, home, COLUMNS="100").stdout.split()).split(". ")[0]
     assert first.startswith("No option is known to have the 10000 GB of RAM this job needs")
     assert "holds only if it has enough" in first
+
+
+@pytest.mark.parametrize("ram", [None, "53"])
+def test_a_plan_is_pointed_to_pay_as_you_go_only_where_that_option_may_be_chosen(home, ram):
+    # Pay As You Go's RAM is not published: for a job that states its RAM, an option known to fit is
+    # never traded for it (it stands only where nothing is known to fit).
+    from advisor.decide.facts import UNKNOWN_RAM
+
+    args = ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100", "--as-of", "2026-09-01",
+            *(["--ram-gb", ram] if ram else []), "--json"]
+    payload = json.loads(run_cli(args, home).stdout)
+    by_key = {o["key"]: o for o in payload["options"]}
+    alike = [p for p in payload["plans"] if p["cheaper_alike"]]
+    if ram is None:
+        assert alike  # without a RAM need the same GPU for no more money is pointed to
+    for plan in alike:
+        chosen, other = by_key[plan["option"]], by_key[plan["cheaper_alike"]]
+        assert UNKNOWN_RAM not in other["unknowns"] or UNKNOWN_RAM in chosen["unknowns"]
+        assert other["accelerator"] == chosen["accelerator"] and other["cost_usd"] <= chosen["cost_usd"] + 1e-9
