@@ -58,6 +58,7 @@ Z_90 = 1.2815515655446004  # the 90th percentile of a standard normal: 10-90 % =
 UNFITTED = "unfitted-architecture"  # no published rows for this architecture and precision
 SINGLE_PUBLISHER = "single-publisher"  # fitted on one publisher's rows only: the unfitted band is kept
 NO_CORE_RATE = "no-core-rate"  # a GPU without an FP32 rate: its memory time leaves out the cores' issue time
+NO_L2_SIZE = "no-l2-size"  # a GPU without an L2 size: every byte is taken from memory
 # Bandwidth of transfers that stay in the L2 cache over large reads from memory, as measured on an L4
 # (1,365 GB/s for transfers that fit in its 48 MB L2, 262 GB/s for large reads; ish-codes-magic/
 # bytes-per-token, docs/learning/M0-foundations.md, 2026-09-29). The one measured ratio, used for every
@@ -219,6 +220,8 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
         caveats += (physics.Caveat(UNFITTED, (("group", error_group(acc, dtype)), ("sigma", round(eff.sigma, 3)))),)
     if acc.kind == "gpu" and not core_flops(acc) and speed_model().core_bytes_per_flop:
         caveats += (physics.Caveat(NO_CORE_RATE),)
+    if acc.kind == "gpu" and not acc.l2_cache_mb:
+        caveats += (physics.Caveat(NO_L2_SIZE),)
     if eff.fitted and eff.publisher:
         caveats += (physics.Caveat(SINGLE_PUBLISHER, (("group", error_group(acc, dtype)), ("publisher", eff.publisher),
                                                       ("sigma", round(eff.sigma, 3)))),)

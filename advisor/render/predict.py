@@ -75,6 +75,9 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
     if code == "no-core-rate":
         return (f"{accelerator}: the catalog gives no FP32 rate, so its memory time leaves out the FP32 cores' "
                 "time to issue the transfers: the step may run slower than shown.")
+    if code == "no-l2-size":
+        return (f"{accelerator}: the catalog gives no L2 cache size, so every byte is taken from memory: the "
+                "step may run faster than shown.")
     if code == "unknown-architecture":
         return f"{accelerator}: the catalog names no architecture; its figures are used as given."
     if code == "missing-spec":

@@ -221,3 +221,25 @@ def test_a_gpu_without_an_fp32_rate_is_predicted_without_the_cores_term_and_says
     assert model.NO_CORE_RATE in [c.code for c in unknown.caveats]
     assert model.NO_CORE_RATE not in [c.code for c in known.caveats]
     assert "may run slower than shown" in caveat_text(model.physics.Caveat(model.NO_CORE_RATE), "my-gpu")
+
+
+def test_a_gpu_without_an_l2_size_takes_every_byte_from_memory_and_says_so(ideal):
+    from advisor.render.predict import caveat_text
+
+    work = [Work("memory", 0.0, 10e6)]  # 10 MB: inside a 48 MB L2
+    unknown = model.predict_kernels(work, gpu(l2_cache_mb=None), "float32", "test")
+    known = model.predict_kernels(work, gpu(l2_cache_mb=48.0), "float32", "test")
+    assert unknown.seconds > known.seconds
+    assert model.NO_L2_SIZE in [c.code for c in unknown.caveats]
+    assert model.NO_L2_SIZE not in [c.code for c in known.caveats]
+    assert "may run faster than shown" in caveat_text(model.physics.Caveat(model.NO_L2_SIZE), "my-gpu")
+
+
+def test_the_h200_is_never_slower_than_the_h100_it_shares_a_chip_with():
+    # The same GH100 (50 MB of L2) and clocks with 4.8 TB/s of HBM3e against 3.35: no step may take longer,
+    # a small batch's kernels that live in the L2 cache included.
+    work = [Work("memory", 0.0, 20e6)] * 50 + [Work("dot", 1e10, 10e6)] * 20 + [Work("conv", 3e11, 2e9)]
+    for dtype in ("float32", "bfloat16"):
+        h100 = model.predict_kernels(work, CATALOG.accelerator("h100"), dtype, "test")
+        h200 = model.predict_kernels(work, CATALOG.accelerator("h200"), dtype, "test")
+        assert h200.seconds <= h100.seconds
