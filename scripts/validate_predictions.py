@@ -44,7 +44,7 @@ from advisor.predict import model as speed_model
 from advisor.predict import physics
 from advisor.predict.fit import max_batch
 from advisor.predict.presets import predict_preset
-from advisor.predict.profiles import load_profile
+from advisor.predict.profiles import accelerator_plan_dtype, load_profile
 from pricing import load_catalog
 
 PUBLISHED = Path(ROOT) / "benchmarks" / "reference" / "published.toml"
@@ -109,8 +109,8 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
     found = []
     for entry in entries:
         acc = catalog.accelerator(entry["accelerator"])
-        work = [k for k in load_profile(entry["model"], entry["dtype"], home).work(entry["batch"])
-                if k.kind != "convert"]
+        planned = load_profile(entry["model"], accelerator_plan_dtype(entry["dtype"]), home)
+        work = [k for k in planned.work(entry["batch"]) if k.kind != "convert"]
         peak = physics.matrix_path(acc, entry["dtype"]).flops
         if peak is None or not acc.memory_bandwidth_gbs:
             raise SystemExit(f"{acc.key}: the catalog lacks a spec the predictor needs")
@@ -388,7 +388,7 @@ def memory_fit(entries: list[dict], catalog, home: Path) -> None:
     for entry in entries:
         if entry["unit"] != "samples/s" or "batch_note" in entry:
             continue
-        profile = load_profile(entry["model"], entry["dtype"], home)
+        profile = load_profile(entry["model"], accelerator_plan_dtype(entry["dtype"]), home)
         values.append((max_batch(profile, catalog.accelerator(entry["accelerator"])) / entry["batch"], entry))
     values.sort(key=lambda v: v[0])
     below = [v for v in values if v[0] < 1.0]

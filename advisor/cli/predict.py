@@ -35,7 +35,7 @@ def predict(
     """Predicted step time of a well-known model on each accelerator, and the largest batch that fits."""
     from pricing import load_catalog
 
-    from ..predict.profiles import needs_profiling
+    from ..predict.profiles import accelerator_plan_dtype, needs_profiling
     from ..predict.workload import check_request, predict_workload, workload_name
     from ..render.predict import prediction_payload, prediction_table, profiling_notice, warning_text
 
@@ -44,8 +44,8 @@ def predict(
     catalog = load_catalog(override=user_catalog(env.home(), catalog_file))
     chosen = accelerators.split(",") if accelerators is not None else None
     check_request(name, dtype, batch_size, chosen, catalog, relative_to)  # before a first profile compiles
-    if needs_profiling(name, dtype, env.home()):
-        env.note(profiling_notice(name, dtype))
+    if needs_profiling(name, accelerator_plan_dtype(dtype), env.home()):
+        env.note(profiling_notice(name, accelerator_plan_dtype(dtype)))
     prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home(), relative_to=relative_to)
     if json_out:
         env.out(envelope("predict", prediction_payload(prediction)))

@@ -24,7 +24,7 @@ RESERVED_BYTES = 1e9
 # so it is a lower bound on the largest): min over those runs of the scale at which the predicted
 # largest batch equals the published one (scripts/validate_predictions.py prints the check). It also
 # absorbs how much memory the frameworks leave unused, which USABLE_FRACTION only approximates.
-PER_SAMPLE_SCALE = {("full", False): 0.64, ("full", True): 0.47, ("half", False): 0.33, ("half", True): 0.26}
+PER_SAMPLE_SCALE = {("full", False): 0.64, ("full", True): 0.47, ("half", False): 0.31, ("half", True): 0.23}
 MAX_BATCH_SEARCHED = 1 << 20
 
 

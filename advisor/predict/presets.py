@@ -20,7 +20,7 @@ from pricing import Accelerator
 
 from ..errors import AdvisorError
 from .kernels import local_seconds
-from .profiles import WorkloadProfile, parse_profile
+from .profiles import WorkloadProfile, accelerator_plan_dtype, parse_profile
 from .speed import BASIS_PREDICTED, CPU_EFFICIENCY, Speed
 
 REFERENCE_DIR = Path(benchmarks.__file__).parent / "reference"
@@ -58,9 +58,10 @@ def predict_preset(preset: str, dtype: str, batch_size: int, accelerator: Accele
 
     if batch_size <= 0:
         raise AdvisorError(f"batch size must be positive, got {batch_size}")
-    work = shipped_profile(preset, dtype).work(batch_size)
     if accelerator.kind != "cpu":
+        work = shipped_profile(preset, accelerator_plan_dtype(dtype)).work(batch_size)
         return predict_kernels(work, accelerator, dtype, workload_for_preset(preset), basis)
+    work = shipped_profile(preset, dtype).work(batch_size)
     if not accelerator.fp32_tflops:
         return None
     bandwidth = (accelerator.memory_bandwidth_gbs or math.inf) * 1e9

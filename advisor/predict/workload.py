@@ -18,7 +18,7 @@ from .fit import MAX_BATCH_SEARCHED, max_batch
 from .kernels import local_seconds
 from .model import Z_90, predict_kernels
 from .physics import missing_for_prediction
-from .profiles import Profiler, ProfileWarning, WorkloadProfile, load_profile, spec_of
+from .profiles import Profiler, ProfileWarning, WorkloadProfile, accelerator_plan_dtype, load_profile, spec_of
 from .speed import BASIS_PREDICTED, Speed, ratio_sigma
 
 # What `predict` shows without --accelerators: the GPUs Colab's paid plans hand out.
@@ -153,7 +153,7 @@ def predict_workload(name: str, dtype: str, batch: int | None, accelerators: Seq
     batch = batch or spec.batch_size
     warnings: list[ProfileWarning] = []
     kwargs = {"profiler": profiler} if profiler is not None else {}
-    profile = load_profile(name, dtype, home, warnings=warnings, **kwargs)
+    profile = load_profile(name, accelerator_plan_dtype(dtype), home, warnings=warnings, **kwargs)
     work = profile.work(batch)
     reference_speed = predict_kernels(work, reference, dtype, name) if reference is not None else None
     rows = []
@@ -191,7 +191,9 @@ def workload_ratio(name: str, batch: int | None, dtype: str, accelerator: Accele
     _check(dtype, batch)
     batch = batch or spec.batch_size
     kwargs = {"profiler": profiler} if profiler is not None else {}
-    profile = load_profile(name, dtype, home, warnings=warnings, **kwargs)
-    largest, fits = _fits(profile, accelerator, batch)
-    return WorkloadRatio(local_speed(profile, batch, local_ceiling),
-                         predict_kernels(profile.work(batch), accelerator, dtype, name), fits, largest)
+    planned = load_profile(name, accelerator_plan_dtype(dtype), home, warnings=warnings, **kwargs)
+    largest, fits = _fits(planned, accelerator, batch)
+    local = None
+    if local_ceiling is not None:  # this machine runs its own plan of the step
+        local = local_speed(load_profile(name, dtype, home, warnings=warnings, **kwargs), batch, local_ceiling)
+    return WorkloadRatio(local, predict_kernels(planned.work(batch), accelerator, dtype, name), fits, largest)

@@ -33,3 +33,33 @@ def test_the_shipped_small_preset_matches_a_fresh_profile():
     for batch in map(str, fresh["batches"]):
         assert shipped["at"][batch]["kernels"] == json.loads(json.dumps(fresh["at"][batch]["kernels"]))
         assert shipped["at"][batch]["memory"] == fresh["at"][batch]["memory"]
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_float16_and_bfloat16_take_the_same_time_where_both_have_tensor_cores(preset):
+    # Ampere and later run both at one tensor-core rate and a GPU moves the same bytes for both; the
+    # CPU's compiler plans float16 differently, which must not reach an accelerator's prediction.
+    from advisor.predict.presets import predict_preset
+    from pricing import load_catalog
+
+    catalog = load_catalog()
+    for key in ("a100-40gb", "l4", "h100", "rtx-4090", "g4"):
+        acc = catalog.accelerator(key)
+        half = predict_preset(preset, "float16", 256, acc)
+        brain = predict_preset(preset, "bfloat16", 256, acc)
+        assert half.seconds == pytest.approx(brain.seconds), key
+
+
+def test_a_cpu_keeps_its_own_float16_plan():
+    # A CPU described by its spec sheet runs the plan its compiler makes for float16, not bfloat16's: with
+    # memory slow enough to bound the step, the two plans' own bytes show.
+    import dataclasses
+
+    from advisor.predict.kernels import local_seconds
+    from advisor.predict.presets import predict_preset, shipped_profile
+    from pricing import load_catalog
+
+    cpu = dataclasses.replace(load_catalog().accelerator("colab-cpu"), memory_bandwidth_gbs=1.0)
+    for dtype in ("float16", "bfloat16"):
+        own = local_seconds(shipped_profile("medium", dtype).work(256), cpu.fp32_tflops * 1e12 * 0.8, 1e9)
+        assert predict_preset("medium", dtype, 256, cpu).seconds == pytest.approx(own)
