@@ -80,6 +80,8 @@ SUSTAINED_CLOCK = "sustained-clock"  # a published sustained clock below boost
 # float16 on a TPU: its matrix units take bfloat16, not float16 (pytorch/xla#3041, a maintainer: "TPU
 # doesn't support fp16 well"); taken at the bfloat16 peak like float32 at default precision, and said so.
 TPU_FLOAT16 = "tpu-float16"
+# float32 on a TPU: at default precision its matmuls run as one bfloat16 pass, at the bfloat16 peak.
+TPU_FLOAT32 = "tpu-float32"
 UNKNOWN_ARCHITECTURE = "unknown-architecture"  # no architecture: the figures are used as given
 MISSING_SPEC = "missing-spec"  # a figure the prediction needs is unknown
 
@@ -142,7 +144,7 @@ def matrix_path(acc: Accelerator, dtype: str) -> MatrixPath:
     """Which unit runs `dtype`'s matmuls on `acc`, its peak, and why it is not a faster one."""
     arch = architecture(acc)
     if acc.kind == "tpu":  # float32 matmuls run as one bf16 pass at default precision
-        caveats = (Caveat(TPU_FLOAT16),) if dtype == "float16" else ()
+        caveats = {"float16": (Caveat(TPU_FLOAT16),), "float32": (Caveat(TPU_FLOAT32),)}.get(dtype, ())
         return MatrixPath(_tera(acc.fp16_bf16_tflops), "tpu", caveats + _missing(acc, "fp16_bf16_tflops"))
     if acc.kind == "cpu" or arch == "apple":
         return MatrixPath(_tera(acc.fp32_tflops), "fp32", _missing(acc, "fp32_tflops"))

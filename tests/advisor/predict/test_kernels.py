@@ -243,3 +243,15 @@ def test_the_h200_is_never_slower_than_the_h100_it_shares_a_chip_with():
         h100 = model.predict_kernels(work, CATALOG.accelerator("h100"), dtype, "test")
         h200 = model.predict_kernels(work, CATALOG.accelerator("h200"), dtype, "test")
         assert h200.seconds <= h100.seconds
+
+
+def test_float32_on_a_tpu_is_said_to_run_as_one_bfloat16_pass():
+    from advisor.predict import physics
+    from advisor.render.predict import caveat_text
+
+    tpu = CATALOG.accelerator("tpu-v5e-1")
+    path = physics.matrix_path(tpu, "float32")
+    assert path.flops == pytest.approx(197e12)  # the bfloat16 peak, as the catalog's note says
+    (caveat,) = path.caveats
+    assert caveat.code == physics.TPU_FLOAT32 and "one bfloat16 pass" in caveat_text(caveat, "tpu-v5e-1")
+    assert physics.matrix_path(tpu, "bfloat16").caveats == ()
