@@ -9,6 +9,7 @@ from pathlib import Path
 
 from benchmarks.result import Measurement
 
+from ..errors import AdvisorError
 from ..results.store import NoLocalMeasurement, Store
 from .buy import BuyQuestion
 from .engine import Recommendation, recommend
@@ -47,6 +48,11 @@ def advise(question: Question, home: Path, *, stdin_text: str | None = None,
         return gather_sources(store, catalog, local=question.local, local_device=question.local_device,
                               colab=question.colab, preset=workload.preset, stdin_text=stdin_text, fresh=fresh)
 
+    if workload.model == "boosting" and question.local_device is not None:
+        device = catalog.accelerator(question.local_device)
+        if device.kind != "cpu":
+            raise AdvisorError(f"--local-device {device.key} is a {device.kind.upper()}: --model boosting compares "
+                               "CPUs, so name this machine's CPU (`colab-advisor hardware` lists them)")
     try:
         sources = gather()
     except NoLocalMeasurement as missing:

@@ -101,6 +101,8 @@ class Workload:
                                "--workload NAME")
         if self.named is not None and self.preset is not None:
             raise AdvisorError("give --workload or --preset, not both")
+        if self.named is not None and self.model == "boosting":
+            raise AdvisorError("--workload goes with --model deep: a boosting model is compared on CPUs")
         if self.preset is not None and self.preset not in PRESETS:
             raise AdvisorError(f"--preset: unknown preset '{self.preset}'; choose one of: {', '.join(PRESETS)}")
 
