@@ -20,8 +20,9 @@ TPUs and CPUs have no such term.
 The error: `scripts/validate_predictions.py --write` fits on all publishers but one, scores
 the speed ratios of the held-out one, for each in turn, and stores a log-space sigma per (architecture,
 precision) from those held-out residuals in benchmarks/reference/speed-model.json. A prediction's
-10-90 % band is exp(+-1.2816 sigma) around its centre. Predictions that share an `error_group` share
-one draw of that error: the decision engine draws one standard normal per group.
+10-90 % band is exp(+-1.2816 sigma) around its centre. The level error (`sigma_level`) is shared by
+every prediction and drawn once; the rest is each device's own, drawn apart even for two devices of one
+`error_group`, as the held-out sigmas were measured on pairs (two cards of one group among them).
 
 Limits, stated where they bite: the kernels are those XLA plans for the CPU, re-counted as a GPU
 plan would move them (benchmarks/workloads/traffic.py: elementwise work fused into regions whose

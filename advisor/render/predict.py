@@ -50,6 +50,9 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
         return (f"{accelerator}: a TPU's matrix units take bfloat16, not float16; float16 is taken at the "
                 "bfloat16 peak (as float32 is at default precision), a guess no published run checks: use "
                 "bfloat16 on a TPU.")
+    if code == "tpu-float32":
+        return (f"{accelerator}: float32 matmuls run as one bfloat16 pass at JAX's default precision, so they "
+                "are taken at the bfloat16 peak (precision='highest' is several times slower).")
     if code == "no-native-bf16":
         return f"{accelerator}: no native bfloat16 before Ampere; it is computed at the FP32 rate."
     if code == "power-limited":
@@ -164,14 +167,15 @@ def prediction_table(prediction: Prediction) -> Table:
                      "its memory plan would refuse batches that fit; none is used.")
     if reference is not None:
         notes.append(f"vs {reference.key}: how many times faster than {reference.name}, with the 10-90 % range of "
-                     "that ratio (errors the two share cancel).")
+                     "that ratio (the level error every prediction shares cancels; each card's own error stays, "
+                     "even between cards of one chip).")
     return Table(
         title=f"{prediction.description}: {prediction.dtype}, batch {prediction.batch_size}",
         headers=headers,
         rows=rows,
         notes=[*notes, *explanations(prediction)],
         align=align,
-        optional=["basis", "band"],
+        optional=["basis", "band", "largest batch", "throughput"],
     )
 
 

@@ -127,3 +127,11 @@ def test_the_default_rows_are_the_gpus_colab_s_plans_offer_on_the_catalog_date(h
     expected = {key for key in offered if catalog.accelerator(key).kind == "gpu"}
     rows = json.loads(run_cli(["predict", "--workload", "resnet50", "--json"], home).stdout)["accelerators"]
     assert {row["accelerator"] for row in rows} == expected and "g4" in expected
+
+
+def test_a_table_relative_to_a_card_fits_a_narrow_terminal_and_names_what_it_left_out(home):
+    done = run_cli(["predict", "--workload", "resnet50", "--accelerators", "t4,h100,a100-40gb", "--relative-to", "t4"],
+                   home, COLUMNS="60")
+    assert done.code == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= 60
+    assert "vs t4" in done.stdout and "Left out to fit 60 columns" in done.stdout
