@@ -20,6 +20,9 @@ def assumption_text(a: Fact) -> str:
         model = f"{f['preset']} (predicted here)" if f["named"] else f"the {f['preset']} AutoEncoder"
         timed = (f"predicted from the '{f['device']}' specs" if f.get("device")
                  else "timed from this machine's measurement")
+        if f["named"]:  # a well-known model's own dataset is rarely 60,000 samples: say it is only a default
+            return (f"An epoch is {f['samples']:,} samples of {model}, {timed}: a default, not that model's usual "
+                    "dataset; give --samples N (your dataset's size) or --epoch-seconds (your own timing).")
         return (f"An epoch is {f['samples']:,} samples (MNIST-sized) of {model}, {timed}: give --epoch-seconds "
                 "(your own timing) or --samples N.")
     if kind == "named_workload":

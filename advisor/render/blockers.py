@@ -49,4 +49,18 @@ def blockers_text(blockers: tuple[Blocker, ...] | list[Blocker]) -> str:
             parts.append(blocker_text(Blocker(kind, subject=names)))
         else:
             parts.extend(dict.fromkeys(blocker_text(b) for b in group))
-    return "; ".join(parts)
+    return "; ".join(_merged_needs(parts))
+
+
+def _merged_needs(parts: list[str]) -> list[str]:
+    """'needs N a month; a month has M' and 'needs N a month; the free quota is Q' for the same N read as
+    one clause: 'needs N a month; a month has M and the free quota is Q'."""
+    out: list[str] = []
+    for part in parts:
+        head, _, tail = part.partition("; ")
+        earlier = next((i for i, p in enumerate(out) if tail and p.startswith(head + "; ")), None)
+        if head.startswith("needs ") and earlier is not None:
+            out[earlier] = f"{out[earlier]} and {tail}"
+        else:
+            out.append(part)
+    return out

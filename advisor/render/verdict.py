@@ -139,7 +139,8 @@ def _nothing_fits(rec: Recommendation) -> list[str]:
     out = ["Nothing fits this job on this machine or any Colab plan in the catalog."]
     for option in rec.shown:
         if option.blockers:
-            out.append(f"{label(option)}: {blockers_text(option.blockers)}.")
+            name = label(option)
+            out.append(f"{name[:1].upper()}{name[1:]}: {blockers_text(option.blockers)}.")
     return out
 
 

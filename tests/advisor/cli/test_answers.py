@@ -208,3 +208,29 @@ def test_a_plan_is_pointed_to_pay_as_you_go_only_where_that_option_may_be_chosen
         chosen, other = by_key[plan["option"]], by_key[plan["cheaper_alike"]]
         assert UNKNOWN_RAM not in other["unknowns"] or UNKNOWN_RAM in chosen["unknowns"]
         assert other["accelerator"] == chosen["accelerator"] and other["cost_usd"] <= chosen["cost_usd"] + 1e-9
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (["--workload", "resnet50"], "--workload goes with --model deep"),
+    (["--local-device", "rtx-3060"], "--local-device rtx-3060 is a GPU: --model boosting compares CPUs"),
+])
+def test_a_boosting_model_refuses_what_only_a_deep_model_can_use(home, extra, expected):
+    done = run_cli(["recommend", "--model", "boosting", "--epochs", "10", "--epoch-seconds", "60", "--no-measure",
+                    *extra], home)
+    assert done.code == 2 and done.stderr.strip().count("\n") == 0
+    assert expected in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_named_workload_s_default_epoch_is_said_to_be_only_a_default(tmp_path):
+    args = ["recommend", "--model", "deep", "--epochs", "10", "--local-device", "rtx-3090", "--workload", "ae-small",
+            "--no-measure", "--as-of", "2026-06-01"]
+    said = " ".join(run_cli(args, tmp_path, COLUMNS="100").stdout.split())
+    assert "An epoch is 60,000 samples of ae-small" in said and "a default, not that model's usual dataset" in said
+
+
+def test_when_nothing_fits_each_option_s_reason_is_a_sentence_that_says_its_need_once(home):
+    said = " ".join(run_cli(["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "2592000",
+                             "--as-of", "2026-09-01"], home, COLUMNS="100").stdout.split())
+    assert said.startswith("Nothing fits this job") and "This machine: needs" in said
+    assert "a month has 730.5 h and the free quota is" in said
+    assert "730.5 h; needs" not in said
