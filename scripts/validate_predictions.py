@@ -79,7 +79,7 @@ class Row:
     peak: float
     clock: float
     bandwidth: float
-    cache: np.ndarray  # per kernel: how much faster than memory its bytes move (the L2 cache)
+    cached: np.ndarray  # per kernel: the bytes that come from the L2 cache (speed_model.cached_bytes)
     conv_slowdown: float  # the run's stated layout on this card (physics.conv_layout_slowdown)
     cores: float  # the card's FP32 (CUDA-core) rate in FLOP/s at boost; 0 where no such term applies
 
@@ -89,7 +89,8 @@ class Row:
         clock = self.clock if clock is None else clock
         compute = (self.flops_dot / (self.peak * clock * dot)
                    + self.flops_conv * self.conv_slowdown / (self.peak * clock * conv))
-        memory = self.bytes / (self.bandwidth * bw * self.cache)
+        memory = (self.bytes - self.cached) / (self.bandwidth * bw) + self.cached / (
+            self.bandwidth * bw * speed_model.L2_SPEEDUP)
         if self.cores and core:
             memory = memory + self.bytes / (self.cores * core)
         return float(np.maximum(compute, memory).sum()) + self.launches * launch + overhead
@@ -111,6 +112,7 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
         acc = catalog.accelerator(entry["accelerator"])
         planned = load_profile(entry["model"], accelerator_plan_dtype(entry["dtype"]), home)
         work = [k for k in planned.work(entry["batch"]) if k.kind != "convert"]
+        weights_resident = speed_model.resident(work, acc)
         peak = physics.matrix_path(acc, entry["dtype"]).flops
         if peak is None or not acc.memory_bandwidth_gbs:
             raise SystemExit(f"{acc.key}: the catalog lacks a spec the predictor needs")
@@ -128,8 +130,9 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
                          np.array([k.flops if k.kind == "conv" else 0.0 for k in work]),
                          np.array([speed_model.accelerator_bytes(k, entry["dtype"]) for k in work]),
                          len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9,
-                         np.array([speed_model.cache_speedup(speed_model.accelerator_bytes(k, entry["dtype"]), acc)
-                                   for k in work]), slowdown, speed_model.core_flops(acc)))
+                         np.array([speed_model.cached_bytes(k, speed_model.accelerator_bytes(k, entry["dtype"]), acc,
+                                                            weights_resident) for k in work]),
+                         slowdown, speed_model.core_flops(acc)))
     return found
 
 

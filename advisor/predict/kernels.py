@@ -21,6 +21,9 @@ class Work:
     bytes: float  # on a GPU (see benchmarks/workloads/traffic.py)
     signature: str = ""
     cpu_bytes: float | None = None  # on the CPU that planned it, where known; else `bytes`
+    # Of `bytes`, those that do not grow with the batch (weights, optimizer state): the intercept of the
+    # kernel's bytes over its two profiled batches; 0 where it could not be paired.
+    fixed_bytes: float = 0.0
 
     @property
     def local_bytes(self) -> float:
@@ -39,8 +42,9 @@ def _affine(a: Work, b: Work, batch_a: int, batch_b: int, batch: int) -> Work | 
     at = (batch - batch_a) / (batch_b - batch_a)
     cpu = None if a.cpu_bytes is None or b.cpu_bytes is None else max(
         0.0, a.cpu_bytes + (b.cpu_bytes - a.cpu_bytes) * at)
-    return Work(b.kind, max(0.0, a.flops + (b.flops - a.flops) * at), max(0.0, a.bytes + (b.bytes - a.bytes) * at),
-                b.signature, cpu)
+    moved = max(0.0, a.bytes + (b.bytes - a.bytes) * at)
+    fixed = min(moved, max(0.0, a.bytes - (b.bytes - a.bytes) * batch_a / (batch_b - batch_a)))
+    return Work(b.kind, max(0.0, a.flops + (b.flops - a.flops) * at), moved, b.signature, cpu, fixed)
 
 
 def pair_kernels(kernels_a: Sequence[Work], kernels_b: Sequence[Work]) -> list[int]:

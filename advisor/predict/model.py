@@ -146,10 +146,30 @@ def core_flops(acc: Accelerator) -> float:
     return acc.fp32_tflops * 1e12 if acc.kind == "gpu" and acc.fp32_tflops else 0.0
 
 
-def memory_seconds(moved: float, acc: Accelerator, bandwidth: float, core_bytes_per_flop: float) -> float:
-    """A kernel's memory time: its bytes at `bandwidth` (or from the L2 cache), plus the cores'
-    instruction time for them (`core_flops`)."""
-    seconds = moved / (bandwidth * cache_speedup(moved, acc))
+def resident(work: Sequence[Work], acc: Accelerator) -> bool:
+    """Whether the step's weights and optimizer state stay in the L2 cache from one step to the next:
+    every kernel's bytes that do not grow with the batch, counted each time a kernel reads them (so a
+    weight read three times counts thrice), fit in the L2 together."""
+    return bool(acc.l2_cache_mb) and sum(k.fixed_bytes for k in work if k.kind != "convert") <= acc.l2_cache_mb * 1e6
+
+
+def cached_bytes(kernel: Work, moved: float, acc: Accelerator, weights_resident: bool) -> float:
+    """The bytes of a kernel that come from the L2 cache: where the kernel's bytes fit in it, those that
+    grow with the batch (what the kernel before it wrote); its weights and optimizer state too only where
+    they stay there between steps (`resident`). A step's optimizer update rewrites every weight, so
+    weights larger than the cache are read from memory in the next step."""
+    if cache_speedup(moved, acc) == 1.0:
+        return 0.0
+    return moved if weights_resident else moved - min(kernel.fixed_bytes, moved)
+
+
+def memory_seconds(moved: float, acc: Accelerator, bandwidth: float, core_bytes_per_flop: float,
+                   cached: float | None = None) -> float:
+    """A kernel's memory time: its bytes at `bandwidth`, `cached` of them (all that fit in the L2 cache
+    where not given) from the cache, plus the cores' instruction time for them (`core_flops`)."""
+    if cached is None:
+        cached = moved if cache_speedup(moved, acc) > 1.0 else 0.0
+    seconds = (moved - cached) / bandwidth + cached / (bandwidth * L2_SPEEDUP)
     cores = core_flops(acc)
     return seconds + moved / (cores * core_bytes_per_flop) if cores and core_bytes_per_flop else seconds
 
@@ -173,13 +193,15 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
     core = speed_model().core_bytes_per_flop
     bandwidth = acc.memory_bandwidth_gbs * 1e9 * eff.bandwidth
     rates = {"dot": peak * eff.dot * clock, "conv": peak * eff.conv * clock}
+    weights_resident = resident(work, acc)
     total = 0.0
     for kernel in work:
         if kernel.kind == "convert":
             continue  # a GPU computes in the narrow type: no kernel of its own
         compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
         moved = accelerator_bytes(kernel, dtype)
-        total += max(compute, memory_seconds(moved, acc, bandwidth, core)) + launch
+        cached = cached_bytes(kernel, moved, acc, weights_resident)
+        total += max(compute, memory_seconds(moved, acc, bandwidth, core, cached)) + launch
     return total
 
 

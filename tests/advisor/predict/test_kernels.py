@@ -255,3 +255,23 @@ def test_float32_on_a_tpu_is_said_to_run_as_one_bfloat16_pass():
     (caveat,) = path.caveats
     assert caveat.code == physics.TPU_FLOAT32 and "one bfloat16 pass" in caveat_text(caveat, "tpu-v5e-1")
     assert physics.matrix_path(tpu, "bfloat16").caveats == ()
+
+
+def test_a_kernel_s_bytes_that_do_not_grow_with_the_batch_are_its_weights():
+    # 1,000 bytes of weights read at both batches, plus 10 bytes a sample.
+    at_4 = [Work("memory", 0, 1040, "k")]
+    at_8 = [Work("memory", 0, 1080, "k")]
+    (found,) = work_at(at_4, at_8, [0], 4, 8, 100)
+    assert (found.bytes, found.fixed_bytes) == (2000, 1000)
+
+
+def test_weights_come_from_memory_unless_every_kernel_s_weights_fit_in_the_cache_together(ideal):
+    # A 48 MB L2 at 262/1365 of memory's time: 10 MB kernels, 8 MB of each its weights.
+    cached_card = gpu(l2_cache_mb=48.0)
+    few = [Work("memory", 0.0, 10e6, fixed_bytes=8e6)] * 5  # 40 MB of weights in all: they stay cached
+    many = [Work("memory", 0.0, 10e6, fixed_bytes=8e6)] * 10  # 80 MB: each step reads them from memory
+    assert model.resident(few, cached_card) and not model.resident(many, cached_card)
+    fast = 10e6 / 1e12 * 262 / 1365
+    assert model.kernel_seconds(few, cached_card, "float32") == pytest.approx(5 * fast)
+    from_memory = 8e6 / 1e12 + 2e6 / 1e12 * 262 / 1365  # the weights from memory, the activations from the cache
+    assert model.kernel_seconds(many, cached_card, "float32") == pytest.approx(10 * from_memory)
