@@ -69,6 +69,19 @@ def user_catalog(home: Path, given: Path | None) -> Path | None:
     return catalog_in(home)
 
 
+def replaced_warning(path: Path | None) -> str | None:
+    """What to warn where a user's catalog replaces shipped accelerators (their figures are then the
+    user's, not the sourced ones); None where it replaces none."""
+    if path is None:
+        return None
+    from pricing.loader import replaced_accelerators
+
+    from .render.usage import replaced_text
+
+    keys = replaced_accelerators(path)
+    return replaced_text(str(path), keys) if keys else None
+
+
 def check_plot_path(path: Path) -> None:
     check_new_file(path, "--plot", PLOT_SUFFIXES)
 

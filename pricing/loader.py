@@ -383,6 +383,13 @@ def shipped_data() -> CatalogData:
     return build(_merge(entries, []), tuple(f"pricing/data/{name}" for name in SHIPPED_FILES))
 
 
+def replaced_accelerators(path: str | os.PathLike[str], today: date | None = None) -> tuple[str, ...]:
+    """The keys of the shipped accelerators a user's file replaces (an entry under a shipped key)."""
+    shipped = {(entry.section, entry.identity) for entry in _shipped_entries()}
+    return tuple(entry.record.key for entry in _override_entries(path, today or date.today())
+                 if entry.section == "accelerator" and (entry.section, entry.identity) in shipped)
+
+
 def data_with_override(path: str | os.PathLike[str], today: date | None = None) -> CatalogData:
     """The shipped catalog with a user's file merged over it; `today` (default: the clock's) bounds its dates."""
     merged = _merge(_shipped_entries(), _override_entries(path, today or date.today()))

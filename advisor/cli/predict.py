@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from ..policy import DEFAULT_DTYPE, user_catalog
+from ..policy import DEFAULT_DTYPE, replaced_warning, user_catalog
 from ..render.table import envelope, render_table, terminal_width
 from .door import CATALOG_OPTION, FORMAT_OPTION, JSON_OPTION, Format, app, env_of, format_name
 
@@ -41,7 +41,8 @@ def predict(
 
     env = env_of(ctx)
     name = workload_name(workload, preset)
-    catalog = load_catalog(override=user_catalog(env.home(), catalog_file))
+    override = user_catalog(env.home(), catalog_file)
+    catalog = load_catalog(override=override)
     chosen = accelerators.split(",") if accelerators is not None else None
     check_request(name, dtype, batch_size, chosen, catalog, relative_to)  # before a first profile compiles
     if needs_profiling(name, accelerator_plan_dtype(dtype), env.home()):
@@ -53,3 +54,5 @@ def predict(
         env.out(render_table(prediction_table(prediction), format_name(fmt), terminal_width(env.environ)))
     for note in prediction.warnings:
         env.warn(warning_text(note))
+    if replaced := replaced_warning(override):
+        env.warn(replaced)

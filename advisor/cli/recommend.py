@@ -16,6 +16,8 @@ from ..policy import (
     DEFAULT_RUNS_PER_MONTH,
     DEFAULT_SETUP_MINUTES,
     check_plot_path,
+    replaced_warning,
+    user_catalog,
 )
 from ..render.table import envelope, terminal_width
 
@@ -147,6 +149,8 @@ def recommend(
         env.out(render_recommendation(result, format_name(fmt), every, terminal_width(env.environ), arrow))
     for warning in warnings(result):
         env.warn(warning)
+    if replaced := replaced_warning(user_catalog(env.home(), catalog_file)):
+        env.warn(replaced)
     if plot is not None:
         from ..render.plot import plot_costs
 

@@ -18,3 +18,10 @@ def usage_message(message: str) -> str:
     whole = (found.group("new") or found.group("old")) in ("integer", "int")
     got = f", got {found.group('value')}" if found.group("value") else ""
     return f"{found.group('flag')}: expected {'a whole number' if whole else 'a number'}{got}"
+
+
+def replaced_text(path: str, keys: tuple[str, ...]) -> str:
+    """A user's catalog that replaces shipped accelerators: said wherever their figures are used."""
+    names = ", ".join(keys)
+    return (f"{path} replaces the shipped {names}: the figures for {'it' if len(keys) == 1 else 'them'} are "
+            "yours, not the sourced ones")

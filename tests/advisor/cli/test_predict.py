@@ -135,3 +135,30 @@ def test_a_table_relative_to_a_card_fits_a_narrow_terminal_and_names_what_it_lef
     assert done.code == 0, done.stderr
     assert max(len(line) for line in done.stdout.splitlines()) <= 60
     assert "vs t4" in done.stdout and "Left out to fit 60 columns" in done.stdout
+
+
+USER_GPU = """[[accelerator]]
+key = "{key}"
+name = "My GPU"
+kind = "gpu"
+architecture = "ampere"
+fp32_tflops = 30
+fp16_bf16_tflops = 100
+tf32_tflops = 50
+memory_bandwidth_gbs = 900
+memory_gb = 24
+source = "my notes"
+as_of = 2026-01-01
+"""
+
+
+@pytest.mark.parametrize("command", [["predict", "--preset", "medium", "--accelerators", "t4"],
+                                     ["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "60",
+                                      "--no-measure", "--local-device", "rtx-3090"]])
+def test_a_user_catalog_that_replaces_a_shipped_card_is_said_to_wherever_it_is_used(tmp_path, command):
+    (tmp_path / "catalog.toml").write_text(USER_GPU.format(key="t4"), encoding="utf-8")
+    done = run_cli(command, tmp_path)
+    assert done.code == 0, done.stderr
+    assert "catalog.toml replaces the shipped t4" in " ".join(done.stderr.split())
+    (tmp_path / "catalog.toml").write_text(USER_GPU.format(key="my-gpu"), encoding="utf-8")
+    assert "replaces the shipped" not in run_cli(command, tmp_path).stderr  # a new card replaces nothing
