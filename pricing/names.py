@@ -49,5 +49,6 @@ def did_you_mean(what: str, query: str, names: Iterable[tuple[str, str]], valid:
     else:
         message += "."
     known = list(dict.fromkeys(valid))  # each once, in order
-    more = f" and {len(known) - KNOWN_SHOWN} more" if len(known) > KNOWN_SHOWN else ""
-    return message + " Known: " + ", ".join(known[:KNOWN_SHOWN]) + more
+    shown = known if len(known) <= KNOWN_SHOWN + 1 else known[:KNOWN_SHOWN]  # 'and 1 more' would hide one name
+    more = f" and {len(known) - len(shown)} more" if len(known) > len(shown) else ""
+    return message + " Known: " + ", ".join(shown) + more

@@ -45,7 +45,8 @@ class BuyQuestion:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                     or not 0 <= value <= top or (flag != "--kwh-price" and value == 0):
-                raise AdvisorError(f"{flag}: expected a number above 0 and at most {top:,.0f}, got {value!r}")
+                low = "0 or more" if flag == "--kwh-price" else "above 0"  # free electricity is a price
+                raise AdvisorError(f"{flag}: expected a number {low} and at most {top:,.0f}, got {value!r}")
 
 
 def parse_buy(text: str) -> tuple[str, float]:

@@ -130,7 +130,10 @@ def check_request(name: str, dtype: str, batch: int | None, accelerators: Sequen
     """
     spec = spec_of(name)
     _check(dtype, batch)
-    named = [catalog.accelerator(key.strip()) for key in (accelerators or colab_gpus(catalog)) if key.strip()]
+    names = [key.strip() for key in (accelerators or colab_gpus(catalog))]
+    if accelerators is not None and any(names) and not all(names):
+        raise AdvisorError("--accelerators: an empty name between commas; give names like t4,l4")
+    named = [catalog.accelerator(key) for key in names if key]
     chosen = list({acc.key: acc for acc in named}.values())  # each once, in the order first named
     if not chosen:
         raise AdvisorError("--accelerators: name at least one accelerator")

@@ -19,6 +19,9 @@ from ..errors import AdvisorError
 from .origin import origin
 from .store import Store
 
+# As recommend's --samples: ten billion samples an epoch is more than any dataset; beyond it, a typo.
+MAX_EPOCH_SAMPLES = 10**10
+
 
 @dataclass(frozen=True)
 class Speedup:
@@ -85,8 +88,9 @@ def compare(
         raise ValueError("one origin per measurement")
     if not measurements:
         raise AdvisorError("nothing to compare: give two or more measurements (ids, files or tokens)")
-    if epoch_samples is not None and (isinstance(epoch_samples, bool) or epoch_samples <= 0):
-        raise AdvisorError(f"samples per epoch must be a positive integer, got {epoch_samples}")
+    if epoch_samples is not None and (isinstance(epoch_samples, bool) or not 0 < epoch_samples <= MAX_EPOCH_SAMPLES):
+        raise AdvisorError(f"--epoch-samples: expected a whole number from 1 to {MAX_EPOCH_SAMPLES:,}, "
+                           f"got {epoch_samples}")
     baseline = measurements[0]
     key = group_key(baseline)
     rows = [ComparedRow(baseline, None, None, origins[0])]

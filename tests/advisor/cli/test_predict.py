@@ -162,3 +162,9 @@ def test_a_user_catalog_that_replaces_a_shipped_card_is_said_to_wherever_it_is_u
     assert "catalog.toml replaces the shipped t4" in " ".join(done.stderr.split())
     (tmp_path / "catalog.toml").write_text(USER_GPU.format(key="my-gpu"), encoding="utf-8")
     assert "replaces the shipped" not in run_cli(command, tmp_path).stderr  # a new card replaces nothing
+
+
+@pytest.mark.parametrize("names", ["t4,,l4", "t4, ,l4", ",t4"])
+def test_an_empty_name_between_commas_is_refused(home, names):
+    done = run_cli(["predict", "--preset", "medium", "--accelerators", names], home)
+    assert done.code == 2 and "--accelerators: an empty name between commas" in done.stderr

@@ -186,9 +186,10 @@ def test_nothing_to_compare_is_a_user_error():
         compare([])
 
 
-def test_a_non_positive_epoch_is_a_user_error():
-    with pytest.raises(AdvisorError, match="samples per epoch"):
-        compare([make_measurement()], epoch_samples=0)
+@pytest.mark.parametrize("samples", [0, -1, 10**10 + 1, 10**20])
+def test_an_epoch_of_no_samples_or_more_than_any_dataset_is_a_user_error(samples):
+    with pytest.raises(AdvisorError, match="--epoch-samples: expected a whole number from 1 to 10,000,000,000"):
+        compare([make_measurement()], epoch_samples=samples)
 
 
 def test_a_single_sample_per_side_still_compares():
