@@ -29,6 +29,7 @@ DEFAULT_NAMED_DTYPE = "float32"
 
 LATEST = "latest"
 NOTE_LOCAL_NOT_HERE = "local_not_from_here"
+NOTE_RESULT_SKIPPED = "result_skipped"  # a stored file that could not be read: not counted for this machine
 NOTE_COLAB_NOT_COLAB = "colab_not_from_colab"
 NOTE_NAMED_DROPS_COLAB = "named_drops_colab"
 NOTE_PROFILE = "profile_cache"
@@ -144,7 +145,9 @@ def gather_sources(
     if local_device is None:
         if local is None or local == LATEST:
             # Only measurements made here stand for this machine: an imported result never does.
-            measurements = [entry.measurement for entry in store.local_entries(preset)]
+            entries, skipped = store.local_entries_and_skipped(preset)
+            notes.extend(fact(NOTE_RESULT_SKIPPED, warning=warning) for warning in skipped)
+            measurements = [entry.measurement for entry in entries]
             if fresh is not None and fresh.id not in {m.id for m in measurements}:
                 measurements.append(fresh)  # made just now and shown, though it could not be saved
             if not measurements:

@@ -140,6 +140,8 @@ def note_text(note: Fact) -> str:
     if note.kind == "colab_other_config":
         return (f"the Colab result ({f['colab_preset']}, {f['colab_dtype']}) measured another preset or dtype than "
                 f"this machine's ({f['local_preset']}, {f['local_dtype']}): only its speed per sample is used")
+    if note.kind == "result_skipped":
+        return f"{f['warning']} (not counted for this machine)"
     if note.kind == "local_not_from_here":
         return f"--local {f['id']} is a result from {f['where']}, not from this machine: the comparison is against " \
                "that device"

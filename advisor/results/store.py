@@ -199,8 +199,13 @@ class Store:
 
     def local_entries(self, preset: str | None = None) -> list[StoredMeasurement]:
         """Measurements made on this machine (never imported ones), oldest first, of `preset` if given."""
-        entries, _ = self.load_all()
-        return [e for e in entries if _is_local(e) and (preset is None or e.measurement.config.preset == preset)]
+        return self.local_entries_and_skipped(preset)[0]
+
+    def local_entries_and_skipped(self, preset: str | None = None) -> tuple[list[StoredMeasurement], list[str]]:
+        """`local_entries`, and one warning per stored file that could not be read (as `load_all`)."""
+        entries, skipped = self.load_all()
+        mine = [e for e in entries if _is_local(e) and (preset is None or e.measurement.config.preset == preset)]
+        return mine, skipped
 
     def latest_local(self, preset: str | None = None) -> StoredMeasurement:
         """The newest measurement made on this machine (never an imported one), of `preset` if given."""

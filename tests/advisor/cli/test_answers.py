@@ -234,3 +234,12 @@ def test_when_nothing_fits_each_option_s_reason_is_a_sentence_that_says_its_need
     assert said.startswith("Nothing fits this job") and "This machine: needs" in said
     assert "a month has 730.5 h and the free quota is" in said
     assert "730.5 h; needs" not in said
+
+
+def test_a_stored_result_that_cannot_be_read_is_named_when_this_machine_s_figure_leaves_it_out(home):
+    (home / "results" / "20260101T000000-abcdef0123.json").write_text('{"truncated', encoding="utf-8")
+    done = run_cli(["recommend", "--model", "deep", "--epochs", "10", "--epoch-seconds", "60", "--as-of",
+                    "2026-06-01"], home)
+    assert done.code == 0, done.stderr
+    said = " ".join(done.stderr.split())
+    assert "skipped 20260101T000000-abcdef0123.json" in said and "(not counted for this machine)" in said
