@@ -115,7 +115,7 @@ def breakdown_table(rec: Recommendation, every: bool = False, arrow: str = ARROW
         rows=rows,
         notes=_notes(rec, shown, every),
         optional=("basis", "CU/month", "hours/month", "hours saved", "net value", "speed"),
-        wrap=("fits", "option"),
+        wrap=("fits", "option", "time per run"),
     )
 
 

@@ -319,3 +319,13 @@ def test_click_s_words_for_an_unparsable_number_are_shortened_in_either_click(me
     from advisor.render.usage import usage_message
 
     assert usage_message(message) == short
+
+
+@pytest.mark.parametrize("columns", ["60", "80"])
+def test_every_option_with_all_fits_a_narrow_terminal_with_hour_scale_bands(home, columns):
+    # A long job's times read in hours with their band ("150.2 h (76.8 h-290.7 h)"): the column wraps.
+    args = ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "20000", "--all", "--as-of",
+            "2026-06-01"]
+    done = run_cli(args, home, COLUMNS=columns)
+    assert done.code == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) <= int(columns)
