@@ -202,8 +202,10 @@ def clock(acc: Accelerator) -> Clock:
         # One reading of a clock under load, not a bound: a power-limited card keeps the band down to base.
         fraction = min(1.0, acc.sustained_clock_mhz / boost)
         low = min(fraction, acc.base_clock_mhz / boost) if limited and acc.base_clock_mhz else fraction
-        return Clock(fraction, low, (Caveat(SUSTAINED_CLOCK, (("sustained_mhz", acc.sustained_clock_mhz),
-                                                              ("boost_mhz", boost))),))
+        read: tuple[tuple[str, float | str], ...] = (("sustained_mhz", acc.sustained_clock_mhz), ("boost_mhz", boost))
+        if low < fraction:  # the band reaches below the reading, down to the base clock
+            read += (("low_mhz", round(low * boost)),)
+        return Clock(fraction, low, (Caveat(SUSTAINED_CLOCK, read),))
     if acc.matmul_clock_mhz and boost and acc.matmul_clock_mhz < boost:
         # A floor, not a reading under a training step: the band spans it to boost, as for base.
         low = acc.matmul_clock_mhz / boost

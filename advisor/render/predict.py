@@ -67,7 +67,9 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
         return (f"{accelerator}: {held}; a training step lies between that and the {f.get('boost_mhz', 0):g} MHz "
                 f"boost clock its peaks assume: {_CLOCK_BAND}")
     if code == "sustained-clock":
-        return (f"{accelerator}: runs at {f.get('sustained_mhz', 0):g} MHz under sustained load, below the "
+        below = (f" (at its power limit the band reaches down to its {f['low_mhz']:g} MHz base clock)"
+                 if f.get("low_mhz") else "")
+        return (f"{accelerator}: runs at {f.get('sustained_mhz', 0):g} MHz under sustained load{below}, below the "
                 f"{f.get('boost_mhz', 0):g} MHz boost clock its peaks assume.")
     if code == "unfitted-architecture":
         return (f"{accelerator}: no published runs of {f.get('group', 'its architecture')} to fit on; the pooled "

@@ -96,6 +96,10 @@ def test_the_t4_at_70_watts_runs_at_its_reported_sustained_clock_with_a_band_dow
     assert clock.centre == pytest.approx(900 / 1590)
     assert clock.low == pytest.approx(585 / 1590)
     assert clock.caveats[0].code == physics.SUSTAINED_CLOCK
+    from advisor.render.predict import caveat_text
+
+    said = caveat_text(clock.caveats[0], "t4")  # the words say how far the band reaches, not only the reading
+    assert "runs at 900 MHz" in said and "down to its 585 MHz base clock" in said
 
 
 def test_a_power_limited_card_without_a_reading_takes_the_mean_of_base_and_boost():
