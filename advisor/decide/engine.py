@@ -57,6 +57,9 @@ DOES_NOT_FIT = "does not fit"
 # An option best in at least this share of the draws is a confident answer; below it, the figures
 # cannot tell the two leaders apart.
 SURE = 2 / 3
+# Two options whose values differ by less than this in nine draws of ten are worth the same: no further
+# figure would settle which is better by more than pocket change.
+EQUAL_USD = 1.0
 # What would settle a close call.
 SETTLE_COLAB_MEASUREMENT = "colab_measurement"
 SETTLE_LOCAL_MEASUREMENT = "local_measurement"
@@ -120,6 +123,7 @@ class Recommendation:
     p_choice: float = 0.0  # share of draws in which the chosen plan (on any of its options) is the best
     p_runner_up: float = 0.0
     plan_shares: tuple[tuple[str, float], ...] = ()  # plan name ("local" for this machine) -> share of draws won
+    runner_up_equal: bool = False  # the close call is between options worth the same to within EQUAL_USD
     curves: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # option key -> (runs, USD a month)
 
     @property
@@ -242,6 +246,13 @@ def _shares_of_best(options: Sequence[Option]) -> dict[str, float]:
     return {o.key: float(c) / values.shape[1] for o, c in zip(usable, counts, strict=True)}
 
 
+def _worth_the_same(best: Option, runner: Option) -> bool:
+    """Whether two options' values differ by less than EQUAL_USD in nine draws of ten."""
+    if best.value_draws is None or runner.value_draws is None:
+        return False
+    return float(np.quantile(np.abs(best.value_draws - runner.value_draws), 0.9)) < EQUAL_USD
+
+
 def _plan_of(option: Option) -> str:
     return option.plan.name if option.plan is not None else LOCAL
 
@@ -346,6 +357,7 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
     sure = best is not None and p_choice >= SURE
     runner = None
     p_runner = 0.0
+    equal = False
     settle: tuple[str, ...] = ()
     choices = _plan_choices(options)
     if best is not None:
@@ -354,7 +366,8 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         runner = max(others, key=lambda o: (by_plan.get(_plan_of(o), 0.0), _rank(o)), default=None)
         p_runner = by_plan.get(_plan_of(runner), 0.0) if runner is not None else 0.0
         if not sure and runner is not None:
-            settle = _settle(best, runner, workload)
+            equal = _worth_the_same(best, runner)
+            settle = () if equal else _settle(best, runner, workload)
     baseline = _baseline(local, options)
     past_free = None
     if best is not None and best.is_free and UNKNOWN_FREE_LIMITS in best.unknowns:
@@ -370,6 +383,7 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         workload=workload, as_of=catalog.as_of, requested=catalog.requested, coverage_last=catalog.coverage.last,
         era=catalog.era.name, tax=tax, local=local, local_figure=sources.local_figure, options=tuple(options),
         best=best, sure=sure, runner_up=runner, p_choice=p_choice, p_runner_up=p_runner, settle=settle,
+        runner_up_equal=equal,
         plan_choices=tuple((plan, option.key) for plan, option in choices.items()), baseline=baseline,
         plan_shares=tuple(by_plan.items()),
         past_free_limits=past_free, plan_answers=answers,

@@ -240,6 +240,7 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
         "p_runner_up": rec.p_runner_up,
         "runner_up": rec.runner_up.key if rec.runner_up else None,
         "settle": list(rec.settle),
+        "runner_up_equal": rec.runner_up_equal,
         "plan_choices": dict(rec.plan_choices),
         "baseline": rec.baseline.key if rec.baseline else None,
         "depends_on": list(rec.depends_on),

@@ -11,6 +11,7 @@ from ..decide.engine import (
     CANNOT_PRICE,
     DOES_NOT_FIT,
     DOES_NOT_PAY_OFF,
+    EQUAL_USD,
     PAYS_OFF,
     SETTLE_COLAB_MEASUREMENT,
     SETTLE_FREE_HOURS,
@@ -173,8 +174,10 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
     else:
         out.append(_pay_sentence(rec, best))
     if not rec.sure and rec.runner_up is not None:
+        told = (f"the two are worth the same to within {dollars(EQUAL_USD)} in nine draws of ten, so either will do"
+                if rec.runner_up_equal else f"{_settle_words(rec)} would settle it")
         out.append(f"The figures cannot tell it from {label(rec.runner_up)} (best in {share(rec.p_choice)} and "
-                   f"{share(rec.p_runner_up)} of the draws): {_settle_words(rec)} would settle it.")
+                   f"{share(rec.p_runner_up)} of the draws): {told}.")
     if rec.fallback is not None:
         out.append(_fallback_words(rec))
     if best.speedup is not None and best.speedup < SAME_SPEED_BAND and not best.is_local and rec.local.usable:

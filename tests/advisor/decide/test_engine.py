@@ -310,3 +310,19 @@ def test_when_no_colab_option_fits_and_can_be_priced_the_verdict_says_so():
                  as_of=date(2026, 9, 1))
     assert rec.best is rec.local  # Free's CPU runtime is too small, the paid ones' CPU rate is unknown
     assert verdict_sentences(rec)[0].startswith("Stay on this machine: no Colab option both fits this job")
+
+
+def test_two_options_are_worth_the_same_only_when_nine_draws_in_ten_differ_by_under_a_dollar():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from advisor.decide.engine import _worth_the_same
+
+    base = np.linspace(100.0, 200.0, 100)
+    close = SimpleNamespace(value_draws=base + np.r_[np.full(92, 0.5), np.full(8, 30.0)])  # 92 draws within $0.50
+    apart = SimpleNamespace(value_draws=base + np.r_[np.full(80, 0.5), np.full(20, 30.0)])  # only 80 within $1
+    best = SimpleNamespace(value_draws=base)
+    assert _worth_the_same(best, close)
+    assert not _worth_the_same(best, apart)
+    assert not _worth_the_same(best, SimpleNamespace(value_draws=None))

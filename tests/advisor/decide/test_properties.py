@@ -88,6 +88,13 @@ def test_the_shares_of_best_draws_add_up_and_sureness_follows_them(workload, day
     assert rec.p_choice == pytest.approx(p_plan) and rec.sure == (p_plan >= SURE)
     said = " ".join(verdict_sentences(rec))
     assert ("cannot tell it from" in said) == (not rec.sure and rec.runner_up is not None)
+    if "cannot tell it from" in said:
+        # Options worth the same within a dollar in nine draws of ten are called so; nothing would settle them.
+        gaps = np.abs(rec.best.value_draws - rec.runner_up.value_draws)
+        assert rec.runner_up_equal == (float(np.quantile(gaps, 0.9)) < 1.0)
+        assert ("either will do" in said) == rec.runner_up_equal
+        assert ("would settle it" in said) == (not rec.runner_up_equal)
+        assert not (rec.runner_up_equal and rec.settle)
 
 
 @pytest.mark.slow
