@@ -37,6 +37,7 @@ unfitted one: its fit was never checked against a second source.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -60,6 +61,7 @@ UNFITTED = "unfitted-architecture"  # no published rows for this architecture an
 SINGLE_PUBLISHER = "single-publisher"  # fitted on one publisher's rows only: the unfitted band is kept
 NO_CORE_RATE = "no-core-rate"  # a GPU without an FP32 rate: its memory time leaves out the cores' issue time
 NO_L2_SIZE = "no-l2-size"  # a GPU without an L2 size: every byte is taken from memory
+FP32_UNITS = "fp32-units-efficiency"  # half precision on FP32 units: their float32-fitted efficiencies
 # Bandwidth of transfers that stay in the L2 cache over large reads from memory, as measured on an L4
 # (1,365 GB/s for transfers that fit in its 48 MB L2, 262 GB/s for large reads; ish-codes-magic/
 # bytes-per-token, docs/learning/M0-foundations.md, 2026-09-29). The one measured ratio, used for every
@@ -75,6 +77,7 @@ class Efficiency:
     sigma: float  # log-space error of a speed ratio's share from this group, held-out
     fitted: bool  # fitted on published rows of this (architecture, precision)
     publisher: str = ""  # the one publisher it was fitted on, where only one has rows for it
+    units_of: str = ""  # the group whose matmul efficiencies are taken (half precision on FP32 units)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,19 @@ def error_group(acc: Accelerator, dtype: str) -> str:
 
 def efficiency(acc: Accelerator, dtype: str, model: SpeedModel | None = None) -> Efficiency:
     model = model or speed_model()
-    group, kind = error_group(acc, dtype), physics.precision(dtype)
+    found = _group_efficiency(error_group(acc, dtype), physics.precision(dtype), model)
+    if physics.precision(dtype) == "half" and physics.matrix_path(acc, dtype).unit == "fp32":
+        # Half precision whose matmuls run on the FP32 units (bfloat16 before Ampere, float16 on Kepler and on
+        # Pascal's GP10x): those units' efficiencies, fitted on float32 runs, with half precision's memory
+        # traffic; no published run checks the pairing, so the wider of the two errors.
+        group = f"{physics.architecture(acc)}/full"
+        units = _group_efficiency(group, "full", model)
+        return dataclasses.replace(units, bandwidth=found.bandwidth, sigma=max(units.sigma, found.sigma),
+                                   fitted=units.fitted, units_of=group if units.fitted else "")
+    return found
+
+
+def _group_efficiency(group: str, kind: str, model: SpeedModel) -> Efficiency:
     if group in model.efficiency:
         dot, conv, bandwidth = model.efficiency[group]
         publisher = (model.single_publisher or {}).get(group, "")
@@ -241,6 +256,8 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
     caveats = path.caveats + clock.caveats
     if not eff.fitted:
         caveats += (physics.Caveat(UNFITTED, (("group", error_group(acc, dtype)), ("sigma", round(eff.sigma, 3)))),)
+    if eff.units_of:
+        caveats += (physics.Caveat(FP32_UNITS, (("group", eff.units_of), ("sigma", round(eff.sigma, 3)))),)
     if acc.kind == "gpu" and not core_flops(acc) and speed_model().core_bytes_per_flop:
         caveats += (physics.Caveat(NO_CORE_RATE),)
     if acc.kind == "gpu" and not acc.l2_cache_mb:

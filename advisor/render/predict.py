@@ -80,6 +80,10 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
     if code == "no-core-rate":
         return (f"{accelerator}: the catalog gives no FP32 rate, so its memory time leaves out the FP32 cores' "
                 "time to issue the transfers: the step may run slower than shown.")
+    if code == "fp32-units-efficiency":
+        return (f"{accelerator}: its half-precision matmuls run on the FP32 units, so the efficiencies fitted on "
+                f"{f.get('group', 'its float32 runs')} runs are used; no published run checks them in half "
+                "precision, so the band is the wider one.")
     if code == "no-l2-size":
         return (f"{accelerator}: the catalog gives no L2 cache size, so every byte is taken from memory: the "
                 "step may run faster than shown.")

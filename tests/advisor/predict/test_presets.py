@@ -63,3 +63,21 @@ def test_a_cpu_keeps_its_own_float16_plan():
     for dtype in ("float16", "bfloat16"):
         own = local_seconds(shipped_profile("medium", dtype).work(256), cpu.fp32_tflops * 1e12 * 0.8, 1e9)
         assert predict_preset("medium", dtype, 256, cpu).seconds == pytest.approx(own)
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_bfloat16_before_ampere_is_never_slower_than_float32(preset):
+    # Its matmuls run on the FP32 units as float32's do, at the same efficiency, and it moves fewer bytes.
+    from advisor.predict import model, physics
+    from advisor.predict.presets import predict_preset
+    from pricing import load_catalog
+
+    catalog = load_catalog()
+    older = [a for a in catalog.accelerators if a.kind == "gpu" and physics.architecture(a) in
+             ("kepler", "maxwell", "pascal", "volta", "turing") and physics.matrix_path(a, "bfloat16").flops]
+    assert {"t4", "v100", "p100", "k80"} <= {a.key for a in older}
+    for acc in older:
+        half_step, full_step = (predict_preset(preset, dtype, 256, acc).seconds for dtype in ("bfloat16", "float32"))
+        assert half_step <= full_step, acc.key
+        half, full = model.efficiency(acc, "bfloat16"), model.efficiency(acc, "float32")
+        assert (half.dot, half.conv) == (full.dot, full.conv), acc.key
