@@ -179,11 +179,9 @@ def cached_bytes(kernel: Work, moved: float, acc: Accelerator, weights_resident:
 
 
 def memory_seconds(moved: float, acc: Accelerator, bandwidth: float, core_bytes_per_flop: float,
-                   cached: float | None = None) -> float:
-    """A kernel's memory time: its bytes at `bandwidth`, `cached` of them (all that fit in the L2 cache
-    where not given) from the cache, plus the cores' instruction time for them (`core_flops`)."""
-    if cached is None:
-        cached = moved if cache_speedup(moved, acc) > 1.0 else 0.0
+                   cached: float) -> float:
+    """A kernel's memory time: its bytes at `bandwidth`, `cached` of them from the L2 cache
+    (`cached_bytes`), plus the cores' instruction time for them (`core_flops`)."""
     seconds = (moved - cached) / bandwidth + cached / (bandwidth * L2_SPEEDUP)
     cores = core_flops(acc)
     return seconds + moved / (cores * core_bytes_per_flop) if cores and core_bytes_per_flop else seconds

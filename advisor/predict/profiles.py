@@ -38,6 +38,9 @@ MAX_PROFILE_BATCH = 1 << 16
 # Profiles compiled in this process that could not be cached: an unwritable cache costs one compile
 # per workload and process (and one warning), not one per accelerator asked about.
 _UNCACHED: dict[tuple[str, str, str], WorkloadProfile] = {}
+# Profiles read from the cache in this process, with the file's (mtime, size) when read: a file written
+# since is read again.
+_READ: dict[tuple[str, str, str], tuple[tuple[int, int], WorkloadProfile]] = {}
 
 Profiler = Callable[[str, str], dict[str, Any]]
 
@@ -196,13 +199,19 @@ def load_profile(name: str, dtype: str, home: Path, *, profiler: Profiler = _com
     path = profile_path(name, dtype, home)
     if path.is_file():
         try:
-            if path.stat().st_size > MAX_PROFILE_BYTES:
+            stat = path.stat()
+            if stat.st_size > MAX_PROFILE_BYTES:
                 raise _Bad("too large")
+            version = (stat.st_mtime_ns, stat.st_size)
+            if (read := _READ.get(key)) is not None and read[0] == version:
+                return read[1]  # parsed already in this process (recommend asks once per accelerator)
             raw = json.loads(path.read_text(encoding="utf-8"))
             found = parse_profile(raw, name, dtype)
             if isinstance(raw, dict) and "pairs" not in raw:  # written before pairings were cached
                 with contextlib.suppress(OSError):
                     atomic_write(path, dumps({**raw, "pairs": list(found.pairs)}, compact=True))
+            else:
+                _READ[key] = (version, found)
             return found
         except (OSError, UnicodeDecodeError, ValueError, _Bad) as exc:
             if warnings is not None:

@@ -20,10 +20,8 @@ def blocker_text(blocker: Blocker) -> str:
     if kind == BLOCK_RAM:
         return (f"RAM too small: {have:.3g} GB, the job needs {need:.3g} GB" if have is not None
                 else "RAM too small")
-    if kind == BLOCK_MONTH:
-        return f"needs {hours(need)} a month; a month has {hours(have)}"
-    if kind == BLOCK_FREE_QUOTA:
-        return f"needs {hours(need)} a month; the free quota is {hours(have)}"
+    if kind in (BLOCK_MONTH, BLOCK_FREE_QUOTA):
+        return f"needs {hours(need)} a month; {_limit(blocker)}"
     if kind == BLOCK_SPEED_UNKNOWN:
         return f"speed unknown: the catalog lacks {blocker.subject}'s figures"
     if kind == BLOCK_RATE_UNKNOWN:
@@ -34,33 +32,32 @@ def blocker_text(blocker: Blocker) -> str:
     return kind
 
 
+def _limit(blocker: Blocker) -> str:
+    """What a volume blocker's need is measured against: the month's hours or the free quota."""
+    what = "a month has" if blocker.kind == BLOCK_MONTH else "the free quota is"
+    return f"{what} {hours(blocker.have)}"
+
+
 def blockers_text(blockers: tuple[Blocker, ...] | list[Blocker]) -> str:
-    """Several blockers in one clause: per kind once, the smallest shortfall for volumes, the devices named."""
+    """Several blockers in one clause: per kind once, the smallest shortfall for volumes (a month's hours
+    and a free quota short of the same need say the need once), the devices named."""
     by_kind: dict[str, list[Blocker]] = {}
     for b in blockers:
         by_kind.setdefault(b.kind, []).append(b)
+    volumes = {kind: (min(group, key=lambda b: b.need or 0.0), len(group) > 1) for kind, group in by_kind.items()
+               if kind in (BLOCK_MONTH, BLOCK_FREE_QUOTA)}
+    shared = len(volumes) == 2 and len({(b.need, at_least) for b, at_least in volumes.values()}) == 1
     parts = []
     for kind, group in by_kind.items():
-        if kind in (BLOCK_MONTH, BLOCK_FREE_QUOTA) and len(group) > 1:
-            least = min(group, key=lambda b: b.need or 0.0)
-            parts.append(blocker_text(least).replace("needs ", "needs at least ", 1))
+        if kind in volumes:
+            least, at_least = volumes[kind]
+            if shared and kind == BLOCK_FREE_QUOTA:
+                continue  # said with the month's hours
+            limits = " and ".join(_limit(b) for b, _ in volumes.values()) if shared else _limit(least)
+            parts.append(f"needs {'at least ' if at_least else ''}{hours(least.need)} a month; {limits}")
         elif kind in (BLOCK_SPEED_UNKNOWN, BLOCK_RATE_UNKNOWN) and len(group) > 1:
             names = ", ".join(str(b.subject) for b in group)
             parts.append(blocker_text(Blocker(kind, subject=names)))
         else:
             parts.extend(dict.fromkeys(blocker_text(b) for b in group))
-    return "; ".join(_merged_needs(parts))
-
-
-def _merged_needs(parts: list[str]) -> list[str]:
-    """'needs N a month; a month has M' and 'needs N a month; the free quota is Q' for the same N read as
-    one clause: 'needs N a month; a month has M and the free quota is Q'."""
-    out: list[str] = []
-    for part in parts:
-        head, _, tail = part.partition("; ")
-        earlier = next((i for i, p in enumerate(out) if tail and p.startswith(head + "; ")), None)
-        if head.startswith("needs ") and earlier is not None:
-            out[earlier] = f"{out[earlier]} and {tail}"
-        else:
-            out.append(part)
-    return out
+    return "; ".join(parts)

@@ -166,3 +166,17 @@ def test_a_preset_reads_its_shipped_profile_and_compiles_nothing(tmp_path):
     found = load_profile("ae-small", "float32", tmp_path, profiler=profiler)
     assert profiler.calls == 0 and found.name == "ae-small"
     assert not (tmp_path / "profiles").exists()
+
+
+def test_a_cached_profile_is_parsed_once_per_process_until_its_file_changes(tmp_path):
+    import os
+
+    load_profile("resnet50", "float32", tmp_path, profiler=Counting())  # compiled and cached
+    first = load_profile("resnet50", "float32", tmp_path)
+    assert load_profile("resnet50", "float32", tmp_path) is first  # read once, not once per accelerator
+    path = tmp_path / "profiles" / "resnet50-float32.json"
+    changed = json.loads(path.read_text(encoding="utf-8"))
+    changed["compiled_on"] = "cpu (jax elsewhere)"
+    path.write_text(json.dumps(changed), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert load_profile("resnet50", "float32", tmp_path).compiled_on == "cpu (jax elsewhere)"
