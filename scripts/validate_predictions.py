@@ -319,7 +319,7 @@ def report(held: list[dict]) -> bool:
         print(f"  {publisher:<16} {len(mine):3d} pairs, median |ratio error| {statistics.median(errs):.1%}, "
               f"worst {math.exp(worst_mine):.2f}x, inside band {sum(p['inside'] for p in mine) / len(mine):.0%}")
     print(f"  median |ratio error| {median:.1%} (target <= 12 %) {verdict(median <= 0.12)}")
-    print(f"  worst pair {math.exp(abs(worst['log_error'])):.2f}x ({worst['a'].acc.key} vs {worst['b'].acc.key}, "
+    print(f"  worst pair {math.exp(abs(worst['log_error'])):.3f}x ({worst['a'].acc.key} vs {worst['b'].acc.key}, "
           f"{worst['a'].entry['model']} {worst['a'].entry['dtype']}, {worst['publisher']}) (target <= 1.5x) "
           f"{verdict(math.exp(abs(worst['log_error'])) <= 1.5)}")
     print(f"  inside the 10-90 % band: {inside:.0%} (target >= 80 %) {verdict(inside >= 0.8)}")
