@@ -108,8 +108,9 @@ class Purchase:
     Subscriptions are paid every month and grant their CU at the start of it; CU beyond what the
     plan grants come in whole packs. CU (granted or bought) stay usable for the plan's expiry (90 days,
     about three months including the one they came in) and are spent oldest first; what is unused when
-    it expires, or when the horizon ends, is lost. `total_usd` is None when the tax rate is unknown;
-    `subtotal_usd` is the price before tax.
+    it expires, or when the horizon ends, is lost. `total_usd` is what is paid: each month's
+    subscription and each pack a charge of its own, taxed and rounded to the cent (None when the tax
+    rate is unknown); `subtotal_usd` is the price before tax.
     """
 
     plan: str
@@ -165,6 +166,11 @@ def cheapest_packs(cu: float, packs: tuple[CuPack, ...]) -> tuple[float, dict[Cu
     return usd, chosen
 
 
+def charged(usd: float, tax_fraction: float | None) -> float:
+    """One charge as it is paid: its price with tax, to the cent (before tax where the rate is unknown)."""
+    return round(usd * (1.0 + (tax_fraction or 0.0)), 2)
+
+
 def cu_validity_months(plan: Plan) -> int:
     """Months a CU stays usable, counting the one it came in: 90 days is about three."""
     return max(1, round((plan.cu_expiry_days or 90) / DAYS_PER_MONTH))
@@ -211,7 +217,9 @@ def horizon_cost(
         rate = None
     else:
         rate, _ = _fraction(tax_rate)
-    total = None if rate is None else subtotal * (1 + rate)
+    # Each month's subscription and each pack is a charge of its own, taxed and paid to the cent.
+    total = None if rate is None else round(months * charged(plan.monthly_price_usd, rate) + sum(
+        count * charged(pack.usd, rate) for pack, count in bought.items()), 2)
     return Purchase(
         plan=plan.name, months=months, cu_needed=monthly_cu * months, subscription_usd=subscription,
         packs=tuple(sorted(bought.items(), key=lambda item: item[0].cu)), packs_usd=packs_usd,

@@ -54,6 +54,20 @@ def test_pro_is_paid_every_month_and_its_cu_roll_over_for_90_days():
     assert bill.subtotal_usd == pytest.approx(3 * 9.99 + 2 * 9.99)
 
 
+def test_each_charge_is_taxed_and_paid_to_the_cent():
+    # 19 % (Germany): Pro+ $49.99 is charged $59.49 (59.4881) a month, so three months are $178.47, not
+    # the $178.46 of 3 x 49.99 x 1.19 = 178.4643; a 100-CU pack ($9.99) is charged $11.89 (11.8881), so
+    # five are $59.45, not $59.44 (59.4405).
+    pro_plus = CATALOG.plan("pro-plus")
+    assert pro_plus.monthly_price_usd == 49.99
+    assert horizon_cost(pro_plus, 0, 3, PACKS, 0.19).total_usd == 178.47
+    five = horizon_cost(PAYG, 450, 1, PACKS, 0.19)
+    assert five.packs == ((CuPack(100.0, 9.99), 5),) and five.total_usd == 59.45
+    # Pro at 150 CU a month for two months: two subscriptions and one pack (month 2 uses the pack's
+    # 50 left over), three charges of $11.89.
+    assert horizon_cost(PRO, 150, 2, PACKS, 0.19).total_usd == pytest.approx(3 * 11.89, abs=1e-9)
+
+
 def test_tax_multiplies_the_money_paid_and_unknown_tax_is_none():
     assert horizon_cost(PRO, 0, 1, PACKS, 0.063).total_usd == pytest.approx(10.62, abs=0.005)  # the blog's charge
     unknown = horizon_cost(PRO, 0, 1, PACKS, None)
