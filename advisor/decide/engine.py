@@ -331,7 +331,7 @@ def _plan_answers(scenario: Scenario, local: Option, options: Sequence[Option], 
                  and o.accelerator == best.accelerator and o.cost is not None and best.cost is not None
                  and o.cost <= best.cost + 1e-9 and (o.hours_saved or 0.0) >= (best.hours_saved or 0.0) - 1e-9]
         answers.append(PlanAnswer(plan, best, status, p,
-                                  BreakEven(runs_from, runs_until, hour_value_break_even(best, baseline)),
+                                  BreakEven(runs_from, runs_until, hour_value_break_even(_eligible(mine), baseline)),
                                   alike[0] if alike else None))
     return tuple(answers)
 

@@ -12,6 +12,8 @@ from .workload import HOURS_PER_MONTH, LIMITS
 
 BREAK_EVEN_MAX_RUNS = int(LIMITS["--runs-per-month"])
 CURVE_POINTS = 60
+# How finely a break-even volume is stated, in runs a month (`--runs-per-month` takes fractions).
+RUNS_STEP = 0.01
 
 
 def volume_grid(top: int) -> np.ndarray:
@@ -94,36 +96,57 @@ def _first_true(scan: Scan, low: int, high: int, want: bool) -> int:
     return high
 
 
+def _crossing(scan: Scan, low: float, high: float, want: bool) -> float:
+    """Where pays() turns to `want` between two volumes a run apart (pays(low) != want, pays(high) ==
+    want), to RUNS_STEP of a run, by bisection as `_first_true`: `--runs-per-month` takes fractions."""
+    steps = round((high - low) / RUNS_STEP)
+    below, above = 0, steps
+    while above - below > 1:
+        mid = (below + above) // 2
+        if scan.pays(round(low + mid * RUNS_STEP, 2)) == want:
+            above = mid
+        else:
+            below = mid
+    return round(low + above * RUNS_STEP, 2)
+
+
 def runs_break_even(scan: Scan) -> tuple[float | None, float | None]:
     """From how many runs a month the option pays off, and up to how many: (from, until), on a grid of
-    volumes refined to the exact run at each crossing. (None, None) where it never does."""
+    volumes refined to RUNS_STEP of a run at each crossing. (None, None) where it never does."""
     grid = volume_grid(BREAK_EVEN_MAX_RUNS)
     pays = scan.gap(grid) > 1e-6
     if not pays.any():
         return None, None
     first = int(np.argmax(pays))
-    start = 1 if first == 0 else _first_true(scan, int(grid[first - 1]), int(grid[first]), True)
+    whole = 1 if first == 0 else _first_true(scan, int(grid[first - 1]), int(grid[first]), True)
+    start = _crossing(scan, whole - 1.0, float(whole), True)
     after = pays[first:]
     if after.all():
-        return float(start), None
+        return start, None
     stop_index = first + int(np.argmin(after))
-    end = _first_true(scan, int(grid[stop_index - 1]), int(grid[stop_index]), False) - 1
-    if np.isneginf(scan.gap(np.array([float(end + 1)]))[0]) and not pays[stop_index:].any():
-        return float(start), None  # past `end` the option cannot do a month's work at all: nothing to weigh
-    return float(start), float(end)
+    stop = _first_true(scan, int(grid[stop_index - 1]), int(grid[stop_index]), False)
+    if np.isneginf(scan.gap(np.array([float(stop)]))[0]) and not pays[stop_index:].any():
+        return start, None  # past the last paying volume the option cannot do a month's work: nothing to weigh
+    return start, round(_crossing(scan, stop - 1.0, float(stop), False) - RUNS_STEP, 2)
 
 
-def hour_value_break_even(option: Option, baseline: Option | None) -> float | None:
-    """The hour value above which the option's expected value beats the baseline's at the user's volume:
-    values are linear in the hour value, so the crossing is exact."""
-    if baseline is None or option.expected_cost is None or option.hours_saved is None:
+def hour_value_break_even(options: Sequence[Option], baseline: Option | None) -> float | None:
+    """The hour value above which the plan beats the baseline's expected value at the user's volume.
+    An option's value is linear in the hour value (hours saved x hour value - expected cost), so each
+    of the plan's options crosses the baseline at one exact value, and the plan pays off from the
+    lowest of them, on whichever option it runs there. The baseline costs nothing: at any positive
+    hour value it is the free option that saves the most hours, whatever the hour value."""
+    if baseline is None:
         return None
-    extra_hours = option.hours_saved - (baseline.hours_saved or 0.0)
-    extra_cost = option.expected_cost - (baseline.expected_cost or 0.0)
-    if extra_hours <= 1e-9:
-        return None
-    value = max(0.0, extra_cost / extra_hours)
-    return value if value <= LIMITS["--hour-value"] else None
+    crossings = []
+    for option in options:
+        if option.expected_cost is None or option.hours_saved is None:
+            continue
+        extra_hours = option.hours_saved - (baseline.hours_saved or 0.0)
+        if extra_hours > 1e-9:
+            crossings.append(max(0.0, (option.expected_cost - (baseline.expected_cost or 0.0)) / extra_hours))
+    value = min(crossings, default=None)
+    return value if value is not None and value <= LIMITS["--hour-value"] else None
 
 
 def curves(scenario: Scenario, choices: dict[str, Option], beyond: float | None

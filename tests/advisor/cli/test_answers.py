@@ -162,7 +162,8 @@ def test_a_fallback_s_rival_is_never_an_option_of_unknown_ram_where_another_is_k
 
 def test_a_plan_s_break_even_volume_is_the_plan_s_whatever_volume_is_asked_about(home):
     """'Pays off from N runs a month' counts every accelerator of the plan, so N does not move with the
-    volume the user asked about, and at N the plan's best option beats the free ones, at N - 1 not."""
+    volume the user asked about, and at N the plan's best option beats the free ones, a hundredth of a
+    run below N not (--runs-per-month takes fractions)."""
     def ask(runs):
         args = ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "100", "--hour-value", "1",
                 "--runs-per-month", str(runs), "--as-of", "2026-09-01", "--json"]
@@ -176,8 +177,8 @@ def test_a_plan_s_break_even_volume_is_the_plan_s_whatever_volume_is_asked_about
     found = {runs: next(p for p in ask(runs)["plans"] if p["plan"] == "pro")["break_even"]["runs_from"]
              for runs in (5, 60)}
     assert found[5] == found[60] is not None
-    start = int(found[5])
-    assert pro_ahead(ask(start)) > 0 > pro_ahead(ask(start - 1))
+    start = found[5]
+    assert pro_ahead(ask(start)) > 0 > pro_ahead(ask(round(start - 0.01, 2)))
 
 
 def test_an_option_chosen_only_because_its_ram_is_unknown_is_said_to_be_unverified(home):

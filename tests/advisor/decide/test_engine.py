@@ -58,7 +58,8 @@ def test_the_runs_break_even_is_where_pro_starts_to_beat_free_and_it_holds_above
         again = advise(dataclasses.replace(REFERENCE, runs_per_month=n))
         return answer(again, "pro").option.value - again.baseline.value
 
-    assert pro_minus_baseline(runs) > 0 >= pro_minus_baseline(runs - 1)
+    # --runs-per-month takes fractions: the stated volume pays and a hundredth of a run less does not.
+    assert pro_minus_baseline(runs) > 0 >= pro_minus_baseline(runs - 0.01)
     assert pro_minus_baseline(2 * runs) > 0
 
 
@@ -70,6 +71,29 @@ def test_the_hour_value_break_even_is_where_pro_starts_to_beat_free():
         return answer(again, "pro").option.value - option(again, "free:k80").value
 
     assert pro_minus_free(value * 1.01) > 0 > pro_minus_free(value * 0.99)
+
+
+@pytest.mark.parametrize("epochs, epoch_seconds, runs", [(100, 1800.0, 25), (200, 600.0, 60), (50, 1800.0, 60),
+                                                      (200, 300.0, 25), (100, 100.0, 4)])
+def test_each_plan_pays_off_just_above_its_stated_hour_value_and_not_just_below(epochs, epoch_seconds, runs):
+    # The threshold holds whichever of its GPUs the plan would run on at that hour value, not only the one
+    # it runs on at the user's: re-advising at the hour value either side of it says so.
+    workload = Workload(model="deep", epochs=epochs, epoch_seconds=epoch_seconds, runs_per_month=runs,
+                        hour_value=50.0, hour_value_given=True)
+    rec = advise(workload, as_of=NEWEST)
+    checked = 0
+    for plan_answer in rec.plan_answers:
+        threshold = plan_answer.break_even.hour_value
+        if threshold is None or threshold < 0.05:
+            continue
+
+        def plan_minus_baseline(hour_value, name=plan_answer.plan.name):
+            again = advise(dataclasses.replace(workload, hour_value=hour_value), as_of=NEWEST)
+            return answer(again, name).option.value - again.baseline.value
+
+        assert plan_minus_baseline(threshold * 1.02) > 0 >= plan_minus_baseline(threshold * 0.98), plan_answer.plan.name
+        checked += 1
+    assert checked
 
 
 def test_the_verdict_for_free_names_the_unpublished_free_limits():
