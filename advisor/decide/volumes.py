@@ -14,6 +14,9 @@ BREAK_EVEN_MAX_RUNS = int(LIMITS["--runs-per-month"])
 CURVE_POINTS = 60
 # How finely a break-even volume is stated, in runs a month (`--runs-per-month` takes fractions).
 RUNS_STEP = 0.01
+# Expected values are compared to the cent, as the choice ranks them: a plan pays off only where it is a
+# cent or more ahead.
+TIE_USD = 0.005
 
 
 def volume_grid(top: int) -> np.ndarray:
@@ -77,12 +80,12 @@ class Scan:
         here = self.expected(None, runs) if self.local_ok else np.full(len(runs), -np.inf)
         theirs = np.max(np.vstack([here, *(self.expected(c, runs) for c in self.free)]), axis=0)
         with np.errstate(invalid="ignore"):
-            gap = mine - theirs
+            gap = np.round(mine, 2) - np.round(theirs, 2)
         gap = np.where(np.isneginf(mine), -np.inf, gap)
         return np.where(np.isneginf(theirs) & ~np.isneginf(mine), np.inf, gap)
 
     def pays(self, runs: float) -> bool:
-        return bool(self.gap(np.array([float(runs)]))[0] > 1e-6)
+        return bool(self.gap(np.array([float(runs)]))[0] > TIE_USD)
 
 
 def _first_true(scan: Scan, low: int, high: int, want: bool) -> int:
@@ -114,7 +117,7 @@ def runs_break_even(scan: Scan) -> tuple[float | None, float | None]:
     """From how many runs a month the option pays off, and up to how many: (from, until), on a grid of
     volumes refined to RUNS_STEP of a run at each crossing. (None, None) where it never does."""
     grid = volume_grid(BREAK_EVEN_MAX_RUNS)
-    pays = scan.gap(grid) > 1e-6
+    pays = scan.gap(grid) > TIE_USD
     if not pays.any():
         return None, None
     first = int(np.argmax(pays))

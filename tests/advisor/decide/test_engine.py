@@ -55,8 +55,8 @@ def test_the_runs_break_even_is_where_pro_starts_to_beat_free_and_it_holds_above
     assert answer(rec, "pro").break_even.runs_until is None
 
     def pro_minus_baseline(n):
-        again = advise(dataclasses.replace(REFERENCE, runs_per_month=n))
-        return answer(again, "pro").option.value - again.baseline.value
+        again = advise(dataclasses.replace(REFERENCE, runs_per_month=n))  # values compare to the cent, as ranked
+        return round(answer(again, "pro").option.value, 2) - round(again.baseline.value, 2)
 
     # --runs-per-month takes fractions: the stated volume pays and a hundredth of a run less does not.
     assert pro_minus_baseline(runs) > 0 >= pro_minus_baseline(runs - 0.01)
