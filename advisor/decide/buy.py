@@ -28,6 +28,9 @@ HORIZON_MONTHS = 36
 MAX_PRICE_USD = 1_000_000.0
 MAX_KWH_PRICE_USD = 10.0
 MAX_WATTS = 10_000.0
+MIN_PRICE_USD = 0.01  # a price is paid in cents: less rounds to $0.00
+MIN_WATTS = 1.0
+_FIELDS = {"--buy price": "price_usd", "--kwh-price": "kwh_price_usd", "--watts": "watts"}
 
 
 @dataclass(frozen=True)
@@ -38,15 +41,17 @@ class BuyQuestion:
     watts: float | None = None
 
     def __post_init__(self) -> None:
-        for flag, value, top in (("--buy price", self.price_usd, MAX_PRICE_USD),
-                                 ("--kwh-price", self.kwh_price_usd, MAX_KWH_PRICE_USD),
-                                 ("--watts", self.watts, MAX_WATTS)):
+        # Free electricity is a price; a card costs at least a cent and draws at least a watt.
+        for flag, value, least, top in (("--buy price", self.price_usd, MIN_PRICE_USD, MAX_PRICE_USD),
+                                        ("--kwh-price", self.kwh_price_usd, 0.0, MAX_KWH_PRICE_USD),
+                                        ("--watts", self.watts, MIN_WATTS, MAX_WATTS)):
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                    or not 0 <= value <= top or (flag != "--kwh-price" and value == 0):
-                low = "0 or more" if flag == "--kwh-price" else "above 0"  # free electricity is a price
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) \
+                    or not least <= value <= top:
+                low = "0 or more" if least == 0 else f"{least:g} or more"
                 raise AdvisorError(f"{flag}: expected a number {low} and at most {top:,.0f}, got {value!r}")
+            object.__setattr__(self, _FIELDS[flag], value + 0.0)  # a typed -0 is 0, never shown as '$-0.00'
 
 
 def parse_buy(text: str) -> tuple[str, float]:
@@ -56,7 +61,7 @@ def parse_buy(text: str) -> tuple[str, float]:
         value = float(price.replace(",", "").lstrip("$"))
     except ValueError:
         value = math.nan
-    if not sep or not name.strip() or not math.isfinite(value):
+    if not sep or not name.strip() or ":" in name or not math.isfinite(value):
         raise AdvisorError(f"--buy: expected ACCELERATOR:PRICE like rtx-4090:1599, got '{text}'")
     return name.strip(), value
 

@@ -52,7 +52,7 @@ def tax_basis(catalog: Catalog, *, country: str | None = None, percent: float | 
             raise AdvisorError(
                 f"--tax-rate: expected a percentage from 0 to below 100 (8.7 for 8.7 %), got {percent:g}"
             )
-        return TaxBasis("given", percent / 100)
+        return TaxBasis("given", percent / 100 + 0.0)  # + 0.0: a typed -0 is 0, never shown as '-0 %'
     if country is not None:
         try:
             found = catalog.tax_rate_for(country)

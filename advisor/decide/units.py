@@ -62,7 +62,7 @@ def _balance(balance: float | None) -> float | None:
     if isinstance(balance, bool) or not isinstance(balance, (int, float)) or not math.isfinite(balance) \
             or not 0 <= balance <= MAX_BALANCE_CU:
         raise AdvisorError(f"--balance: expected a number of CU from 0 to {MAX_BALANCE_CU:,.0f}, got {balance!r}")
-    return float(balance)
+    return float(balance) + 0.0  # a typed -0 is 0, never shown as '-0 CU'
 
 
 def _plan(catalog: Catalog, name: str) -> Plan:

@@ -36,19 +36,26 @@ LIMITS = {
 # Lower bounds of the figures that must be above 0: smaller ones are typos (a microsecond epoch), and
 # they would turn ratios into overflows.
 SMALLEST = {"--epoch-seconds": 1e-3, "--runs-per-month": 1e-3, "--ram-gb": 1e-3}
+WHOLE = ("--epochs", "--months")  # counted in whole units
 
 
 def _check_number(flag: str, value: float | int | None, *, strictly_positive: bool) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         raise AdvisorError(f"{flag}: expected a number, got {value!r}")
     limit = LIMITS[flag]
     smallest = SMALLEST.get(flag)
     low_ok = (value >= smallest if smallest else value > 0) if strictly_positive else value >= 0
     if not low_ok or value > limit:
         low = (f"{smallest:g}" if smallest else "above 0") if strictly_positive else "0"
-        raise AdvisorError(f"{flag}: expected a number from {low} to {_plain(limit)}, got {value:g}")
+        kind = "a whole number" if flag in WHOLE else "a number"
+        if flag in WHOLE:
+            low = "1"
+        # A figure too large for a float arrives as inf: say what it was, not a word the user never typed.
+        got = (("a negative number" if value < 0 else "a number") + " too large to hold") if math.isinf(value) \
+            else f"{value:g}"
+        raise AdvisorError(f"{flag}: expected {kind} from {low} to {_plain(limit)}, got {got}")
 
 
 def _plain(value: float) -> str:
@@ -90,6 +97,9 @@ class Workload:
             ("--free-gpu-hours", self.free_gpu_hours, False),
         ):
             _check_number(flag, value, strictly_positive=strictly)
+        for name in ("hour_value", "setup_minutes", "free_gpu_hours"):  # a typed -0 is 0, never shown as '-0'
+            if getattr(self, name) == 0:
+                object.__setattr__(self, name, 0.0)
         if int(self.epochs) != self.epochs:
             raise AdvisorError(f"--epochs: expected a whole number, got {self.epochs:g}")
         if int(self.months) != self.months:

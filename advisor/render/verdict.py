@@ -346,7 +346,7 @@ def buy_sentence(rec: Recommendation) -> str | None:
     if answer.blockers or answer.run_hours is None:
         return f"{head} cannot do this job: {blockers_text(answer.blockers)}."
     low, high = answer.run_hours_band or (answer.run_hours, answer.run_hours)
-    watts = f"{answer.watts:g} W" + ("" if answer.watts_given else " (its power limit)")
+    watts = f"{answer.watts:,.6g} W" + ("" if answer.watts_given else " (its power limit)")
     energy = (f"{dollars(answer.electricity_usd_per_month)} of electricity a month at "
               f"{dollars(answer.kwh_price_usd)} a kWh and {watts}")
     runs = (f"would run this in {duration(answer.run_hours)} ({duration(low)}-{duration(high)}) a run, "

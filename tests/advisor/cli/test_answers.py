@@ -3,6 +3,7 @@
 Each answer comes as text that fits 100 columns and as JSON."""
 
 import json
+import re
 
 import pytest
 
@@ -245,3 +246,15 @@ def test_a_stored_result_that_cannot_be_read_is_named_when_this_machine_s_figure
     assert done.code == 0, done.stderr
     said = " ".join(done.stderr.split())
     assert "skipped 20260101T000000-abcdef0123.json" in said and "(not counted for this machine)" in said
+
+
+def test_a_typed_minus_zero_is_zero_in_every_sentence(home):
+    args = ["recommend", "--model", "deep", "--epochs", "10", "--hour-value", "-0", "--tax-rate", "-0",
+            "--setup-minutes", "-0", "--free-gpu-hours", "-0", "--as-of", "2026-06-01"]
+    out = run_cli(args, home, COLUMNS="100")
+    assert out.code == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "worth $0.00 (your --hour-value)" in text and "costs 0 min of setup" in text and "with 0 % tax" in text
+    assert not re.search(r"(^|[\s$(])-0(\b|\.)", text)
+    workload = json.loads(run_cli([*args, "--json"], home).stdout)["workload"]
+    assert str(workload["hour_value_usd"]) == "0.0" and str(workload["setup_minutes"]) == "0.0"  # not -0.0

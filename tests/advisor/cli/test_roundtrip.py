@@ -129,12 +129,14 @@ def test_recommend_plot_without_matplotlib_is_a_one_line_hint(home, monkeypatch)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--epochs", "0", "--epoch-seconds", "100"], "error: --epochs: expected a number from above 0"),
-        (["--epochs", "99999999999"], "error: --epochs: expected a number from above 0 to 100,000"),
+        (["--epochs", "0", "--epoch-seconds", "100"], "error: --epochs: expected a whole number from 1"),
+        (["--epochs", "99999999999"], "error: --epochs: expected a whole number from 1 to 100,000"),
         (["--epochs", "10", "--epoch-seconds", "-1"], "error: --epoch-seconds: expected a number from 0.001"),
         (["--epochs", "10", "--epoch-seconds", "1e308"], "error: --epoch-seconds: expected a number"),
         (["--epochs", "10", "--runs-per-month", "1e12"], "error: --runs-per-month: expected a number"),
-        (["--epochs", "10", "--months", "0"], "error: --months"),
+        (["--epochs", "10", "--months", "0"], "error: --months: expected a whole number from 1 to 36, got 0"),
+        (["--epochs", "10", "--runs-per-month", "1e400"],
+         "error: --runs-per-month: expected a number from 0.001 to 10,000, got a number too large to hold"),
         (["--epochs", "10", "--epoch-seconds", "1", "--runs-per-month", "0"], "error: --runs-per-month"),
         (["--epochs", "10", "--epoch-seconds", "1", "--hour-value", "-3"], "error: --hour-value"),
         (["--epochs", "10", "--samples", "1000"], "error: --samples needs --preset"),

@@ -58,17 +58,22 @@ def test_buy_reads_accelerator_and_price(text, parsed):
     assert parse_buy(text) == parsed
 
 
-@pytest.mark.parametrize("text", ["rtx-4090", ":1599", "rtx-4090:cheap", "rtx-4090:nan"])
+@pytest.mark.parametrize("text", ["rtx-4090", ":1599", "rtx-4090:cheap", "rtx-4090:nan", "rtx-4090:1599:3"])
 def test_a_malformed_buy_is_one_line(text):
     with pytest.raises(AdvisorError, match="--buy"):
         parse_buy(text)
 
 
 @pytest.mark.parametrize(("price", "kwh", "watts"), [(0.0, 0.1, None), (-5.0, 0.1, None), (math.inf, 0.1, None),
-                                                     (100.0, -0.1, None), (100.0, 0.1, 0.0), (1e12, 0.1, None)])
+                                                     (100.0, -0.1, None), (100.0, 0.1, 0.0), (1e12, 0.1, None),
+                                                     (0.004, 0.1, None), (100.0, 0.1, 1e-300), (100.0, math.nan, None)])
 def test_numbers_out_of_range_are_refused(price, kwh, watts):
     with pytest.raises(AdvisorError):
         BuyQuestion("rtx-4090", price, kwh, watts)
+
+
+def test_a_typed_minus_zero_electricity_price_is_zero():
+    assert str(BuyQuestion("rtx-4090", 1599.0, -0.0).kwh_price_usd) == "0.0"
 
 
 def test_buying_needs_an_electricity_price_and_a_gpu():

@@ -205,8 +205,8 @@ def test_more_than_a_month_of_hours_is_flagged_not_priced():
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"epochs": 0}, "--epochs: expected a number from above 0"),
-        ({"epochs": 99_999_999_999}, "--epochs: expected a number from above 0 to 100,000"),
+        ({"epochs": 0}, "--epochs: expected a whole number from 1"),
+        ({"epochs": 99_999_999_999}, "--epochs: expected a whole number from 1 to 100,000"),
         ({"epoch_seconds": -5.0}, "--epoch-seconds"),
         ({"epoch_seconds": 1e308}, "--epoch-seconds"),
         ({"epoch_seconds": float("inf")}, "--epoch-seconds: expected a number"),
