@@ -60,7 +60,8 @@ def _draw(plt: Any, rec: Recommendation) -> Any:
     axes.axvline(rec.workload.runs_per_month, linestyle=":", color="black")
     axes.set_xlabel("runs per month")
     w = rec.workload
-    axes.set_ylabel(plot_text(f"USD a month, expected: money ({tax_heading(rec.tax)}) + hours x ${w.hour_value:g}"))
+    # Two lines: on one the label outgrows the axis and is cut at both ends.
+    axes.set_ylabel(plot_text(f"USD a month, expected:\nmoney ({tax_heading(rec.tax)}) + hours x ${w.hour_value:g}"))
     axes.set_title(plot_text(f"{w.model} model, {w.epochs} epochs a run; catalog as of {rec.as_of}"))
     axes.legend(fontsize=8)
     figure.tight_layout()
