@@ -77,11 +77,13 @@ def hours(value: float | None) -> str:
 
 
 def ratio(value: float | None) -> str:
-    """A speed ratio: 1.4x, 12x, 3.1e+04x."""
+    """A speed ratio: 1.4x, 12x, 31,000x (two significant digits from 10,000 on), 3.1e+09x."""
     if not _known(value) or value is None or value <= 0:
         return UNKNOWN
-    if value >= 10_000:
+    if value >= 1e9:
         return f"{value:.2g}x"
+    if value >= 10_000:
+        return f"{float(f'{value:.2g}'):,.0f}x"
     return f"{value:.0f}x" if value >= 10 else f"{value:.1f}x"
 
 

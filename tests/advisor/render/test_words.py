@@ -35,7 +35,8 @@ def test_durations_read_in_minutes_below_an_hour(value, text):
     assert duration(value) == text
 
 
-@pytest.mark.parametrize(("value", "text"), [(1.44, "1.4x"), (12.6, "13x"), (31_400.0, "3.1e+04x")])
+@pytest.mark.parametrize(("value", "text"), [(1.44, "1.4x"), (12.6, "13x"), (31_400.0, "31,000x"),
+                                             (183_456.0, "180,000x"), (3.14e9, "3.1e+09x")])
 def test_ratios_keep_two_or_three_digits(value, text):
     assert ratio(value) == text
 
