@@ -72,7 +72,9 @@ def units(
                                   help="Compute units you have (default: the plan's monthly units, else 100 CU)."),
     plan: str = typer.Option(None, "--plan", metavar="NAME",
                              help="Only this plan's accelerators; its monthly CU without --balance."),
-    as_of: str = AS_OF_OPTION,
+    as_of: str = typer.Option(None, "--as-of", metavar="DATE",
+                              help="Day the units are bought, like 2024-04-23 (default: today, at the "
+                                   "catalog's newest rates)."),
     country: str = COUNTRY_OPTION,
     tax_rate: float = TAX_RATE_OPTION,
     catalog_file: Path = CATALOG_OPTION,
