@@ -1,7 +1,8 @@
-"""Buy a GPU or rent Colab: after how many months a card of your own costs less than the best Colab option.
+"""Buy a GPU or rent: after how many months a card of your own costs less than what the verdict chose.
 
-Both sides are counted as a month costs the user: money plus waiting (hours x hour value). Renting
-is the best Colab option of the recommendation, draw by draw; buying is the card's price once, then
+Both sides are counted as a month costs the user: money plus waiting (hours x hour value). The other
+side is the recommendation's choice (a Colab plan, Kaggle, or this machine; the best Colab option
+where nothing is usable), draw by draw; buying is the card's price once, then
 its electricity and its own waiting each month. The card's speed comes from the same predictor and
 the same draws as every Colab option, so their shared error cancels. Months to break even are
 price / (what renting costs a month - what owning costs a month), where that difference is positive.
@@ -75,13 +76,13 @@ class BuyAnswer:
     kwh_price_usd: float
     watts: float
     watts_given: bool
-    against: Option  # the best Colab option at the user's volume and hour value
+    against: Option  # the verdict's choice (else the best Colab option) at the user's volume and hour value
     run_hours: float | None
     run_hours_band: tuple[float, float] | None
     monthly_hours: float | None
     electricity_usd_per_month: float | None
     owning_usd_per_month: float | None  # electricity plus waiting, central
-    renting_usd_per_month: float | None  # the Colab option's money plus waiting, central
+    renting_usd_per_month: float | None  # that option's money plus waiting, central
     months: float | None  # central break-even; None: never within HORIZON_MONTHS
     months_band: tuple[float | None, float | None] | None  # 10-90 % of the draws; None ends: never
     p_within_horizon: float | None
@@ -126,7 +127,7 @@ def buy_answer(question: BuyQuestion, scenario: Scenario, sources: Sources, cata
         blockers.append(Blocker(BLOCK_MONTH, HOURS_PER_MONTH, runs * run_centre))
     energy = runs * run * watts / 1000 * question.kwh_price_usd
     owning = energy + runs * run * w.hour_value
-    # What the Colab option costs a month, draw by draw: its value is hours saved x hour value - money.
+    # What that option costs a month, draw by draw: its value is hours saved x hour value - money.
     money = (w.months * runs * (scenario.local_run - against.run_draws) * w.hour_value - against.value_draws)
     renting = money / w.months + runs * against.run_draws * w.hour_value
     saving = renting - owning

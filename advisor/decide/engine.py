@@ -393,6 +393,8 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         notes=tuple(dict.fromkeys(notes)), free_hours=scenario.free_hours, draws=scenario.draws.count,
         curves=volume_curves(scenario, choices, beyond) if curves else (),
         fallback=fallback_answer(best, local, options, catalog.as_of),
+        # Owning is weighed against what the verdict would have you use (Kaggle, or staying on this
+        # machine, where that is the choice), else the best Colab option.
         buy=None if buy is None else buy_answer(buy, scenario, sources, catalog,
-                                                choose([o for o in options if o.is_colab]), notes),
+                                                best or choose([o for o in options if o.is_colab]), notes),
     )

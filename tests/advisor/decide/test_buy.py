@@ -81,3 +81,25 @@ def test_buying_needs_an_electricity_price_and_a_gpu():
         recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 1599.0))
     with pytest.raises(AdvisorError, match="not a GPU"):
         recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("tpu-v5e-1", 1599.0, 0.1))
+
+
+@pytest.mark.parametrize("workload", [
+    Workload(model="deep", epochs=100, epoch_seconds=100.0),  # Kaggle's free P100 is the choice
+    Workload(model="deep", epochs=10),  # this machine is the choice
+    HEAVY,  # a paid Colab plan is the choice
+])
+def test_owning_is_weighed_against_what_the_verdict_chose(workload):
+    rec = recommend(workload, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 1599.0, 0.3))
+    assert rec.buy.against.key == rec.best.key
+    # Renting by hand: the chosen option's money and its waiting, a month.
+    best = rec.best
+    assert rec.buy.renting_usd_per_month == pytest.approx(
+        best.cost / workload.months + workload.runs_per_month * best.run_hours * workload.hour_value)
+
+
+def test_the_three_cases_above_are_kaggle_this_machine_and_colab():
+    kinds = []
+    for workload in (Workload(model="deep", epochs=100, epoch_seconds=100.0), Workload(model="deep", epochs=10), HEAVY):
+        best = recommend(workload, LOCAL, CATALOG, TaxBasis("none")).best
+        kinds.append("local" if best.is_local else "colab" if best.is_colab else "other")
+    assert kinds == ["other", "local", "colab"]
