@@ -57,7 +57,7 @@ def measure(
     should_stop = ctx.with_resource(ctrl_c_flag())
     with progress_bar(env, not no_progress) as progress:
         outcome = run_measure(config, store=None if no_save else Store(env.home()), output=output, progress=progress,
-                              should_stop=should_stop)
+                              should_stop=should_stop, home=env.home())
     m = outcome.measurement
     saved = f"saved as {m.id} in {outcome.saved_to.parent}" if outcome.saved_to else None
     if share:

@@ -11,7 +11,8 @@ from benchmarks import Config, Measurement
 from benchmarks.config import DEFAULT_BUDGET_SECONDS, QUICK_BUDGET_SECONDS
 
 from .. import __version__
-from ..files import atomic_write, check_new_file, not_saved, not_written
+from ..errors import AdvisorError
+from ..files import atomic_write, check_new_file, not_saved, not_written, shown_path
 from .store import Store
 
 
@@ -37,9 +38,19 @@ def measure_config(
     return Config(preset=preset, batch_size=batch_size, dtype=dtype, device=device, budget_seconds=budget, **extra)
 
 
-def check_output_path(output: Path) -> None:
-    """Refuse a bad --output before minutes of measuring, not after."""
+def check_output_path(output: Path, home: Path | None = None) -> None:
+    """Refuse a bad --output before minutes of measuring, not after; and one inside the data folder's
+    stored results (`home`), which would overwrite a saved measurement or sit among them as a copy."""
     check_new_file(output, "--output")
+    if home is not None:
+        results = Store(home).results
+        try:
+            inside = Path(output).resolve().is_relative_to(results.resolve())
+        except (OSError, RuntimeError, ValueError):
+            inside = False
+        if inside:
+            raise AdvisorError(f"--output {shown_path(Path(output))}: that is the folder of stored results "
+                               f"({shown_path(results)}); write the copy somewhere else")
 
 
 def measure(
@@ -49,11 +60,13 @@ def measure(
     output: Path | None = None,
     progress: Callable[[str, float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    home: Path | None = None,
 ) -> MeasureOutcome:
     """Run and keep the result; `should_stop` (Ctrl-C) is asked between samples and once more before
-    anything is written, so an interrupted run raises benchmarks.Interrupted and leaves no file."""
+    anything is written, so an interrupted run raises benchmarks.Interrupted and leaves no file. `home`
+    (the data folder, saved to or not) keeps --output away from the stored results."""
     if output is not None:
-        check_output_path(output)
+        check_output_path(output, home if home is not None else (store.home if store is not None else None))
     measurement = benchmarks.run(config, progress=progress, tool_version=__version__, should_stop=should_stop)
     if should_stop is not None and should_stop():
         raise benchmarks.Interrupted("the run was interrupted before its result was saved")

@@ -93,6 +93,17 @@ def test_output_writes_the_record_to_a_file(tmp_path, fake_run):
     assert benchmarks.Measurement.from_json(target.read_text()) == make_measurement(preset="small")
 
 
+def test_output_never_overwrites_a_stored_result(tmp_path, fake_run):
+    stored = Store(tmp_path).save(make_measurement(step=0.02))
+    before = stored.read_bytes()
+    for flags in ([], ["--no-save"]):
+        for target in (stored, stored.parent / "copy.json"):
+            out = run_cli([*FAST, *flags, "--output", str(target)], tmp_path)
+            assert out.code == 2 and out.stderr.count("\n") == 1 and "folder of stored results" in out.stderr
+    assert stored.read_bytes() == before and not fake_run  # refused before measuring
+    assert [s.measurement for s in Store(tmp_path).load_all()[0]] == [make_measurement(step=0.02)]
+
+
 def test_quick_uses_a_short_budget(tmp_path, fake_run):
     run_cli(["measure", "--quick", "--no-progress"], tmp_path)
     assert fake_run[0].budget_seconds == benchmarks.config.QUICK_BUDGET_SECONDS
