@@ -79,7 +79,7 @@ class Row:
     peak: float
     clock: float
     bandwidth: float
-    cached: np.ndarray  # per kernel: the bytes that come from the L2 cache (speed_model.cached_bytes)
+    cached: np.ndarray  # per kernel: the bytes that come from the L2 cache (speed_model.cached_per_kernel)
     conv_slowdown: float  # the run's stated layout on this card (physics.conv_layout_slowdown)
     cores: float  # the card's FP32 (CUDA-core) rate in FLOP/s at boost; 0 where no such term applies
 
@@ -111,8 +111,8 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
     for entry in entries:
         acc = catalog.accelerator(entry["accelerator"])
         planned = load_profile(entry["model"], accelerator_plan_dtype(entry["dtype"]), home)
-        work = [k for k in planned.work(entry["batch"]) if k.kind != "convert"]
-        weights_resident = speed_model.resident(work, acc)
+        planned_all = planned.work(entry["batch"])
+        work = [k for k in planned_all if k.kind != "convert"]
         peak = physics.matrix_path(acc, entry["dtype"]).flops
         if peak is None or not acc.memory_bandwidth_gbs:
             raise SystemExit(f"{acc.key}: the catalog lacks a spec the predictor needs")
@@ -130,8 +130,8 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
                          np.array([k.flops if k.kind == "conv" else 0.0 for k in work]),
                          np.array([speed_model.accelerator_bytes(k, entry["dtype"]) for k in work]),
                          len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9,
-                         np.array([speed_model.cached_bytes(k, speed_model.accelerator_bytes(k, entry["dtype"]), acc,
-                                                            weights_resident) for k in work]),
+                         np.array([c for k, c in zip(planned_all, speed_model.cached_per_kernel(
+                             planned_all, acc, entry["dtype"]), strict=True) if k.kind != "convert"]),
                          slowdown, speed_model.core_flops(acc)))
     return found
 

@@ -148,13 +148,6 @@ def _group_efficiency(group: str, kind: str, model: SpeedModel) -> Efficiency:
     return Efficiency(dot, conv, bandwidth, model.sigma_unfitted[kind], False)
 
 
-def cache_speedup(kernel_bytes: float, acc: Accelerator) -> float:
-    """How much faster than its memory a kernel moves its bytes: L2_SPEEDUP where they fit in the L2
-    cache (what one kernel writes, the next reads from the cache), 1 otherwise or where the L2 size
-    is unknown."""
-    return L2_SPEEDUP if acc.l2_cache_mb and kernel_bytes <= acc.l2_cache_mb * 1e6 else 1.0
-
-
 def core_flops(acc: Accelerator) -> float:
     """The FP32 rate (FLOP/s at boost) of a GPU's cores, which issue a memory-bound kernel's
     instructions; 0 for a TPU or CPU, or where the catalog does not give it (no such term)."""
@@ -168,20 +161,42 @@ def resident(work: Sequence[Work], acc: Accelerator) -> bool:
     return bool(acc.l2_cache_mb) and sum(k.fixed_bytes for k in work if k.kind != "convert") <= acc.l2_cache_mb * 1e6
 
 
-def cached_bytes(kernel: Work, moved: float, acc: Accelerator, weights_resident: bool) -> float:
-    """The bytes of a kernel that come from the L2 cache: where the kernel's bytes fit in it, those that
-    grow with the batch (what the kernel before it wrote); its weights and optimizer state too only where
-    they stay there between steps (`resident`). A step's optimizer update rewrites every weight, so
-    weights larger than the cache are read from memory in the next step."""
-    if cache_speedup(moved, acc) == 1.0:
-        return 0.0
-    return moved if weights_resident else moved - min(kernel.fixed_bytes, moved)
+def cached_per_kernel(work: Sequence[Work], acc: Accelerator, dtype: str) -> list[float]:
+    """Per kernel (converts, which a GPU does not run, at 0): the bytes that come from the L2 cache.
+
+    - What the kernel before it wrote, where that fits in the L2: of a kernel's bytes that grow with the
+      batch, half are taken as reads and half as writes, and its reads come from the cache up to what
+      its predecessor wrote. Everything else it reads (activations saved long before, for the backward
+      pass) and everything it writes (written back in time) moves at memory speed: a small batch's
+      kernels are not all served by the cache because each fits in it.
+    - Its weights and optimizer state, only where they stay in the cache between steps (`resident`):
+      a step's optimizer update rewrites every weight, so weights larger than the cache are read from
+      memory in the next step.
+    A GPU whose L2 size the catalog lacks takes every byte from memory."""
+    if not acc.l2_cache_mb:
+        return [0.0] * len(work)
+    size = acc.l2_cache_mb * 1e6
+    weights_resident = resident(work, acc)
+    found: list[float] = []
+    written: float | None = None  # what the kernel before wrote
+    for kernel in work:
+        if kernel.kind == "convert":
+            found.append(0.0)
+            continue
+        moved = accelerator_bytes(kernel, dtype)
+        weights = min(kernel.fixed_bytes, moved)
+        cached = weights if weights_resident else 0.0
+        if written is not None and written <= size:
+            cached += min((moved - weights) / 2, written)
+        found.append(cached)
+        written = (moved - weights) / 2
+    return found
 
 
 def memory_seconds(moved: float, acc: Accelerator, bandwidth: float, core_bytes_per_flop: float,
                    cached: float) -> float:
     """A kernel's memory time: its bytes at `bandwidth`, `cached` of them from the L2 cache
-    (`cached_bytes`), plus the cores' instruction time for them (`core_flops`)."""
+    (`cached_per_kernel`), plus the cores' instruction time for them (`core_flops`)."""
     seconds = (moved - cached) / bandwidth + cached / (bandwidth * L2_SPEEDUP)
     cores = core_flops(acc)
     return seconds + moved / (cores * core_bytes_per_flop) if cores and core_bytes_per_flop else seconds
@@ -206,14 +221,12 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
     core = speed_model().core_bytes_per_flop
     bandwidth = acc.memory_bandwidth_gbs * 1e9 * eff.bandwidth
     rates = {"dot": peak * eff.dot * clock, "conv": peak * eff.conv * clock}
-    weights_resident = resident(work, acc)
     total = 0.0
-    for kernel in work:
+    for kernel, cached in zip(work, cached_per_kernel(work, acc, dtype), strict=True):
         if kernel.kind == "convert":
             continue  # a GPU computes in the narrow type: no kernel of its own
         compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
         moved = accelerator_bytes(kernel, dtype)
-        cached = cached_bytes(kernel, moved, acc, weights_resident)
         total += max(compute, memory_seconds(moved, acc, bandwidth, core, cached)) + launch
     return total
 
@@ -250,6 +263,10 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
     sigma = math.sqrt(shared ** 2 + eff.sigma ** 2 + (clock_share(work, acc, dtype, eff, clock) * clock.sigma) ** 2)
     low, centre, high = speed_model().step_overhead_seconds
     spread = math.exp(Z_90 * sigma)
+    fast = kernels / spread
+    if clock.low < 1.0:  # the fast end is never beyond the same card's at its boost clock
+        at_boost = kernel_seconds(work, acc, dtype, eff, 1.0) or 0.0
+        fast = max(fast, at_boost / math.exp(Z_90 * math.sqrt(shared ** 2 + eff.sigma ** 2)))
     path = physics.matrix_path(acc, dtype)
     caveats = path.caveats + clock.caveats
     if not eff.fitted:
@@ -263,7 +280,7 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
     if eff.fitted and eff.publisher:
         caveats += (physics.Caveat(SINGLE_PUBLISHER, (("group", error_group(acc, dtype)), ("publisher", eff.publisher),
                                                       ("sigma", round(eff.sigma, 3)))),)
-    return Speed(kernels + centre, kernels / spread + low, kernels * spread + high, basis,
+    return Speed(kernels + centre, min(fast, kernels) + low, kernels * spread + high, basis,
                  f"{source}@{acc.key}/{path.unit}",
                  sigma=sigma, error_group=error_group(acc, dtype), shared_sigma=shared, caveats=caveats)
 

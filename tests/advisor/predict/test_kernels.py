@@ -57,7 +57,7 @@ def test_each_kernel_meets_its_own_roof(ideal):
         Work("dot", 1e12, 1e6),  # 1e12 / 50e12 (TF32) = 20 ms compute, 1 us memory
         Work("memory", 0.0, 5e9),  # 5e9 / 1e12 = 5 ms memory
     ]
-    assert model.kernel_seconds(work, gpu(), "float32") == pytest.approx(0.025)
+    assert model.kernel_seconds(work, gpu(l2_cache_mb=None), "float32") == pytest.approx(0.025)
     # A per-step roofline would have overlapped the two: max(20 ms, 5 ms) = 20 ms.
 
 
@@ -153,14 +153,32 @@ def test_a_group_fitted_on_one_publisher_keeps_the_unfitted_band_and_says_so(mon
     assert model.SINGLE_PUBLISHER in [c.code for c in speed.caveats]
 
 
-def test_a_kernel_whose_bytes_fit_in_the_l2_cache_moves_them_at_the_measured_cache_speed(ideal):
-    # 1000 GB/s memory; on an L4 the cache moved 1,365 GB/s where memory moved 262 GB/s.
-    small, large = [Work("memory", 0.0, 10e6)], [Work("memory", 0.0, 100e6)]
+def test_a_kernel_reads_what_the_kernel_before_it_wrote_from_the_l2_cache(ideal):
+    # 1000 GB/s memory; on an L4 the cache moved 1,365 GB/s where memory moved 262 GB/s. Of a kernel's
+    # 10 MB, 5 MB are reads and 5 MB writes: the second kernel reads the first's 5 MB from a 48 MB cache;
+    # its writes, and the first kernel's reads (no kernel before it), move at memory speed.
+    cache = 262 / 1365
     cached = gpu(l2_cache_mb=48.0)
-    assert model.kernel_seconds(small, cached, "float32") == pytest.approx(10e6 / 1e12 * 262 / 1365)
-    assert model.kernel_seconds(large, cached, "float32") == pytest.approx(100e6 / 1e12)
+    small = [Work("memory", 0.0, 10e6)] * 2
+    assert model.kernel_seconds(small, cached, "float32") == pytest.approx(10e6 / 1e12 + (5e6 + 5e6 * cache) / 1e12)
+    # 200 MB kernels: the 100 MB the first wrote does not fit in 48 MB, so it is read from memory.
+    large = [Work("memory", 0.0, 200e6)] * 2
+    assert model.kernel_seconds(large, cached, "float32") == pytest.approx(2 * 200e6 / 1e12)
+    # A convert is no kernel on a GPU: what the kernel before it wrote is still read from the cache.
+    converted = [Work("memory", 0.0, 10e6), Work("convert", 0.0, 4e6), Work("memory", 0.0, 10e6)]
+    assert model.kernel_seconds(converted, cached, "float32") == pytest.approx(
+        model.kernel_seconds(small, cached, "float32"))
     # Without a known L2 size every byte comes from memory.
-    assert model.kernel_seconds(small, gpu(l2_cache_mb=None), "float32") == pytest.approx(10e6 / 1e12)
+    assert model.kernel_seconds(small, gpu(l2_cache_mb=None), "float32") == pytest.approx(2 * 10e6 / 1e12)
+
+
+def test_a_small_kernel_after_one_too_large_for_the_cache_reads_from_memory(ideal):
+    # A 10 MB kernel fits in a 48 MB L2, but what it reads was written by a kernel whose 100 MB of output
+    # did not: it comes from memory (the backward pass reading what the forward pass saved long before).
+    # Only its own writes could be read from the cache, by a kernel after it.
+    cached = gpu(l2_cache_mb=48.0)
+    work = [Work("memory", 0.0, 200e6), Work("memory", 0.0, 10e6)]
+    assert model.kernel_seconds(work, cached, "float32") == pytest.approx(210e6 / 1e12)
 
 
 def test_a_bigger_cache_never_makes_a_step_slower(ideal):
@@ -226,7 +244,7 @@ def test_a_gpu_without_an_fp32_rate_is_predicted_without_the_cores_term_and_says
 def test_a_gpu_without_an_l2_size_takes_every_byte_from_memory_and_says_so(ideal):
     from advisor.render.predict import caveat_text
 
-    work = [Work("memory", 0.0, 10e6)]  # 10 MB: inside a 48 MB L2
+    work = [Work("memory", 0.0, 10e6)] * 2  # 10 MB each: the second reads the first's output from a 48 MB L2
     unknown = model.predict_kernels(work, gpu(l2_cache_mb=None), "float32", "test")
     known = model.predict_kernels(work, gpu(l2_cache_mb=48.0), "float32", "test")
     assert unknown.seconds > known.seconds
@@ -271,7 +289,11 @@ def test_weights_come_from_memory_unless_every_kernel_s_weights_fit_in_the_cache
     few = [Work("memory", 0.0, 10e6, fixed_bytes=8e6)] * 5  # 40 MB of weights in all: they stay cached
     many = [Work("memory", 0.0, 10e6, fixed_bytes=8e6)] * 10  # 80 MB: each step reads them from memory
     assert model.resident(few, cached_card) and not model.resident(many, cached_card)
-    fast = 10e6 / 1e12 * 262 / 1365
-    assert model.kernel_seconds(few, cached_card, "float32") == pytest.approx(5 * fast)
-    from_memory = 8e6 / 1e12 + 2e6 / 1e12 * 262 / 1365  # the weights from memory, the activations from the cache
-    assert model.kernel_seconds(many, cached_card, "float32") == pytest.approx(10 * from_memory)
+    cache = 262 / 1365
+    # Resident: each kernel's 8 MB of weights from the cache; of its 2 MB of activations, the 1 MB it reads
+    # comes from the cache where the kernel before wrote 1 MB (every kernel but the first).
+    first, rest = (2e6 + 8e6 * cache) / 1e12, (1e6 + 9e6 * cache) / 1e12
+    assert model.kernel_seconds(few, cached_card, "float32") == pytest.approx(first + 4 * rest)
+    # Not resident: the weights from memory, only the 1 MB read of the kernel before's output from the cache.
+    first, rest = 10e6 / 1e12, (9e6 + 1e6 * cache) / 1e12
+    assert model.kernel_seconds(many, cached_card, "float32") == pytest.approx(first + 9 * rest)
