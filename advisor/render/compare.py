@@ -24,6 +24,9 @@ def speedup_text(speedup: Speedup) -> str:
 
 
 def band_text(speedup: Speedup) -> str:
+    """The speedup's band in the words of the speedup: a slower result's as 'slower' factors."""
+    if speedup.significant and speedup.ratio < 1.0:
+        return f"{figure(1.0 / speedup.high)}x – {figure(1.0 / speedup.low)}x slower"
     return f"{figure(speedup.low)}x – {figure(speedup.high)}x"
 
 

@@ -81,6 +81,12 @@ def test_the_band_comes_from_the_spreads_of_both_sides():
     speedup = result.rows[1].speedup
     assert speedup.low < speedup.ratio < speedup.high
     assert column(comparison_table(result), "band")[1] == f"{times(speedup.low)}x – {times(speedup.high)}x"
+    # Slower: the band reads in the speedup's words, 10x slower within 0.0098/0.102 .. 0.0102/0.098.
+    back = compare([fast, slow]).rows[1].speedup
+    assert speedup_text(back) == f"{times(1 / back.ratio)}x slower"
+    assert column(comparison_table(compare([fast, slow])), "band")[1] == (
+        f"{times(1 / back.high)}x – {times(1 / back.low)}x slower")
+    assert 1 / back.high < 1 / back.ratio < 1 / back.low
 
 
 def test_a_different_preset_is_left_out_with_a_note():
