@@ -124,3 +124,15 @@ def test_every_shipped_gpu_and_tpu_names_its_architecture():
     # right for a user's own entry, never for a shipped one.
     unnamed = [a.key for a in DATA.accelerators if a.kind in ("gpu", "tpu") and a.architecture is None]
     assert unnamed == []
+
+
+def test_no_colab_plan_hands_out_an_accelerator_before_or_after_its_colab_window():
+    # The accelerator's window (hardware) and each plan's offer dates (plans) describe the same history.
+    by_key = {a.key: a for a in DATA.accelerators}
+    for plan in (p for p in DATA.plans if p.provider == "colab"):
+        for offer in plan.offers:
+            acc = by_key[offer.accelerator]
+            if offer.first_reported and acc.colab_from:
+                assert offer.first_reported >= acc.colab_from, (plan.name, acc.key)
+            if offer.last_reported and acc.colab_until:
+                assert offer.last_reported <= acc.colab_until, (plan.name, acc.key)

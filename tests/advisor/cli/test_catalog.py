@@ -296,7 +296,7 @@ def test_hardware_lists_every_accelerator_with_unknown_for_missing_figures(tmp_p
     assert g4[2:] == ["gpu", "120", "479.8", "239.9", "1597", "96", "2025", "from 2026-03-09"]
     t4 = row(out.stdout, "t4")
     assert t4[2:9] == ["gpu", "8.1", "65", "unknown", "320", "16", "2018"]
-    assert row(out.stdout, "v100")[-1] == "2021-01-01 to 2026-03-08"
+    assert row(out.stdout, "v100")[-1] == "2020-09-03 to 2026-03-08"  # rapidsai-csp-utils#34 saw one on Pro
     assert row(out.stdout, "tpu-v2-8")[-1] == "until 2025-09-30"
 
 
