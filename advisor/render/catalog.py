@@ -221,7 +221,7 @@ def _hours_table(catalog: Catalog, by_key: dict[str, Accelerator]) -> Table:
             offered = key in plan.accelerators
             cells.append(duration(catalog.hours_included(plan, key, day)) if offered else NOT_OFFERED)
             not_offered = not_offered or not offered
-        reading = _day(rate.as_of) or UNKNOWN
+        reading = (_day(rate.as_of) if rate.value is not None else None) or UNKNOWN  # no rate, no day it was reported
         rows.append([key, figure_text(rate.value), reading, *cells])
     notes = [f"{key}: {rate.note}." for key, rate in rates.items() if rate.note]
     notes += [f"{key}: one unconfirmed reading, used because no confirmed one exists."
@@ -243,7 +243,7 @@ def _hours_table(catalog: Catalog, by_key: dict[str, Accelerator]) -> Table:
 def _rate_sources(rates: dict[str, Rate]) -> list[str]:
     by_source: dict[tuple[str, str], list[str]] = {}
     for key, rate in rates.items():
-        if rate.source is not None and rate.as_of is not None:
+        if rate.value is not None and rate.source is not None and rate.as_of is not None:
             by_source.setdefault((rate.source, rate.as_of.isoformat()), []).append(key)
     return [f"CU rates of {', '.join(keys)}: {source} ({as_of})." for (source, as_of), keys in by_source.items()]
 

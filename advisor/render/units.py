@@ -60,7 +60,7 @@ def units_tables(answer: UnitsAnswer) -> list[Table]:
         cells = [_name(line), figure_text(line.cu_per_hour), duration(line.hours), _hour_cost(line.usd_per_hour)]
         if tax.applies:
             cells.append(_hour_cost(line.usd_per_hour_taxed))
-        cells.append(_day(line.rate_as_of) or UNKNOWN)
+        cells.append((_day(line.rate_as_of) if line.cu_per_hour is not None else None) or UNKNOWN)  # no rate, no day
         rows.append(cells)
     notes = [
         *([f"The catalog ends on {answer.as_of}: rates for {answer.bought_on} are those of that day."]

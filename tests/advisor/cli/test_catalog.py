@@ -124,7 +124,9 @@ def test_hours_follow_the_rate_in_force_on_the_date(tmp_path):
 
 def test_an_accelerator_without_a_rate_shows_unknown_hours_and_why(tmp_path):
     out = plans(tmp_path)
-    assert row(out.stdout, "h100")[1:] == ["unknown", "2026-05-01", "unknown", "unknown"]
+    # No rate reported: no day it was reported on, and no source named for a rate (the note says why).
+    assert row(out.stdout, "h100")[1:] == ["unknown", "unknown", "unknown", "unknown"]
+    assert "CU rates of h100" not in out.stdout and "h100: listed with 'limited capacity'" in out.stdout
     assert row(out.stdout, "tpu-v5e-1")[1:] == ["unknown"] * 4
     assert "tpu-v5e-1: no CU rate for 'tpu-v5e-1' has been reported." in out.stdout
 
