@@ -132,7 +132,8 @@ def load_result(source: str, stdin_text: str | None) -> Measurement:
 
     `-` reads `stdin_text`, which may hold a token or JSON.
     """
-    refuse_empty(source)
+    if not source.strip():  # a file, a token or -: no stored id here (that is compare's)
+        raise AdvisorError("an empty reference: give a result file, a token, or - to read standard input")
     if source == "-":
         if stdin_text is None or not stdin_text.strip():
             raise AdvisorError("nothing on standard input: `-` reads a token or a result file piped in")

@@ -47,6 +47,13 @@ def test_an_altered_token_is_refused_in_one_line(home):
     assert "the token is incomplete or altered" in out.stderr and out.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("command", [["import", ""], ["import", "  "]])
+def test_an_empty_import_names_only_what_import_takes(home, command):
+    out = run_cli(command, home)
+    assert out.code == 2 and out.stderr.count("\n") == 1
+    assert "a result file, a token, or -" in out.stderr and "latest" not in out.stderr  # import takes no id
+
+
 def test_history_lists_local_and_colab_results(home):
     run_cli(["import", encode_token(COLAB)], home)
     table = run_cli(["history"], home).stdout
