@@ -198,6 +198,8 @@ def check_new_file(path: Path, flag: str, suffixes: tuple[str, ...] = ()) -> Non
     try:
         if path.is_dir():
             raise AdvisorError(f"{where} is a folder; give a file name")
+        if path.exists() and not path.is_file():  # a device, a pipe, a socket: replacing it would destroy it
+            raise AdvisorError(f"{where} is not a regular file (a device or a pipe); give a file name")
         parent = path.parent if str(path.parent) else Path(".")
         if not parent.is_dir():
             raise AdvisorError(f"{where}: folder {shown_path(parent)} does not exist")

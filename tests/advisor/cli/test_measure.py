@@ -1,5 +1,6 @@
 import json
 import os
+import stat
 import subprocess
 import sys
 
@@ -102,6 +103,15 @@ def test_output_never_overwrites_a_stored_result(tmp_path, fake_run):
             assert out.code == 2 and out.stderr.count("\n") == 1 and "folder of stored results" in out.stderr
     assert stored.read_bytes() == before and not fake_run  # refused before measuring
     assert [s.measurement for s in Store(tmp_path).load_all()[0]] == [make_measurement(step=0.02)]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_output_never_replaces_a_device_or_a_pipe(tmp_path, fake_run):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    out = run_cli([*FAST, "--no-save", "--output", str(pipe)], tmp_path)
+    assert out.code == 2 and "not a regular file" in out.stderr and out.stderr.count("\n") == 1
+    assert stat.S_ISFIFO(pipe.stat().st_mode) and not fake_run  # still a pipe; refused before measuring
 
 
 def test_quick_uses_a_short_budget(tmp_path, fake_run):
