@@ -134,11 +134,12 @@ def runs_break_even(scan: Scan) -> tuple[float | None, float | None]:
 
 
 def hour_value_break_even(options: Sequence[Option], baseline: Option | None) -> float | None:
-    """The hour value above which the plan beats the baseline's expected value at the user's volume.
-    An option's value is linear in the hour value (hours saved x hour value - expected cost), so each
-    of the plan's options crosses the baseline at one exact value, and the plan pays off from the
-    lowest of them, on whichever option it runs there. The baseline costs nothing: at any positive
-    hour value it is the free option that saves the most hours, whatever the hour value."""
+    """The hour value above which the plan beats the baseline's expected value at the user's volume by a
+    cent or more (values are compared to the cent, as the choice ranks them). An option's value is
+    linear in the hour value (hours saved x hour value - expected cost), so each of the plan's options
+    gets that lead at one exact value, and the plan pays off from the lowest of them, on whichever
+    option it runs there. The baseline costs nothing: at any positive hour value it is the free option
+    that saves the most hours, whatever the hour value."""
     if baseline is None:
         return None
     crossings = []
@@ -147,7 +148,8 @@ def hour_value_break_even(options: Sequence[Option], baseline: Option | None) ->
             continue
         extra_hours = option.hours_saved - (baseline.hours_saved or 0.0)
         if extra_hours > 1e-9:
-            crossings.append(max(0.0, (option.expected_cost - (baseline.expected_cost or 0.0)) / extra_hours))
+            lead = option.expected_cost - (baseline.expected_cost or 0.0) + 2 * TIE_USD
+            crossings.append(max(0.0, lead / extra_hours))
     value = min(crossings, default=None)
     return value if value is not None and value <= LIMITS["--hour-value"] else None
 

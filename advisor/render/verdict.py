@@ -32,6 +32,7 @@ from .words import (
     UNKNOWN,
     count,
     dollars,
+    dollars_up,
     duration,
     figure_text,
     hours,
@@ -296,7 +297,7 @@ def plan_sentence(rec: Recommendation, answer: PlanAnswer) -> str:
         else:
             points.append(f"between {count(even.runs_from, 'run')} and {runs_a_month(even.runs_until)}")
     if even.hour_value is not None:
-        points.append(f"above {dollars(even.hour_value)} an hour")
+        points.append(f"above {dollars_up(even.hour_value)} an hour")
     if points:
         sentence += f" On expected values it pays off {' or '.join(points)}."
     elif answer.status != PAYS_OFF:

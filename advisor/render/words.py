@@ -37,6 +37,15 @@ def dollars(value: float | None) -> str:
     return f"${value:,.2f}" if abs(value) < 100 else f"${value:,.0f}"
 
 
+def dollars_up(value: float | None) -> str:
+    """A threshold in dollars ('above $X'), rounded up to what `dollars` shows: never below the figure."""
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    step = 0.01 if abs(value) < 100 else 1.0
+    return dollars(math.ceil(round(value / step, 6)) * step)
+
+
 def seconds(value: float | None) -> str:
     if not _known(value):
         return UNKNOWN

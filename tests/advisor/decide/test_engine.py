@@ -87,11 +87,12 @@ def test_each_plan_pays_off_just_above_its_stated_hour_value_and_not_just_below(
         if threshold is None or threshold < 0.05:
             continue
 
-        def plan_minus_baseline(hour_value, name=plan_answer.plan.name):
+        def plan_minus_baseline(hour_value, name=plan_answer.plan.name):  # to the cent, as the choice ranks
             again = advise(dataclasses.replace(workload, hour_value=hour_value), as_of=NEWEST)
-            return answer(again, name).option.value - again.baseline.value
+            return round(answer(again, name).option.value, 2) - round(again.baseline.value, 2)
 
         assert plan_minus_baseline(threshold * 1.02) > 0 >= plan_minus_baseline(threshold * 0.98), plan_answer.plan.name
+        assert plan_minus_baseline(threshold + 1e-6) > 0, plan_answer.plan.name  # a cent ahead just above it
         checked += 1
     assert checked
 

@@ -68,3 +68,11 @@ def test_an_accelerator_key_takes_the_article_its_first_letter_is_read_with(key,
 
 def test_a_run_under_a_minute_reads_in_seconds_not_zero_minutes():
     assert (duration(40 / 3600), duration(0.0)) == ("40 s", "0 s")
+
+
+@pytest.mark.parametrize(("value", "text"), [(11.14, "$11.14"), (11.141, "$11.15"), (663.08, "$664"), (99.996, "$100"),
+                                             (5705.07, "$5,706")])
+def test_a_threshold_in_dollars_is_never_shown_below_itself(value, text):
+    from advisor.render.words import dollars_up
+
+    assert dollars_up(value) == text
