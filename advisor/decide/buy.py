@@ -1,8 +1,8 @@
 """Buy a GPU or rent: after how many months a card of your own costs less than what the verdict chose.
 
 Both sides are counted as a month costs the user: money plus waiting (hours x hour value). The other
-side is the recommendation's choice (a Colab plan, Kaggle, or this machine; the best Colab option
-where nothing is usable), draw by draw; buying is the card's price once, then
+side is the recommendation's choice (a Colab plan, Kaggle, or this machine; where nothing can do the
+job, there is nothing to weigh owning against), draw by draw; buying is the card's price once, then
 its electricity and its own waiting each month. The card's speed comes from the same predictor and
 the same draws as every Colab option, so their shared error cancels. Months to break even are
 price / (what renting costs a month - what owning costs a month), where that difference is positive.
@@ -18,7 +18,7 @@ import numpy as np
 from pricing import Accelerator, Catalog
 
 from ..errors import AdvisorError
-from .facts import BLOCK_MEMORY, BLOCK_MONTH, Blocker, Fact
+from .facts import BLOCK_MEMORY, BLOCK_MONTH, BLOCK_NO_RIVAL, Blocker, Fact
 from .options import Candidate, Option, Scenario
 from .sources import Sources
 from .timing import deep_step, epoch_from_step
@@ -76,7 +76,7 @@ class BuyAnswer:
     kwh_price_usd: float
     watts: float
     watts_given: bool
-    against: Option  # the verdict's choice (else the best Colab option) at the user's volume and hour value
+    against: Option | None  # the verdict's choice at the user's volume and hour value; None: nothing can do the job
     run_hours: float | None
     run_hours_band: tuple[float, float] | None
     monthly_hours: float | None
@@ -102,10 +102,13 @@ def buy_answer(question: BuyQuestion, scenario: Scenario, sources: Sources, cata
         raise AdvisorError(f"--buy {acc.key}: the catalog has no power figure for it; give --watts W")
     if question.kwh_price_usd is None:
         raise AdvisorError("--buy needs --kwh-price: what a kWh of electricity costs you, in USD")
-    if against is None or against.run_draws is None or against.value_draws is None:
-        raise AdvisorError("--buy: no Colab option can do this job to compare with")
     base = dict(accelerator=acc, price_usd=question.price_usd, kwh_price_usd=question.kwh_price_usd, watts=watts,
                 watts_given=question.watts is not None, against=against)
+    if against is None or against.run_draws is None or against.value_draws is None:
+        # Nothing here can do the job: the recommendation stands, and owning is not weighed against anything.
+        return BuyAnswer(**base, run_hours=None, run_hours_band=None, monthly_hours=None,  # type: ignore[arg-type]
+                         electricity_usd_per_month=None, owning_usd_per_month=None, renting_usd_per_month=None,
+                         months=None, months_band=None, p_within_horizon=None, blockers=(Blocker(BLOCK_NO_RIVAL),))
     step = deep_step(acc, scenario.basis, sources, catalog, notes)
     if step is None:
         return BuyAnswer(**base, run_hours=None, run_hours_band=None, monthly_hours=None,  # type: ignore[arg-type]

@@ -394,7 +394,6 @@ def recommend(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
         curves=volume_curves(scenario, choices, beyond) if curves else (),
         fallback=fallback_answer(best, local, options, catalog.as_of),
         # Owning is weighed against what the verdict would have you use (Kaggle, or staying on this
-        # machine, where that is the choice), else the best Colab option.
-        buy=None if buy is None else buy_answer(buy, scenario, sources, catalog,
-                                                best or choose([o for o in options if o.is_colab]), notes),
+        # machine, where that is the choice); with nothing usable, against nothing.
+        buy=None if buy is None else buy_answer(buy, scenario, sources, catalog, best, notes),
     )

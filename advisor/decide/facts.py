@@ -17,6 +17,7 @@ BLOCK_FREE_QUOTA = "free_quota"  # have: free hours a month, need: hours a month
 BLOCK_SPEED_UNKNOWN = "speed_unknown"  # the catalog lacks the device's figures
 BLOCK_RATE_UNKNOWN = "cu_rate_unknown"  # the device's CU rate is unknown: cannot be priced
 BLOCK_MEMORY = "device_memory"  # have: the largest batch that fits, need: the batch asked for
+BLOCK_NO_RIVAL = "no_rival"  # buy or rent: no option here can do the job, so owning has nothing to weigh against
 
 # What an option's standing rests on that no source gives.
 UNKNOWN_RAM = "ram"

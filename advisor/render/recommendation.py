@@ -256,7 +256,8 @@ def recommendation_payload(rec: Recommendation) -> dict[str, Any]:
         },
         "buy": None if rec.buy is None else {
             "accelerator": rec.buy.accelerator.key, "price_usd": rec.buy.price_usd,
-            "kwh_price_usd": rec.buy.kwh_price_usd, "watts": rec.buy.watts, "against": rec.buy.against.key,
+            "kwh_price_usd": rec.buy.kwh_price_usd, "watts": rec.buy.watts,
+            "against": None if rec.buy.against is None else rec.buy.against.key,
             "run_hours": rec.buy.run_hours, "run_hours_band": _pair(rec.buy.run_hours_band),
             "monthly_hours": rec.buy.monthly_hours, "electricity_usd_per_month": rec.buy.electricity_usd_per_month,
             "owning_usd_per_month": rec.buy.owning_usd_per_month,

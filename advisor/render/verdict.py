@@ -344,6 +344,8 @@ def buy_sentence(rec: Recommendation) -> str | None:
         return None
     card = answer.accelerator.key
     head = f"Buy or rent: your own {card} at {dollars(answer.price_usd)}"
+    if answer.against is None:
+        return f"{head} is not weighed against renting: nothing here can do this job to compare it with."
     if answer.blockers or answer.run_hours is None:
         return f"{head} cannot do this job: {blockers_text(answer.blockers)}."
     low, high = answer.run_hours_band or (answer.run_hours, answer.run_hours)
@@ -351,7 +353,7 @@ def buy_sentence(rec: Recommendation) -> str | None:
     energy = (f"{dollars(answer.electricity_usd_per_month)} of electricity a month at "
               f"{dollars(answer.kwh_price_usd)} a kWh and {watts}")
     runs = (f"would run this in {duration(answer.run_hours)} ({duration(low)}-{duration(high)}) a run, "
-            f"{hours(answer.monthly_hours)} a month: {energy}")
+            f"{duration(answer.monthly_hours)} a month: {energy}")
     versus = (f"With waiting at {dollars(rec.workload.hour_value)} an hour, owning costs "
               f"{dollars(answer.owning_usd_per_month)} a month against {dollars(answer.renting_usd_per_month)} "
               f"on {label(answer.against)}")

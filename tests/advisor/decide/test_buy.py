@@ -103,3 +103,14 @@ def test_the_three_cases_above_are_kaggle_this_machine_and_colab():
         best = recommend(workload, LOCAL, CATALOG, TaxBasis("none")).best
         kinds.append("local" if best.is_local else "colab" if best.is_colab else "other")
     assert kinds == ["other", "local", "colab"]
+
+
+def test_when_nothing_can_do_the_job_the_recommendation_stands_and_owning_is_weighed_against_nothing():
+    from advisor.render.verdict import buy_sentence
+
+    # 10 runs of 1,000 epochs of 28 h on this machine: more hours than any month has, here or on any Colab GPU.
+    huge = Workload(model="deep", epochs=1000, epoch_seconds=100_000.0, runs_per_month=10)
+    rec = recommend(huge, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 1599.0, 0.3))
+    assert rec.best is None and rec.buy.against is None and rec.buy.months is None
+    assert buy_sentence(rec) == ("Buy or rent: your own rtx-4090 at $1,599 is not weighed against renting: nothing "
+                                 "here can do this job to compare it with.")
