@@ -221,8 +221,9 @@ def horizon_cost(
     total = None if rate is None else round(months * charged(plan.monthly_price_usd, rate) + sum(
         count * charged(pack.usd, rate) for pack, count in bought.items()), 2)
     return Purchase(
-        plan=plan.name, months=months, cu_needed=monthly_cu * months, subscription_usd=subscription,
-        packs=tuple(sorted(bought.items(), key=lambda item: item[0].cu)), packs_usd=packs_usd,
-        cu_granted=granted, cu_bought=bought_cu, cu_unused=max(0.0, unused), subtotal_usd=subtotal,
+        # Sums of prices in cents, held to the cent (a float sum of 9.99s drifts past it).
+        plan=plan.name, months=months, cu_needed=monthly_cu * months, subscription_usd=round(subscription, 2),
+        packs=tuple(sorted(bought.items(), key=lambda item: item[0].cu)), packs_usd=round(packs_usd, 2),
+        cu_granted=granted, cu_bought=bought_cu, cu_unused=max(0.0, unused), subtotal_usd=round(subtotal, 2),
         tax_rate=rate, total_usd=total,
     )

@@ -3,6 +3,7 @@ off; and what a month costs against runs, for the plot. The same draws as the an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -151,7 +152,9 @@ def hour_value_break_even(options: Sequence[Option], baseline: Option | None) ->
             lead = option.expected_cost - (baseline.expected_cost or 0.0) + 2 * TIE_USD
             crossings.append(max(0.0, lead / extra_hours))
     value = min(crossings, default=None)
-    return value if value is not None and value <= LIMITS["--hour-value"] else None
+    if value is None or value > LIMITS["--hour-value"]:
+        return None
+    return math.ceil(round(value * 100, 6)) / 100  # to the cent, rounded up: above it the plan pays off
 
 
 def curves(scenario: Scenario, choices: dict[str, Option], beyond: float | None

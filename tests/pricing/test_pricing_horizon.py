@@ -96,3 +96,12 @@ def test_more_cu_never_costs_less(a, b, months):
     low, high = sorted((a, b))
     cheaper, dearer = (horizon_cost(PRO, cu, months, PACKS).subtotal_usd for cu in (low, high))
     assert cheaper <= dearer + 1e-9
+
+
+@given(st.floats(0, 5000), st.integers(1, 36), st.sampled_from([None, 0.0, 0.077, 0.1, 0.19, 0.5]),
+       st.sampled_from(["pay-as-you-go", "pro", "pro-plus"]))
+def test_every_sum_of_money_is_whole_cents(cu, months, tax, plan):
+    bill = horizon_cost(CATALOG.plan(plan), cu, months, PACKS, tax)
+    for value in (bill.subscription_usd, bill.packs_usd, bill.subtotal_usd, bill.total_usd):
+        if value is not None:
+            assert value == round(value, 2), value
