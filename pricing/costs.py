@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from pricing.errors import CatalogError
 from pricing.model import CuPack, Plan, TaxRate
+
+CENT = Decimal("0.01")
 
 # Colab's smallest CU purchase: 100 CU for 9.99 USD, valid 90 days (plans.toml, Pay As You Go notes).
 SMALLEST_PACK_CU = 100.0
@@ -81,8 +84,14 @@ def monthly_cost(plan: Plan, cu_used: float, tax_rate: float | TaxRate = 0.0) ->
     subtotal = None if subscription is None else subscription + extra_cu_usd
     if rate is None:
         notes.append("the tax rate is unknown, so the total is too")
-    tax = None if rate is None or subtotal is None else subtotal * rate
-    total = None if tax is None or subtotal is None else subtotal + tax
+    if rate is None or subtotal is None:
+        tax = total = None
+    elif extra_cu_usd:  # extra CU priced per CU: an estimate of the month, not one charge
+        tax = subtotal * rate
+        total = subtotal + tax
+    else:  # the subscription alone: one charge, paid to the cent
+        total = charged(subtotal, rate)
+        tax = round(total - subtotal, 2)
     return Cost(
         plan=plan.name,
         cu_used=float(cu_used),
@@ -167,8 +176,11 @@ def cheapest_packs(cu: float, packs: tuple[CuPack, ...]) -> tuple[float, dict[Cu
 
 
 def charged(usd: float, tax_fraction: float | None) -> float:
-    """One charge as it is paid: its price with tax, to the cent (before tax where the rate is unknown)."""
-    return round(usd * (1.0 + (tax_fraction or 0.0)), 2)
+    """One charge as it is paid: its price with tax, to the cent, half a cent rounded up, in decimal
+    arithmetic on the figures as written ($9.99 at 50 % is $14.99: 14.985 is 14.98499... as a float);
+    before tax where the rate is unknown."""
+    price = Decimal(repr(float(usd))) * (1 + Decimal(repr(float(tax_fraction or 0.0))))
+    return float(price.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def cu_validity_months(plan: Plan) -> int:

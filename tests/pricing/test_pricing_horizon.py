@@ -68,6 +68,15 @@ def test_each_charge_is_taxed_and_paid_to_the_cent():
     assert horizon_cost(PRO, 150, 2, PACKS, 0.19).total_usd == pytest.approx(3 * 11.89, abs=1e-9)
 
 
+def test_half_a_cent_of_tax_is_rounded_up_as_a_bill_is():
+    # $9.99 at 50 % is $14.985, charged $14.99 (a binary float holds 14.98499...); $49.99 is $74.99.
+    from pricing import monthly_cost
+
+    assert horizon_cost(PRO, 0, 1, PACKS, 0.5).total_usd == 14.99
+    assert horizon_cost(CATALOG.plan("pro-plus"), 0, 2, PACKS, 0.5).total_usd == 149.98
+    assert monthly_cost(PRO, 0.0, 0.5).total_usd == 14.99 and monthly_cost(PRO, 0.0, 0.5).tax_usd == 5.0
+
+
 def test_tax_multiplies_the_money_paid_and_unknown_tax_is_none():
     assert horizon_cost(PRO, 0, 1, PACKS, 0.063).total_usd == pytest.approx(10.62, abs=0.005)  # the blog's charge
     unknown = horizon_cost(PRO, 0, 1, PACKS, None)
