@@ -103,12 +103,15 @@ def ratio_band(low: float | None, high: float | None) -> str:
 
 
 def figure(value: float | None) -> str:
-    """A plain ratio or factor to three significant digits or so: 1.11, 10.0, 123."""
+    """A plain ratio or factor to three significant digits or so: 1.11, 10.0, 123, 25,000; 2.5e+09 from a
+    billion on."""
     if not _known(value):
         return UNKNOWN
     assert value is not None
-    if abs(value) >= 10_000:
+    if abs(value) >= 1e9:
         return f"{value:.3g}"
+    if abs(value) >= 10_000:
+        return f"{float(f'{value:.3g}'):,.0f}"
     if abs(value) >= 100:
         return f"{value:.0f}"
     if abs(value) >= 10:

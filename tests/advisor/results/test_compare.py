@@ -69,7 +69,8 @@ def test_a_small_steady_difference_is_significant_pyperf_style():
     assert speedup_text(Speedup(0.5, 0.45, 0.55)) == "2.00x slower"
 
 
-@pytest.mark.parametrize(("ratio", "shown"), [(1.111, "1.11"), (10.04, "10.0"), (123.4, "123"), (25_000, "2.5e+04")])
+@pytest.mark.parametrize(("ratio", "shown"), [(1.111, "1.11"), (10.04, "10.0"), (123.4, "123"), (25_000, "25,000"),
+                                              (26_730, "26,700"), (2.5e9, "2.5e+09")])
 def test_ratios_keep_about_three_significant_digits(ratio, shown):
     assert times(ratio) == shown
 
