@@ -29,7 +29,6 @@ from .assumptions import collect_assumptions
 from .buy import BuyAnswer, BuyQuestion, buy_answer
 from .facts import (
     BLOCK_FREE_QUOTA,
-    BLOCK_MEMORY,
     BLOCK_MONTH,
     UNKNOWN_FREE_LIMITS,
     UNKNOWN_RAM,
@@ -40,7 +39,7 @@ from .facts import (
 from .fallback import FallbackAnswer, fallback_answer
 from .free_tier import FreeHours, default_free_hours
 from .options import LOCAL, SUBSCRIPTION, Candidate, Option, Scenario
-from .sources import LocalFigure, Sources
+from .sources import LocalFigure, Sources, local_memory_blocker, memory_blocker
 from .tax import TaxBasis
 from .timing import boosting_step, deep_step, epoch_from_step, local_basis
 from .uncertainty import Draws
@@ -175,14 +174,6 @@ def _accelerators_for(plan: Plan, model: str, catalog: Catalog) -> list[Accelera
     return devices
 
 
-def _memory_blocker(sources: Sources, acc: Accelerator) -> Blocker | None:
-    named = sources.named
-    ratio = named.accelerators.get(acc.key) if named is not None else None
-    if ratio is None or ratio.fits is not False:
-        return None
-    return Blocker(BLOCK_MEMORY, ratio.max_batch, named.batch_size if named is not None else None, acc.key)
-
-
 def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis,
               notes: list[Fact]) -> Scenario:
     basis = local_basis(workload, sources)
@@ -200,12 +191,13 @@ def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
                 # gradients: a bound, stated as an assumption.
                 epoch = epoch.scaled(1 / devices)
             candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, step.error if step else (),
-                                        _memory_blocker(sources, acc), step.provenance if step else None, devices))
+                                        memory_blocker(sources, acc, devices), step.provenance if step else None,
+                                        devices))
     ram = sources.local.environment.ram_bytes if sources.local is not None else None
     free = (default_free_hours(catalog.as_of) if workload.model == "deep" and workload.free_gpu_hours is None
             else None)
     return Scenario(workload, catalog, tax, basis, tuple(candidates), None if ram is None else ram / 1e9, free,
-                    Draws())
+                    Draws(), local_memory_blocker(sources))
 
 
 # ---- choosing -----------------------------------------------------------------------------------

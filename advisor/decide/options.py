@@ -139,8 +139,9 @@ class Scenario:
 
     def __init__(self, workload: Workload, catalog: Catalog, tax: TaxBasis, basis: Basis,
                  candidates: tuple[Candidate, ...], local_ram_gb: float | None, free_hours: FreeHours | None,
-                 draws: Draws) -> None:
+                 draws: Draws, local_memory: Blocker | None = None) -> None:
         self.workload = workload
+        self.local_memory = local_memory  # this machine's GPU does not hold the batch (--local-device)
         self.catalog = catalog
         self.tax = tax
         self.basis = basis
@@ -255,6 +256,8 @@ class Scenario:
             blockers.append(Blocker(BLOCK_RAM, have, need))
         if runs * run > HOURS_PER_MONTH:
             blockers.append(Blocker(BLOCK_MONTH, HOURS_PER_MONTH, runs * run))
+        if self.local_memory is not None:
+            blockers.append(self.local_memory)
         low, high = band(self.local_epoch)
         shown = speeds.Speed(epoch.seconds, low, high, epoch.basis, epoch.detail)
         return Option(

@@ -20,7 +20,7 @@ from ..predict.workload import WorkloadRatio
 from ..results.origin import COLAB, THIS_MACHINE, origin_in
 from ..results.share import resolve
 from ..results.store import Store
-from .facts import Fact, fact
+from .facts import BLOCK_MEMORY, Blocker, Fact, fact
 from .uncertainty import Z90, local_sigma, timing_sigma
 
 # A named workload predicted on a --local-device, with no measurement to take the dtype from: float32,
@@ -104,6 +104,9 @@ class NamedSpeeds:
     batch_size: int
     local: Speed
     accelerators: dict[str, WorkloadRatio]
+    # This machine as a catalog device (--local-device): the largest batch its memory holds, None where
+    # unknown or where this machine was measured (its own run shows what fits).
+    local_max_batch: int | None = None
 
 
 @dataclass(frozen=True)
@@ -210,12 +213,33 @@ def named_speeds(name: str, sources: Sources, catalog: Catalog, home: Path, warn
     ratios = {key: workload_ratio(name, None, dtype, catalog.accelerator(key), ceiling, home, warnings=warnings)
               for key in keys}
     if device is not None:  # this machine is a catalog device: the same predictor, from its specs
-        local = workload_ratio(name, None, dtype, device, None, home, warnings=warnings).accelerator
+        own = workload_ratio(name, None, dtype, device, None, home, warnings=warnings)
+        local = own.accelerator
         if local is None:
             raise AdvisorError(f"the catalog has no speed figures for '{device.key}': measure instead")
-        return NamedSpeeds(name, WORKLOADS[name].batch_size, replace(local, basis=BASIS_ESTIMATE), ratios)
+        return NamedSpeeds(name, WORKLOADS[name].batch_size, replace(local, basis=BASIS_ESTIMATE), ratios,
+                           own.max_batch)
     local = next((r.local for r in ratios.values() if r.local is not None), None)
     if local is None:
         raise AdvisorError(f"--workload {name}: this machine's measurement {m.id if m else ''} lacks a matmul or "
                            "copy ceiling; measure again")
     return NamedSpeeds(name, WORKLOADS[name].batch_size, local, ratios)
+
+
+def memory_blocker(sources: Sources, acc: Accelerator, devices: int = 1) -> Blocker | None:
+    """The batch does not fit the device's memory; with several devices, each holds its share of it."""
+    named = sources.named
+    ratio = named.accelerators.get(acc.key) if named is not None else None
+    if named is None or ratio is None or ratio.fits is not False:
+        return None
+    if ratio.max_batch is not None and ratio.max_batch >= math.ceil(named.batch_size / devices):
+        return None
+    return Blocker(BLOCK_MEMORY, ratio.max_batch, named.batch_size, acc.key)
+
+
+def local_memory_blocker(sources: Sources) -> Blocker | None:
+    """This machine as a catalog GPU (--local-device) whose memory does not hold the named workload's batch."""
+    named, device = sources.named, sources.local_device
+    if named is None or device is None or named.local_max_batch is None or named.local_max_batch >= named.batch_size:
+        return None
+    return Blocker(BLOCK_MEMORY, named.local_max_batch, named.batch_size, device.key)

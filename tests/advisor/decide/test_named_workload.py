@@ -77,3 +77,31 @@ def test_samples_size_a_named_workload_s_epoch():
     rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128", samples=32_000), sources, CATALOG,
                     TaxBasis("none"))
     assert rec.local.run_hours == pytest.approx(2 * 1000 * 1.0 / 3600)
+
+
+def test_kaggles_two_t4s_each_hold_half_the_batch():
+    # The T4 holds 4 of the 32 samples here: too few for 16 each as well, so Kaggle's pair is ruled out;
+    # where a T4 holds 16, each of the two takes its half and the pair runs while Free's single T4 cannot.
+    sources = dataclasses.replace(LOCAL, named=named(False))
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), sources, CATALOG, TaxBasis("none"))
+    assert not next(o for o in rec.options if o.key == "kaggle:t4").usable
+    half = named(False)
+    half = dataclasses.replace(half, accelerators={**half.accelerators, "t4": dataclasses.replace(
+        half.accelerators["t4"], max_batch=16)})
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), dataclasses.replace(LOCAL, named=half),
+                    CATALOG, TaxBasis("none"))
+    assert next(o for o in rec.options if o.key == "kaggle:t4").usable
+    assert not next(o for o in rec.options if o.key == "free:t4").usable
+
+
+def test_this_machine_as_a_catalog_gpu_too_small_for_the_batch_is_ruled_out():
+    device = CATALOG.accelerator("rtx-2070")
+    small = dataclasses.replace(named(True), local_max_batch=8)  # 8 of the 32 samples fit on this card
+    sources = Sources(local_device=device, named=small)
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), sources, CATALOG, TaxBasis("none"))
+    assert not rec.local.usable and rec.best is not None and not rec.best.is_local
+    (blocker,) = [b for b in rec.local.blockers if b.kind == "device_memory"]
+    assert (blocker.have, blocker.need, blocker.subject) == (8, 32, "rtx-2070")
+    roomy = Sources(local_device=device, named=dataclasses.replace(named(True), local_max_batch=32))
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), roomy, CATALOG, TaxBasis("none"))
+    assert not any(b.kind == "device_memory" for b in rec.local.blockers)
