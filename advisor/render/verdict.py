@@ -181,8 +181,9 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
                    f"{share(rec.p_runner_up)} of the draws): {told}.")
     if rec.fallback is not None:
         out.append(_fallback_words(rec))
-    if best.speedup is not None and best.speedup < SAME_SPEED_BAND and not best.is_local and rec.local.usable:
-        out.append(f"Setup ({w.setup_minutes:g} min a session) eats most of the gain: staying here costs little.")
+    setup = _setup_share(rec, best)
+    if setup is not None:
+        out.append(f"Setup ({w.setup_minutes:g} min a session) takes {share(setup)} of the time its speed saves a run.")
     if rec.depends_on:
         words = [_unknown_words(rec, best, name) for name in rec.depends_on]
         out.append(f"This rests on what no source gives: {'; '.join(words)}.")
@@ -190,6 +191,18 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
     if rec.beyond_coverage:
         out.append(f"The catalog ends on {rec.as_of}: prices and rates for {rec.requested} are those of that day.")
     return out
+
+
+def _setup_share(rec: Recommendation, best: Option) -> float | None:
+    """Where an option barely faster than this machine gives half or more of what its speed saves a run back
+    to session setup: that share, else None."""
+    minutes = rec.workload.setup_minutes
+    if (best.is_local or not rec.local.usable or best.speedup is None or best.speedup >= SAME_SPEED_BAND
+            or minutes <= 0 or best.run_hours is None or rec.local.run_hours is None):
+        return None
+    setup = (best.sessions or 1) * minutes / 60
+    saved = rec.local.run_hours - (best.run_hours - setup)
+    return min(1.0, setup / saved) if saved > 0 and setup >= saved / 2 else None
 
 
 def _limits_words(option: Option) -> str:
