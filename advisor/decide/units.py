@@ -71,7 +71,8 @@ def _plan(catalog: Catalog, name: str) -> Plan:
     except CatalogError as error:
         raise AdvisorError(f"--plan: {error}") from None
     if not plan.uses_compute_units:
-        raise AdvisorError(f"--plan: '{plan.name}' includes no compute units on {catalog.as_of}; give --balance CU")
+        raise AdvisorError(f"--plan: '{plan.name}' includes no compute units on {catalog.as_of} and spends none, "
+                           "so no balance buys hours on it; name a plan that uses them, or leave --plan out")
     return plan
 
 

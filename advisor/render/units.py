@@ -52,13 +52,14 @@ def _expiry(answer: UnitsAnswer) -> str:
 def units_tables(answer: UnitsAnswer) -> list[Table]:
     tax = answer.tax
     headers = ["accelerator", "CU/hour", "hours", "USD/hour before tax"]
-    if tax.applies:
+    taxed = tax.applies and not tax.unknown  # a rate to apply: no column of 'unknown' beside the prices
+    if taxed:
         headers.append(f"USD/hour {tax_heading(tax)}")
     headers.append("rate reported")
     rows = []
     for line in answer.lines:
         cells = [_name(line), figure_text(line.cu_per_hour), duration(line.hours), _hour_cost(line.usd_per_hour)]
-        if tax.applies:
+        if taxed:
             cells.append(_hour_cost(line.usd_per_hour_taxed))
         cells.append((_day(line.rate_as_of) if line.cu_per_hour is not None else None) or UNKNOWN)  # no rate, no day
         rows.append(cells)

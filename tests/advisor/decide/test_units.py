@@ -50,6 +50,11 @@ def test_an_hour_costs_its_cu_at_the_pay_as_you_go_price_with_the_tax_asked_for(
     assert t4.usd_per_hour_taxed == pytest.approx(1.19 * 0.0999 * 1.19)  # German VAT 19 %
     unknown_rate = units(MARCH_2026, tax_basis(MARCH_2026, country="US"), balance=100)
     assert line(unknown_rate, "t4").usd_per_hour_taxed is None  # no single US rate: unknown, not zero
+    from advisor.render.units import units_tables
+
+    # ... and no column of 'unknown' beside the known prices before tax; Germany's has its own column.
+    assert [h for h in units_tables(unknown_rate)[0].headers if h.startswith("USD/hour")] == ["USD/hour before tax"]
+    assert len([h for h in units_tables(answer)[0].headers if h.startswith("USD/hour")]) == 2
 
 
 def test_units_bought_on_the_date_expire_90_days_later():
@@ -77,6 +82,8 @@ def test_rates_follow_the_date_asked_for():
     [
         (date(2021, 5, 1), {}, "compute units did not exist on 2021-05-01; they start 2022-09-29"),
         (date(2026, 3, 9), {"plan": "free"}, "--plan: 'free' includes no compute units"),
+        (date(2026, 3, 9), {"plan": "free", "balance": 100.0},
+         "--plan: 'free' includes no compute units on 2026-03-09 and spends none, so no balance buys hours on it"),
         (date(2026, 3, 9), {"plan": "por"}, "--plan: unknown plan 'por'"),
         (date(2026, 3, 9), {"balance": -1.0}, "--balance: expected a number of CU from 0"),
         (date(2026, 3, 9), {"balance": math.nan}, "--balance: expected a number of CU from 0"),
