@@ -44,7 +44,10 @@ def fallback_answer(best: Option | None, local: Option, options: Sequence[Option
         return None
     # An option whose accelerator is itself reported to fall back (the same GPU on another plan, or an
     # A100 beside a G4) is no surer an alternative than the choice: only the others are compared.
-    outside = [o for o in (local, *options) if o.usable and o.plan != best.plan and not _falls_back(o, as_of)]
+    # The chosen plan's own other accelerators count too: on a fallback, switching within the plan is the
+    # first thing to weigh.
+    outside = [o for o in (local, *options) if o.usable and o.key not in (best.key, instead.key)
+               and not _falls_back(o, as_of)]
     # As in the choice itself: an option whose RAM no source gives stands only where none is known to fit.
     if any(o.usable and UNKNOWN_RAM not in o.unknowns for o in (local, *options)):
         outside = [o for o in outside if UNKNOWN_RAM not in o.unknowns]
@@ -52,6 +55,7 @@ def fallback_answer(best: Option | None, local: Option, options: Sequence[Option
     # same money (its value may differ by a session-length assumption): not a better choice.
     better = [o for o in outside if (o.value or 0.0) > (instead.value or 0.0) + 0.01
               and not (o.accelerator == instead.accelerator and (o.cost or 0.0) >= (instead.cost or 0.0) - 0.005)]
-    rival = max(better, key=lambda o: o.value or 0.0, default=None)
+    # The most valuable; between equals (to the cent), the chosen plan's own.
+    rival = max(better, key=lambda o: (round(o.value or 0.0, 2), o.plan == best.plan), default=None)
     holds = instead.usable and rival is None
     return FallbackAnswer(best, instead, holds, reported.source, reported.as_of, None if holds else rival)

@@ -351,3 +351,18 @@ def test_two_options_are_worth_the_same_only_when_nine_draws_in_ten_differ_by_un
     assert _worth_the_same(best, close)
     assert not _worth_the_same(best, apart)
     assert not _worth_the_same(best, SimpleNamespace(value_draws=None))
+
+
+def test_on_a_reported_fallback_the_chosen_plans_own_other_gpu_is_weighed_first():
+    # Pay As You Go's G4, reported to fall back to an L4: its own TPU beats the L4, and is named before
+    # another plan's TPU that is worth no more (a subscription for what the plan already offers).
+    workload = Workload(model="deep", epochs=10, epoch_seconds=300.0, hour_value=100.0, hour_value_given=True,
+                        runs_per_month=25)
+    rec = advise(workload, as_of=NEWEST)
+    assert rec.best.key == "pay-as-you-go:g4" and rec.fallback.fallback.key == "pay-as-you-go:l4"
+    rival = rec.fallback.rival
+    assert rival.plan == rec.best.plan and rival.key != rec.best.key
+    assert rival.value > rec.fallback.fallback.value
+    same_gpu_elsewhere = [o for o in rec.options if o.usable and o.accelerator == rival.accelerator
+                          and o.plan != rival.plan]
+    assert all(round(o.value, 2) <= round(rival.value, 2) for o in same_gpu_elsewhere)
