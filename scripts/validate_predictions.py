@@ -145,7 +145,7 @@ def predicted(row: Row, fitted: Fitted, model: speed_model.SpeedModel) -> float:
 
 
 def clock_sigma(row: Row, fitted: Fitted, model: speed_model.SpeedModel) -> float:
-    """The part of the card's clock band that reaches this step (speed_model.clock_share): its clock's
+    """The part of the card's clock band that reaches this step (speed_model.clock_share_of): its clock's
     sigma times how much of the step's time scales with the clock."""
     clock = physics.clock(row.acc)
     if clock.low >= 1.0:

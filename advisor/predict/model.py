@@ -210,8 +210,10 @@ def accelerator_bytes(kernel: Work, dtype: str) -> float:
 
 
 def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Efficiency | None = None,
-                   clock_fraction: float | None = None, launch_seconds: float | None = None) -> float | None:
-    """Centre estimate of the kernels' time on `acc`, launches included; None without the specs."""
+                   clock_fraction: float | None = None, launch_seconds: float | None = None,
+                   cached: Sequence[float] | None = None) -> float | None:
+    """Centre estimate of the kernels' time on `acc`, launches included; None without the specs.
+    `cached`: `cached_per_kernel` of the same work, where the caller times it at several clocks."""
     peak = physics.matrix_path(acc, dtype).flops
     if peak is None or not acc.memory_bandwidth_gbs:
         return None
@@ -222,12 +224,13 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
     bandwidth = acc.memory_bandwidth_gbs * 1e9 * eff.bandwidth
     rates = {"dot": peak * eff.dot * clock, "conv": peak * eff.conv * clock}
     total = 0.0
-    for kernel, cached in zip(work, cached_per_kernel(work, acc, dtype), strict=True):
+    for kernel, from_cache in zip(work, cached_per_kernel(work, acc, dtype) if cached is None else cached,
+                                  strict=True):
         if kernel.kind == "convert":
             continue  # a GPU computes in the narrow type: no kernel of its own
         compute = kernel.flops / rates[kernel.kind] if kernel.kind in rates else 0.0
         moved = accelerator_bytes(kernel, dtype)
-        total += max(compute, memory_seconds(moved, acc, bandwidth, core, cached)) + launch
+        total += max(compute, memory_seconds(moved, acc, bandwidth, core, from_cache)) + launch
     return total
 
 
@@ -243,29 +246,26 @@ def clock_share_of(at_boost: float, at_low: float, low: float) -> float:
     return min(1.0, max(0.0, math.log(at_low / at_boost) / math.log(1.0 / low)))
 
 
-def clock_share(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Efficiency, clock: physics.Clock) -> float:
-    """`clock_share_of` for `work` on `acc`."""
-    if clock.low >= 1.0:
-        return 0.0
-    return clock_share_of(kernel_seconds(work, acc, dtype, eff, 1.0) or 0.0,
-                          kernel_seconds(work, acc, dtype, eff, clock.low) or 0.0, clock.low)
-
-
 def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: str,
                     basis: str = BASIS_PREDICTED) -> Speed | None:
     """Step time of `work` on `acc` with its held-out 10-90 % band, or None where a spec is unknown."""
     eff = efficiency(acc, dtype)
     clock = physics.clock(acc)
-    kernels = kernel_seconds(work, acc, dtype, eff, clock.centre)
+    cached = cached_per_kernel(work, acc, dtype)  # the same at every clock: worked out once
+    kernels = kernel_seconds(work, acc, dtype, eff, clock.centre, cached=cached)
     if kernels is None:
         return None
     shared = speed_model().sigma_level
-    sigma = math.sqrt(shared ** 2 + eff.sigma ** 2 + (clock_share(work, acc, dtype, eff, clock) * clock.sigma) ** 2)
+    at_boost = share = 0.0
+    if clock.low < 1.0:
+        at_boost = kernel_seconds(work, acc, dtype, eff, 1.0, cached=cached) or 0.0
+        share = clock_share_of(at_boost, kernel_seconds(work, acc, dtype, eff, clock.low, cached=cached) or 0.0,
+                               clock.low)
+    sigma = math.sqrt(shared ** 2 + eff.sigma ** 2 + (share * clock.sigma) ** 2)
     low, centre, high = speed_model().step_overhead_seconds
     spread = math.exp(Z_90 * sigma)
     fast = kernels / spread
     if clock.low < 1.0:  # the fast end is never beyond the same card's at its boost clock
-        at_boost = kernel_seconds(work, acc, dtype, eff, 1.0) or 0.0
         fast = max(fast, at_boost / math.exp(Z_90 * math.sqrt(shared ** 2 + eff.sigma ** 2)))
     path = physics.matrix_path(acc, dtype)
     caveats = path.caveats + clock.caveats
