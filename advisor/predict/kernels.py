@@ -24,6 +24,9 @@ class Work:
     # Of `bytes`, those that do not grow with the batch (weights, optimizer state): the intercept of the
     # kernel's bytes over its two profiled batches; 0 where it could not be paired.
     fixed_bytes: float = 0.0
+    # Of `bytes`, the values it is the first to read since a kernel wrote them, one size each (what the
+    # L2 cache may still hold: model.cached_per_kernel).
+    fresh_reads: tuple[float, ...] = ()
 
     @property
     def local_bytes(self) -> float:
@@ -44,7 +47,12 @@ def _affine(a: Work, b: Work, batch_a: int, batch_b: int, batch: int) -> Work | 
         0.0, a.cpu_bytes + (b.cpu_bytes - a.cpu_bytes) * at)
     moved = max(0.0, a.bytes + (b.bytes - a.bytes) * at)
     fixed = min(moved, max(0.0, a.bytes - (b.bytes - a.bytes) * batch_a / (batch_b - batch_a)))
-    return Work(b.kind, max(0.0, a.flops + (b.flops - a.flops) * at), moved, b.signature, cpu, fixed)
+    fresh = b.fresh_reads
+    if len(a.fresh_reads) == len(b.fresh_reads):  # each value grows with the batch as the kernel does
+        fresh = tuple(max(0.0, x + (y - x) * at) for x, y in zip(a.fresh_reads, b.fresh_reads, strict=True))
+    if sum(fresh) > moved:
+        fresh = tuple(x * moved / sum(fresh) for x in fresh)
+    return Work(b.kind, max(0.0, a.flops + (b.flops - a.flops) * at), moved, b.signature, cpu, fixed, fresh)
 
 
 def pair_kernels(kernels_a: Sequence[Work], kernels_b: Sequence[Work]) -> list[int]:

@@ -25,7 +25,7 @@ from ..files import atomic_write
 from .kernels import KINDS, Work, pair_kernels, work_at
 
 PROFILES_DIR = "profiles"
-PROFILE_SCHEMA = "colab-advisor/workload-profile/v2"  # v1 (CPU kernels' bytes) is profiled again
+PROFILE_SCHEMA = "colab-advisor/workload-profile/v3"  # v1 and v2 (no fresh reads) are profiled again
 MAX_PROFILE_BYTES = 8 * 1024 * 1024
 MEMORY_FIELDS = ("argument", "output", "alias", "temp")
 # Caps on what a stored profile may claim, far above any real step (ResNet-50 plans about 700
@@ -33,6 +33,7 @@ MEMORY_FIELDS = ("argument", "output", "alias", "temp")
 MAX_KERNELS = 20_000
 MAX_KERNEL_FLOPS = 1e16
 MAX_KERNEL_BYTES = 1e13
+MAX_FRESH_READS = 64  # values one kernel reads (a concatenation of many is the most)
 MAX_MEMORY_BYTES = 1e14
 MAX_PROFILE_BATCH = 1 << 16
 # Profiles compiled in this process that could not be cached: an unwritable cache costs one compile
@@ -113,12 +114,16 @@ def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
             raise _Bad(f"{len(entry['kernels'])} kernels, more than the cap of {MAX_KERNELS}")
         found = []
         for item in entry["kernels"]:
-            if not isinstance(item, list) or len(item) not in (3, 4, 5) or item[0] not in KINDS:
+            if (not isinstance(item, list) or len(item) != 6 or item[0] not in KINDS
+                    or not isinstance(item[5], list) or len(item[5]) > MAX_FRESH_READS):
                 raise _Bad("bad kernel entry")
-            signature = item[3] if len(item) >= 4 and isinstance(item[3], str) else ""
-            cpu = _number(item[4], MAX_KERNEL_BYTES) if len(item) == 5 and item[4] is not None else None
-            found.append(Work(item[0], _number(item[1], MAX_KERNEL_FLOPS), _number(item[2], MAX_KERNEL_BYTES),
-                              signature[:80], cpu))
+            signature = item[3] if isinstance(item[3], str) else ""
+            cpu = _number(item[4], MAX_KERNEL_BYTES) if item[4] is not None else None
+            moved, fresh = _number(item[2], MAX_KERNEL_BYTES), tuple(_number(x, MAX_KERNEL_BYTES) for x in item[5])
+            if sum(fresh) > moved * (1 + 1e-9) + 1:
+                raise _Bad("a kernel reads more bytes than it moves")
+            found.append(Work(item[0], _number(item[1], MAX_KERNEL_FLOPS), moved, signature[:80], cpu,
+                              fresh_reads=fresh))
         kernels.append(tuple(found))
         stats = entry.get("memory", {})
         if not isinstance(stats, dict):

@@ -52,6 +52,9 @@ class Kernel:
     bytes: float
     signature: str = ""
     cpu_bytes: float | None = None  # what the CPU kernels themselves move, where `bytes` is a GPU estimate
+    # GPU estimates only: of `bytes`, the values this kernel is the first to read since a kernel wrote
+    # them, one size each (what an eager framework computed just before it; traffic.py).
+    fresh_reads: tuple[float, ...] = ()
 
 
 def arrays(shape: str) -> list[tuple[str, tuple[int, ...]]]:

@@ -16,8 +16,10 @@ from ..config import DTYPES, BenchmarkError
 from .specs import WORKLOADS
 from .traffic import gpu_kernels
 
-# v2: bytes as a GPU run would move them (traffic.py); v1 counted the CPU kernels' bytes.
-PROFILE_SCHEMA = "colab-advisor/workload-profile/v2"
+# v3: each kernel also keeps the sizes of the values it is the first to read since they were written
+# (traffic.py);
+# v2: bytes as a GPU run would move them; v1 counted the CPU kernels' bytes.
+PROFILE_SCHEMA = "colab-advisor/workload-profile/v3"
 # Two small batches (a workload's own `profile_batches`): compile time barely depends on batch, and
 # every kernel's work is affine in it.
 # LLVM's optimisations shape only the CPU machine code, never the HLO read here; skipping them
@@ -66,7 +68,7 @@ def profile(name: str, dtype: str, *, clock: Callable[[], float] = time.perf_cou
             compiled = _compile(lowered_step(WORKLOADS[name], batch, dtype))
             found = gpu_kernels(compiled.as_text(), narrow=dtype in ("bfloat16", "float16"), fuse=False, batch=batch)
             at[str(batch)] = {
-                "kernels": [[k.kind, k.flops, k.bytes, k.signature, k.cpu_bytes] for k in found],
+                "kernels": [[k.kind, k.flops, k.bytes, k.signature, k.cpu_bytes, list(k.fresh_reads)] for k in found],
                 # XLA's CPU plan of a QLoRA step keeps every layer's dequantized weight live until the
                 # backward pass (about 1 GB a layer of a 7B model), which a GPU run never holds: its
                 # memory analysis would refuse batches that fit, so none is given.

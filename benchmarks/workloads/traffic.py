@@ -140,8 +140,9 @@ def gpu_kernels(text: str, narrow: bool = False, fuse: bool = True, batch: int =
     def region_of(name: str) -> str:
         return "" if not name or name in matrix else regions.find(name)
 
-    # Bytes of each region: arrays entering it (once), arrays leaving it.
+    # Bytes of each region: arrays entering it (once, with the operand read for each), arrays leaving it.
     reads: dict[str, dict[str, float]] = {}
+    sources: dict[str, dict[str, str]] = {}
     writes: dict[str, float] = {}
     for inst in launched:
         region = region_of(inst.name)
@@ -160,6 +161,7 @@ def gpu_kernels(text: str, narrow: bool = False, fuse: bool = True, batch: int =
             got = min(full, _size(sliced[index], narrow and not wide, keep)) if index in sliced else full
             table = reads.setdefault(region, {})
             table[key] = min(full, table.get(key, 0.0) + got)
+            sources.setdefault(region, {})[key] = operand
         for key in (elements.get(inst.name, []) if inst.shape.startswith("(") else [inst.name]):
             users = consumers.get(key, set()) | ({"<out>"} if key in outputs else set())
             outside = [u for u in users if u == "<out>" or region_of(u) != region]
@@ -176,6 +178,32 @@ def gpu_kernels(text: str, narrow: bool = False, fuse: bool = True, batch: int =
     for inst in launched:
         if inst.name not in matrix:
             members.setdefault(region_of(inst.name), []).append(inst)
+    launch_of: dict[str, int] = {}  # instruction -> index in `found` of the kernel that runs it
+    first_read: set[str] = set()  # values some kernel has read since they were written
+
+    def written_by(operand: str) -> str:
+        """The value a GPU reads for `operand`, a kernel's output: through a convert, the convert's input
+        (a GPU launches no convert); "" for a parameter or constant."""
+        for _ in range(64):
+            index = launch_of.get(owner(operand), -1)
+            if index < 0:
+                return ""
+            if found[index].kind != "convert":
+                return value(operand)
+            operands = by_name[owner(operand)].operands
+            operand = operands[0] if operands else ""
+        return ""
+
+    def fresh(read: list[tuple[str, float]]) -> tuple[float, ...]:
+        """Of (operand, bytes) reads, those of values no kernel has read since a kernel wrote them."""
+        sizes = []
+        for operand, got in read:
+            produced = written_by(operand)
+            if produced and produced not in first_read:
+                first_read.add(produced)
+                sizes.append(got)
+        return tuple(sizes)
+
     for inst in launched:
         signature = ":".join([inst.opcode, _attribute(inst.attributes, "kind"),
                               *(f"{kind}{len(dims)}" for kind, dims in arrays(inst.shape))])
@@ -183,11 +211,15 @@ def gpu_kernels(text: str, narrow: bool = False, fuse: bool = True, batch: int =
             kind, flops = matrix[inst.name]
             sliced = _operand_reads(inst, computations)
             moved = _size(inst.shape, narrow)
+            read = []
             for index, operand in enumerate(inst.operands):
                 shape = by_name[value(operand)].shape if value(operand) in by_name else ""
-                moved += min(_size(shape, narrow), _size(sliced[index], narrow)) if index in sliced else _size(
+                got = min(_size(shape, narrow), _size(sliced[index], narrow)) if index in sliced else _size(
                     shape, narrow)
-            found.append(Kernel(kind, flops, moved, signature, cpu_bytes(inst)))
+                moved += got
+                read.append((operand, got))
+            launch_of[inst.name] = len(found)
+            found.append(Kernel(kind, flops, moved, signature, cpu_bytes(inst), fresh(read)))
             continue
         region = region_of(inst.name)
         if region in emitted:
@@ -196,8 +228,11 @@ def gpu_kernels(text: str, narrow: bool = False, fuse: bool = True, batch: int =
         group = members[region]
         kind = "convert" if all(m.name in convert_only for m in group) else "memory"
         moved = sum(reads.get(region, {}).values()) + writes.get(region, 0.0)
+        read = [(sources[region][key], got) for key, got in reads.get(region, {}).items()]
+        for member in group:
+            launch_of[member.name] = len(found)
         found.append(Kernel(kind, 0.0, moved, f"region{min(len(group), 9)}:{signature}",
-                            sum(cpu_bytes(m) for m in group)))
+                            sum(cpu_bytes(m) for m in group), () if kind == "convert" else fresh(read)))
     return found
 
 

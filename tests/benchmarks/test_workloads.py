@@ -168,6 +168,69 @@ def test_unfused_half_precision_traffic_narrows_activations_but_not_weights():
     assert shift.bytes == 256 + 512 + 256
 
 
+def test_each_kernel_keeps_what_it_is_the_first_to_read_of_another_kernel_s_output():
+    from benchmarks.workloads.traffic import gpu_kernels
+
+    first, square, shift, last = gpu_kernels(CHAIN, fuse=False)
+    # The first dot reads only parameters; each kernel after it is the first to read the 8x16 f32
+    # (512 bytes) the kernel before wrote. The table is a parameter: no kernel wrote it.
+    assert [k.fresh_reads for k in (first, square, shift, last)] == [(), (512,), (512,), (512,)]
+    # Fused, the chain reads the first dot's output and the last dot the chain's.
+    assert [k.fresh_reads for k in gpu_kernels(CHAIN)] == [(), (512,), (512,)]
+
+
+# A value read twice, once through a convert, and a kernel with two outputs.
+REUSE = """
+HloModule jit_reuse
+
+%narrow (param_0: f32[8,16]) -> bf16[8,16] {
+  %param_0 = f32[8,16]{1,0} parameter(0)
+  ROOT %convert.1 = bf16[8,16]{1,0} convert(%param_0)
+}
+
+%pair (param_0.1: f32[8,16]) -> (f32[8,16], f32[8,16]) {
+  %param_0.1 = f32[8,16]{1,0} parameter(0)
+  %negate.1 = f32[8,16]{1,0} negate(%param_0.1)
+  %exponential.1 = f32[8,16]{1,0} exponential(%param_0.1)
+  ROOT %tuple.1 = (f32[8,16]{1,0}, f32[8,16]{1,0}) tuple(%negate.1, %exponential.1)
+}
+
+%join (param_0.2: f32[8,16], param_1.2: f32[8,16]) -> f32[8,16] {
+  %param_0.2 = f32[8,16]{1,0} parameter(0)
+  %param_1.2 = f32[8,16]{1,0} parameter(1)
+  ROOT %add.2 = f32[8,16]{1,0} add(%param_0.2, %param_1.2)
+}
+
+ENTRY %main (x: f32[8,32], w: f32[32,16], v: bf16[16,16]) -> (f32[8,16], f32[8,16]) {
+  %x = f32[8,32]{1,0} parameter(0)
+  %w = f32[32,16]{1,0} parameter(1)
+  %v = bf16[16,16]{1,0} parameter(2)
+  %h = f32[8,16]{1,0} dot(%x, %w), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+  %hc = bf16[8,16]{1,0} fusion(%h), kind=kLoop, calls=%narrow
+  %g = f32[8,16]{1,0} dot(%hc, %v), lhs_contracting_dims={1}, rhs_contracting_dims={0}
+  %p = (f32[8,16]{1,0}, f32[8,16]{1,0}) fusion(%h), kind=kLoop, calls=%pair
+  %n = f32[8,16]{1,0} get-tuple-element(%p), index=0
+  %e = f32[8,16]{1,0} get-tuple-element(%p), index=1
+  %out = f32[8,16]{1,0} fusion(%n, %e), kind=kLoop, calls=%join
+  ROOT %result = (f32[8,16]{1,0}, f32[8,16]{1,0}) tuple(%out, %g)
+}
+"""
+
+
+def test_a_value_read_again_or_through_a_convert_counts_once_as_a_fresh_read():
+    from benchmarks.workloads.traffic import gpu_kernels
+
+    found = gpu_kernels(REUSE, fuse=False)
+    assert [k.kind for k in found] == ["dot", "convert", "dot", "memory", "memory"]
+    h, convert, g, pair, join = found
+    # A GPU launches no convert: the second dot reads h itself (its 8x16 in bf16, 256 bytes) fresh.
+    # The pair reads h again, as a backward pass reads what the forward pass saved: not fresh.
+    assert [k.fresh_reads for k in (h, convert, g, pair)] == [(), (), (256,), ()]
+    # Each of the pair's two outputs is a value of its own, read fresh by the join.
+    assert join.fresh_reads == (512, 512)
+    assert all(sum(k.fresh_reads) <= k.bytes for k in found)
+
+
 @pytest.mark.slow
 def test_the_cifar_resnet50_has_the_published_size_and_work():
     import jax

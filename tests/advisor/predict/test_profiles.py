@@ -13,7 +13,8 @@ from advisor.render.predict import warning_text
 
 def fake_profile(name="resnet50", dtype="float32"):
     def at(batch):
-        return {"kernels": [["dot", 1000.0 * batch, 10.0 * batch, "dot::f322"], ["memory", 0.0, 500.0, "copy::f321"]],
+        return {"kernels": [["dot", 1000.0 * batch, 10.0 * batch, "dot::f322", None, [4.0 * batch]],
+                            ["memory", 0.0, 500.0, "copy::f321", None, []]],
                 "memory": {"argument": 100, "output": 50, "alias": 50, "temp": 30_000_000 * batch}}
 
     return {"schema": PROFILE_SCHEMA, "workload": name, "dtype": dtype, "batches": [4, 8],
@@ -41,6 +42,8 @@ def test_a_profile_is_compiled_once_then_read_from_the_cache(tmp_path):
 def test_the_profile_extrapolates_to_the_requested_batch(tmp_path):
     profile = load_profile("resnet50", "float32", tmp_path, profiler=Counting())
     assert [(w.flops, w.bytes) for w in profile.work(64)] == [(64000.0, 640.0), (0.0, 500.0)]
+    # the dot's one fresh read, 16 bytes at batch 4 and 32 at 8, grows as the kernel does: 256 at 64
+    assert [w.fresh_reads for w in profile.work(64)] == [(256.0,), ()]
     assert profile.device_bytes(64) == 100 + 30_000_000 * 64
 
 
@@ -133,15 +136,24 @@ def _edited(change):
     "change",
     [
         # passes every other check, but no real step plans 30,000 kernels
-        lambda d: d["at"]["8"].__setitem__("kernels", [["memory", 0.0, 1.0, "copy"]] * 30_000),
+        lambda d: d["at"]["8"].__setitem__("kernels", [["memory", 0.0, 1.0, "copy", None, []]] * 30_000),
         # a kernel moving 1e308 bytes (finite, positive): far beyond any device
-        lambda d: d["at"]["8"]["kernels"].__setitem__(1, ["memory", 0.0, 1e308, "copy::f321"]),
-        lambda d: d["at"]["4"]["kernels"].__setitem__(0, ["dot", 1e300, 40.0, "dot::f322"]),
+        lambda d: d["at"]["8"]["kernels"].__setitem__(1, ["memory", 0.0, 1e308, "copy::f321", None, []]),
+        lambda d: d["at"]["4"]["kernels"].__setitem__(0, ["dot", 1e300, 40.0, "dot::f322", None, []]),
         lambda d: d["at"]["8"]["memory"].__setitem__("temp", 10**300),
         # true is not the whole number 1
         lambda d: d.__setitem__("batches", [True, 8]),
+        # a v2 entry (no fresh reads), fresh reads that are not a list, too many, negative, not numbers,
+        # and more fresh bytes than the kernel moves
+        lambda d: d["at"]["4"]["kernels"].__setitem__(0, ["dot", 4000.0, 40.0, "dot::f322", None]),
+        lambda d: d["at"]["4"]["kernels"][0].__setitem__(5, 16.0),
+        lambda d: d["at"]["4"]["kernels"][0].__setitem__(5, [0.1] * 65),
+        lambda d: d["at"]["4"]["kernels"][0].__setitem__(5, [-1.0]),
+        lambda d: d["at"]["4"]["kernels"][0].__setitem__(5, ["16"]),
+        lambda d: d["at"]["4"]["kernels"][0].__setitem__(5, [30.0, 30.0]),
     ],
-    ids=["30000-kernels", "1e308-bytes", "1e300-flops", "huge-memory", "bool-batch"],
+    ids=["30000-kernels", "1e308-bytes", "1e300-flops", "huge-memory", "bool-batch", "v2-entry",
+         "fresh-not-a-list", "65-fresh", "negative-fresh", "text-fresh", "fresh-over-bytes"],
 )
 def test_a_cache_edited_past_the_caps_is_refused_and_profiled_again(tmp_path, change):
     _cached(tmp_path, _edited(change))
