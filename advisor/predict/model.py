@@ -28,9 +28,10 @@ Limits, stated where they bite: the kernels are those XLA plans for the CPU, re-
 plan would move them (benchmarks/workloads/traffic.py: elementwise work fused into regions whose
 bytes are counted at their boundaries, slices at their size, half-precision matmul traffic at its
 own width). That count is a lower bound on a GPU's traffic, so the fitted bandwidth efficiency is a
-fraction of the datasheet bandwidth (at most 1), one per precision for every architecture. A kernel
-whose bytes fit in the card's L2 cache moves them L2_SPEEDUP times faster: Ada's 48-96 MB L2 holds the
-activations between kernels that a 4-6 MB Turing or Volta L2 sends to memory.
+fraction of the datasheet bandwidth (at most 1), one per precision for every architecture. What a
+kernel is the first to read of another's output, where it fits in the card's L2 cache, moves
+L2_SPEEDUP times faster (cached_per_kernel): Ada's 48-96 MB L2 holds the activations and freshly
+dequantized weights between kernels that a 4-6 MB Turing or Volta L2 sends to memory.
 An architecture whose published rows all come from one publisher keeps the wider band of an
 unfitted one: its fit was never checked against a second source.
 """
@@ -164,32 +165,28 @@ def resident(work: Sequence[Work], acc: Accelerator) -> bool:
 def cached_per_kernel(work: Sequence[Work], acc: Accelerator, dtype: str) -> list[float]:
     """Per kernel (converts, which a GPU does not run, at 0): the bytes that come from the L2 cache.
 
-    - What the kernel before it wrote, where that fits in the L2: of a kernel's bytes that grow with the
-      batch, half are taken as reads and half as writes, and its reads come from the cache up to what
-      its predecessor wrote. Everything else it reads (activations saved long before, for the backward
-      pass) and everything it writes (written back in time) moves at memory speed: a small batch's
-      kernels are not all served by the cache because each fits in it.
+    - The values it is the first to read since a kernel wrote them (`Work.fresh_reads`, from the step's
+      dataflow), each where it fits in the L2: an activation passed on to the next layer, a weight just
+      dequantized, what an eager framework computed just before. Everything else it reads (activations
+      saved long before, read again by the backward pass) and everything it writes (written back in
+      time) moves at memory speed: a small batch's kernels are not all served by the cache because
+      each fits in it.
     - Its weights and optimizer state, only where they stay in the cache between steps (`resident`):
       a step's optimizer update rewrites every weight, so weights larger than the cache are read from
       memory in the next step.
     A GPU whose L2 size the catalog lacks takes every byte from memory."""
+    del dtype
     if not acc.l2_cache_mb:
         return [0.0] * len(work)
     size = acc.l2_cache_mb * 1e6
     weights_resident = resident(work, acc)
     found: list[float] = []
-    written: float | None = None  # what the kernel before wrote
     for kernel in work:
         if kernel.kind == "convert":
             found.append(0.0)
             continue
-        moved = accelerator_bytes(kernel, dtype)
-        weights = min(kernel.fixed_bytes, moved)
-        cached = weights if weights_resident else 0.0
-        if written is not None and written <= size:
-            cached += min((moved - weights) / 2, written)
-        found.append(cached)
-        written = (moved - weights) / 2
+        cached = min(kernel.fixed_bytes, kernel.bytes) if weights_resident else 0.0
+        found.append(min(kernel.bytes, cached + sum(read for read in kernel.fresh_reads if read <= size)))
     return found
 
 

@@ -87,7 +87,7 @@ def test_the_verdict_reads_the_fallback_with_the_right_articles(home):
 # Pay As You Go · a100-40gb beaten the same way, and Pay As You Go · g4 holding.
 @pytest.mark.parametrize("workload", [
     ["--epochs", "100", "--epoch-seconds", "300", "--runs-per-month", "25", "--hour-value", "3"],
-    ["--epochs", "100", "--epoch-seconds", "600", "--runs-per-month", "25", "--hour-value", "1.5"],
+    ["--epochs", "100", "--epoch-seconds", "600", "--runs-per-month", "25", "--hour-value", "2"],
     ["--epochs", "200", "--epoch-seconds", "300", "--runs-per-month", "25", "--hour-value", "50"],
 ])
 def test_the_fallback_is_weighed_only_against_options_that_do_not_fall_back_themselves(home, workload):

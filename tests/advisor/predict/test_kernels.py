@@ -153,37 +153,39 @@ def test_a_group_fitted_on_one_publisher_keeps_the_unfitted_band_and_says_so(mon
     assert model.SINGLE_PUBLISHER in [c.code for c in speed.caveats]
 
 
-def test_a_kernel_reads_what_the_kernel_before_it_wrote_from_the_l2_cache(ideal):
-    # 1000 GB/s memory; on an L4 the cache moved 1,365 GB/s where memory moved 262 GB/s. Of a kernel's
-    # 10 MB, 5 MB are reads and 5 MB writes: the second kernel reads the first's 5 MB from a 48 MB cache;
-    # its writes, and the first kernel's reads (no kernel before it), move at memory speed.
+def test_what_a_kernel_is_the_first_to_read_of_another_s_output_comes_from_the_l2_cache(ideal):
+    # 1000 GB/s memory; on an L4 the cache moved 1,365 GB/s where memory moved 262 GB/s. A 10 MB kernel
+    # that is the first to read a 4 MB value another kernel wrote takes those 4 MB from a 48 MB cache;
+    # its other 6 MB (its writes, and what it reads that was read before) move at memory speed.
     cache = 262 / 1365
     cached = gpu(l2_cache_mb=48.0)
-    small = [Work("memory", 0.0, 10e6)] * 2
-    assert model.kernel_seconds(small, cached, "float32") == pytest.approx(10e6 / 1e12 + (5e6 + 5e6 * cache) / 1e12)
-    # 200 MB kernels: the 100 MB the first wrote does not fit in 48 MB, so it is read from memory.
-    large = [Work("memory", 0.0, 200e6)] * 2
-    assert model.kernel_seconds(large, cached, "float32") == pytest.approx(2 * 200e6 / 1e12)
-    # A convert is no kernel on a GPU: what the kernel before it wrote is still read from the cache.
-    converted = [Work("memory", 0.0, 10e6), Work("convert", 0.0, 4e6), Work("memory", 0.0, 10e6)]
-    assert model.kernel_seconds(converted, cached, "float32") == pytest.approx(
-        model.kernel_seconds(small, cached, "float32"))
+    fresh = [Work("memory", 0.0, 10e6, fresh_reads=(4e6,))]
+    assert model.kernel_seconds(fresh, cached, "float32") == pytest.approx((6e6 + 4e6 * cache) / 1e12)
+    # Two fresh values each fit: both come from the cache.
+    two = [Work("memory", 0.0, 10e6, fresh_reads=(4e6, 3e6))]
+    assert model.kernel_seconds(two, cached, "float32") == pytest.approx((3e6 + 7e6 * cache) / 1e12)
+    # A 100 MB value does not fit in 48 MB: read from memory, though the 10 MB beside it is cached.
+    large = [Work("memory", 0.0, 200e6, fresh_reads=(100e6, 10e6))]
+    assert model.kernel_seconds(large, cached, "float32") == pytest.approx((190e6 + 10e6 * cache) / 1e12)
     # Without a known L2 size every byte comes from memory.
-    assert model.kernel_seconds(small, gpu(l2_cache_mb=None), "float32") == pytest.approx(2 * 10e6 / 1e12)
+    assert model.kernel_seconds(two, gpu(l2_cache_mb=None), "float32") == pytest.approx(10e6 / 1e12)
 
 
-def test_a_small_kernel_after_one_too_large_for_the_cache_reads_from_memory(ideal):
-    # A 10 MB kernel fits in a 48 MB L2, but what it reads was written by a kernel whose 100 MB of output
-    # did not: it comes from memory (the backward pass reading what the forward pass saved long before).
-    # Only its own writes could be read from the cache, by a kernel after it.
+def test_a_kernel_with_no_fresh_read_takes_every_byte_from_memory(ideal):
+    # What the backward pass reads of activations the forward pass saved long before: no fresh reads,
+    # however small the kernel, and a convert (no kernel on a GPU) costs nothing.
     cached = gpu(l2_cache_mb=48.0)
-    work = [Work("memory", 0.0, 200e6), Work("memory", 0.0, 10e6)]
-    assert model.kernel_seconds(work, cached, "float32") == pytest.approx(210e6 / 1e12)
+    work = [Work("memory", 0.0, 10e6), Work("convert", 0.0, 4e6, fresh_reads=(4e6,))]
+    assert model.kernel_seconds(work, cached, "float32") == pytest.approx(10e6 / 1e12)
+    assert model.cached_per_kernel(work, cached, "float32") == [0.0, 0.0]
 
 
 def test_a_bigger_cache_never_makes_a_step_slower(ideal):
-    work = [Work("memory", 0.0, b) for b in (1e6, 5e6, 30e6, 60e6, 200e6)] + [Work("dot", 1e11, 40e6)]
+    sizes = (1e6, 5e6, 30e6, 60e6, 200e6)
+    work = [Work("memory", 0.0, b, fixed_bytes=b / 10, fresh_reads=(b / 3, b / 5)) for b in sizes]
+    work += [Work("dot", 1e11, 40e6, fresh_reads=(20e6,))]
     times = [model.kernel_seconds(work, gpu(l2_cache_mb=mb), "bfloat16") for mb in (None, 4, 6, 40, 48, 96)]
+    assert times[0] > times[-1]
     assert all(a >= b for a, b in itertools.pairwise(times))
 
 
@@ -244,7 +246,8 @@ def test_a_gpu_without_an_fp32_rate_is_predicted_without_the_cores_term_and_says
 def test_a_gpu_without_an_l2_size_takes_every_byte_from_memory_and_says_so(ideal):
     from advisor.render.predict import caveat_text
 
-    work = [Work("memory", 0.0, 10e6)] * 2  # 10 MB each: the second reads the first's output from a 48 MB L2
+    # 10 MB each: the second is the first to read the first's 5 MB output, which fits in a 48 MB L2
+    work = [Work("memory", 0.0, 10e6), Work("memory", 0.0, 10e6, fresh_reads=(5e6,))]
     unknown = model.predict_kernels(work, gpu(l2_cache_mb=None), "float32", "test")
     known = model.predict_kernels(work, gpu(l2_cache_mb=48.0), "float32", "test")
     assert unknown.seconds > known.seconds
@@ -256,7 +259,8 @@ def test_a_gpu_without_an_l2_size_takes_every_byte_from_memory_and_says_so(ideal
 def test_the_h200_is_never_slower_than_the_h100_it_shares_a_chip_with():
     # The same GH100 (50 MB of L2) and clocks with 4.8 TB/s of HBM3e against 3.35: no step may take longer,
     # a small batch's kernels that live in the L2 cache included.
-    work = [Work("memory", 0.0, 20e6)] * 50 + [Work("dot", 1e10, 10e6)] * 20 + [Work("conv", 3e11, 2e9)]
+    work = [Work("memory", 0.0, 20e6, fresh_reads=(10e6,))] * 50 + [Work("dot", 1e10, 10e6, fresh_reads=(4e6,))] * 20
+    work += [Work("conv", 3e11, 2e9, fresh_reads=(1e9,))]
     for dtype in ("float32", "bfloat16"):
         h100 = model.predict_kernels(work, CATALOG.accelerator("h100"), dtype, "test")
         h200 = model.predict_kernels(work, CATALOG.accelerator("h200"), dtype, "test")
@@ -290,10 +294,12 @@ def test_weights_come_from_memory_unless_every_kernel_s_weights_fit_in_the_cache
     many = [Work("memory", 0.0, 10e6, fixed_bytes=8e6)] * 10  # 80 MB: each step reads them from memory
     assert model.resident(few, cached_card) and not model.resident(many, cached_card)
     cache = 262 / 1365
-    # Resident: each kernel's 8 MB of weights from the cache; of its 2 MB of activations, the 1 MB it reads
-    # comes from the cache where the kernel before wrote 1 MB (every kernel but the first).
+    # Each kernel is the first to read 1 MB the kernel before wrote (the first kernel reads only inputs).
+    few = [few[0]] + [dataclasses.replace(k, fresh_reads=(1e6,)) for k in few[1:]]
+    many = [many[0]] + [dataclasses.replace(k, fresh_reads=(1e6,)) for k in many[1:]]
+    # Resident: each kernel's 8 MB of weights from the cache, and the 1 MB fresh read of all but the first.
     first, rest = (2e6 + 8e6 * cache) / 1e12, (1e6 + 9e6 * cache) / 1e12
     assert model.kernel_seconds(few, cached_card, "float32") == pytest.approx(first + 4 * rest)
-    # Not resident: the weights from memory, only the 1 MB read of the kernel before's output from the cache.
+    # Not resident: the weights from memory, only the 1 MB fresh read from the cache.
     first, rest = 10e6 / 1e12, (9e6 + 1e6 * cache) / 1e12
     assert model.kernel_seconds(many, cached_card, "float32") == pytest.approx(first + 9 * rest)
