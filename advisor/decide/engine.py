@@ -193,7 +193,7 @@ def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
             candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, step.error if step else (),
                                         memory_blocker(sources, acc, devices), step.provenance if step else None,
                                         devices))
-    ram = sources.local.environment.ram_bytes if sources.local is not None else None
+    ram = sources.local_ram_bytes
     free = (default_free_hours(catalog.as_of) if workload.model == "deep" and workload.free_gpu_hours is None
             else None)
     return Scenario(workload, catalog, tax, basis, tuple(candidates), None if ram is None else ram / 1e9, free,

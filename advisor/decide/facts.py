@@ -20,7 +20,9 @@ BLOCK_MEMORY = "device_memory"  # have: the largest batch that fits, need: the b
 BLOCK_NO_RIVAL = "no_rival"  # buy or rent: no option here can do the job, so owning has nothing to weigh against
 
 # What an option's standing rests on that no source gives.
-UNKNOWN_RAM = "ram"
+UNKNOWN_RAM = "ram"  # a runtime's: it stands only where no option is known to fit (engine._eligible)
+# This machine's, for a job that states its RAM: its owner can check it, so it is named, never ruled out.
+UNKNOWN_LOCAL_RAM = "local_ram"
 UNKNOWN_SESSION = "session_length"
 UNKNOWN_FREE_LIMITS = "free_limits"
 UNKNOWN_TAX = "tax"

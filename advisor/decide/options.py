@@ -24,6 +24,7 @@ from .facts import (
     BLOCK_RATE_UNKNOWN,
     BLOCK_SPEED_UNKNOWN,
     UNKNOWN_FREE_LIMITS,
+    UNKNOWN_LOCAL_RAM,
     UNKNOWN_RAM,
     UNKNOWN_SESSION,
     Blocker,
@@ -266,7 +267,7 @@ class Scenario:
             run_hours=run, run_hours_band=band(self.local_run), monthly_hours=runs * run, cost=0.0,
             expected_cost=0.0, hours_saved=0.0, value=0.0, value_band=(0.0, 0.0), ram_gb=self.local_ram_gb,
             ram_fits=ram_fits, blockers=tuple(blockers), value_draws=np.zeros(self.draws.count),
-            run_draws=self.local_run,
+            run_draws=self.local_run, unknowns=(UNKNOWN_LOCAL_RAM,) if need is not None and have is None else (),
         )
 
     def option(self, candidate: Candidate, runs: float) -> Option:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from benchmarks import Measurement
+from benchmarks import Measurement, metadata
 from benchmarks.config import QUICK_BUDGET_SECONDS
 from benchmarks.stats import UNSTABLE_RELATIVE_STD
 from pricing import Accelerator, Catalog
@@ -120,6 +120,13 @@ class Sources:
     colab_origin: str | None = None  # where the --colab result came from, in the history's words
     notes: tuple[Fact, ...] = ()
     named: NamedSpeeds | None = None  # --workload: its predicted step here and on each accelerator
+    # This machine's RAM read from the operating system where no measurement gives it (--local-device).
+    host_ram_bytes: int | None = None
+
+    @property
+    def local_ram_bytes(self) -> int | None:
+        """This machine's RAM: as its measurement recorded it, else as read here; None where unknown."""
+        return self.local.environment.ram_bytes if self.local is not None else self.host_ram_bytes
 
     def __post_init__(self) -> None:
         if self.local is not None and self.local_figure is None:
@@ -174,6 +181,7 @@ def gather_sources(
         local_figure=figure,
         colab_origin=colab_where,
         notes=tuple(notes),
+        host_ram_bytes=metadata.ram_bytes() if local_device is not None else None,
     )
 
 

@@ -22,6 +22,7 @@ from ..decide.engine import (
 )
 from ..decide.facts import (
     UNKNOWN_FREE_LIMITS,
+    UNKNOWN_LOCAL_RAM,
     UNKNOWN_RAM,
     UNKNOWN_SESSION,
     UNKNOWN_TAX,
@@ -129,6 +130,8 @@ def _unknown_words(rec: Recommendation, option: Option, name: str) -> str:
                 f"which users' reports cover in {covered} of their range (median {median} a month){after}")
     if name == UNKNOWN_RAM:
         return f"its RAM (the job needs {rec.workload.ram_gb:g} GB; no source gives this runtime's)"
+    if name == UNKNOWN_LOCAL_RAM:
+        return f"this machine's RAM (the job needs {rec.workload.ram_gb:g} GB; check it has that much)"
     if name == UNKNOWN_SESSION:
         return (f"its session length (no source gives it; Free's {figure_text(round(option.session_hours or 0, 1))} h "
                 "was assumed)")

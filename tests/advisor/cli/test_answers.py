@@ -258,3 +258,32 @@ def test_a_typed_minus_zero_is_zero_in_every_sentence(home):
     assert not re.search(r"(^|[\s$(])-0(\b|\.)", text)
     workload = json.loads(run_cli([*args, "--json"], home).stdout)["workload"]
     assert str(workload["hour_value_usd"]) == "0.0" and str(workload["setup_minutes"]) == "0.0"  # not -0.0
+
+
+LOCAL_DEVICE_RAM = ["recommend", "--model", "deep", "--local-device", "rtx-4090", "--workload", "ae-medium",
+                    "--epochs", "100", "--ram-gb", "20", "--as-of", "2026-06-01"]
+
+
+@pytest.mark.parametrize(("ram_bytes", "fits"), [(64 * 10**9, True), (16 * 10**9, False)])
+def test_a_local_device_s_ram_is_read_from_this_machine(tmp_path, monkeypatch, ram_bytes, fits):
+    from benchmarks import metadata
+
+    monkeypatch.setattr(metadata, "ram_bytes", lambda: ram_bytes)
+    payload = json.loads(run_cli([*LOCAL_DEVICE_RAM, "--json"], tmp_path).stdout)
+    local = next(o for o in payload["options"] if o["key"] == "local")
+    assert local["ram_gb"] == pytest.approx(ram_bytes / 1e9) and local["ram_fits"] is fits
+    assert local["unknowns"] == [] and local["usable"] is fits
+
+
+def test_this_machine_s_unknown_ram_is_named_in_the_verdict_not_hidden(tmp_path, monkeypatch):
+    from benchmarks import metadata
+
+    monkeypatch.setattr(metadata, "ram_bytes", lambda: None)
+    payload = json.loads(run_cli([*LOCAL_DEVICE_RAM, "--json"], tmp_path).stdout)
+    local = next(o for o in payload["options"] if o["key"] == "local")
+    assert local["ram_fits"] is None and local["unknowns"] == ["local_ram"]
+    # A 4090 runs this small step in seconds where every Colab option takes minutes of setup: this machine
+    # stays the answer, and the answer says what it rests on.
+    assert payload["best"] == "local" and "local_ram" in payload["depends_on"]
+    out = " ".join(run_cli(LOCAL_DEVICE_RAM, tmp_path).stdout.split())
+    assert "This rests on what no source gives: this machine's RAM (the job needs 20 GB" in out
