@@ -98,6 +98,10 @@ def _batch(value: Any) -> bool:
 def parse_profile(data: Any, name: str, dtype: str) -> WorkloadProfile:
     """Check every field of a stored profile; raises _Bad on the first problem."""
     if not isinstance(data, dict) or data.get("schema") != PROFILE_SCHEMA:
+        schema = data.get("schema") if isinstance(data, dict) else None
+        family = PROFILE_SCHEMA.rsplit("/", 1)[0] + "/"
+        if isinstance(schema, str) and schema.startswith(family) and len(schema) <= len(family) + 8:
+            raise _Bad(f"profile format {schema[len(family):]}, this version reads {PROFILE_SCHEMA[len(family):]}")
         raise _Bad("not a workload profile")
     if data.get("workload") != name or data.get("dtype") != dtype:
         raise _Bad("profile of another workload")

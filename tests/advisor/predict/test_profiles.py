@@ -60,6 +60,17 @@ def test_an_unreadable_cache_file_is_profiled_again_and_replaced(tmp_path, conte
     assert json.loads(path.read_text(encoding="utf-8"))["schema"] == PROFILE_SCHEMA
 
 
+def test_a_profile_cached_in_an_older_format_is_profiled_again_and_says_why(tmp_path):
+    path = tmp_path / "profiles" / "resnet50-float32.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({**fake_profile(), "schema": "colab-advisor/workload-profile/v2"}), encoding="utf-8")
+    profiler, warnings = Counting(), []
+    load_profile("resnet50", "float32", tmp_path, profiler=profiler, warnings=warnings)
+    assert profiler.calls == 1
+    assert "profile format v2, this version reads v3" in warning_text(warnings[0])
+    assert json.loads(path.read_text(encoding="utf-8"))["schema"] == PROFILE_SCHEMA
+
+
 def calls_after_caching(tmp_path, data) -> int:
     """How often the profiler runs for a cache file holding `data`."""
     path = tmp_path / "profiles" / "resnet50-float32.json"
