@@ -16,7 +16,11 @@ training step can reach, and both come from the catalog rather than from a fit:
   through a diffusion model's run) is the heaviest load, a floor for a training step whose
   memory-bound kernels draw less: the band spans it to boost around their geometric mean. A card
   with no reading of its own may take one from another card of the same chip at the same power
-  limit (the V100S from the V100 PCIe), and the caveat says whose it is. Where only base and boost
+  limit (the V100S from the V100 PCIe), and the caveat says whose it is. A card of an architecture
+  with such a reading (Ada: the L4; Volta: the V100 PCIe) whose power limit cannot feed its tensor cores
+  at their peak at that card's energy per FLOP (board power over the FLOP/s it delivered) gets the
+  share it can feed as the same kind of floor: the 300 W RTX 6000 Ada, with 2.2x the 450 W RTX 4090's
+  tensor rate, 68 % of its peak; the 4090 all of its. Where only base and boost
   are known the clock is not guessed either: the centre is their geometric mean and the 10-90 % band
   spans base to boost.
 
@@ -34,10 +38,11 @@ advisor/render words them.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
-from pricing import Accelerator
+from pricing import Accelerator, load_catalog
 
 HALF_PRECISION = ("bfloat16", "float16")
 # Which matmul inputs run on tensor cores, per architecture (NVIDIA architecture whitepapers:
@@ -77,6 +82,7 @@ NO_NATIVE_BF16 = "no-native-bf16"  # bfloat16 before Ampere: computed in FP32
 POWER_LIMITED = "power-limited"  # clock between base and boost under load
 MATMUL_CLOCK = "matmul-clock"  # clock between a reading under a sustained tensor-core load and boost
 SUSTAINED_CLOCK = "sustained-clock"  # a published sustained clock below boost
+POWER_BUDGET = "power-budget"  # its power limit buys fewer tensor-core FLOPs than its peak, at another card's rate
 # float16 on a TPU: its matrix units take bfloat16, not float16 (pytorch/xla#3041, a maintainer: "TPU
 # doesn't support fp16 well"); taken at the bfloat16 peak like float32 at default precision, and said so.
 TPU_FLOAT16 = "tpu-float16"
@@ -192,6 +198,35 @@ def _missing(acc: Accelerator, *fields: str) -> tuple[Caveat, ...]:
     return (Caveat(MISSING_SPEC, tuple(("field", name) for name in absent)),) if absent else ()
 
 
+@functools.cache
+def _tensor_joules() -> dict[str, tuple[float, str]]:
+    """Per architecture, the joules a half-precision tensor-core FLOP takes at the power limit, and the card
+    it comes from: a shipped catalog card with a clock reading of its own under continuous tensor-core
+    matmuls at that limit (its board power over its half-precision peak at the clock read)."""
+    found: dict[str, tuple[float, str]] = {}
+    for card in load_catalog().accelerators:
+        if (card.kind == "gpu" and card.architecture and card.matmul_clock_mhz and not card.matmul_clock_from
+                and card.boost_clock_mhz and card.power_limit_watts and card.fp16_bf16_tflops):
+            delivered = card.fp16_bf16_tflops * 1e12 * min(1.0, card.matmul_clock_mhz / card.boost_clock_mhz)
+            found.setdefault(card.architecture, (card.power_limit_watts / delivered, card.key))
+    return found
+
+
+def power_budget(acc: Accelerator) -> tuple[float, str] | None:
+    """Where `acc`'s power limit cannot feed its tensor cores at their half-precision peak at the energy per
+    FLOP read on another card of its architecture: the fraction of that peak it can (a floor on its clock
+    under a tensor-core load, like a reading), and that card's key. None where it can, or nothing says."""
+    if (acc.kind != "gpu" or acc.architecture not in TENSOR_INPUTS or not acc.power_limit_watts
+            or not acc.fp16_bf16_tflops or not acc.boost_clock_mhz):
+        return None
+    known = _tensor_joules().get(acc.architecture)
+    if known is None or known[1] == acc.key:
+        return None
+    joules, reference = known
+    fraction = acc.power_limit_watts / joules / (acc.fp16_bf16_tflops * 1e12)
+    return (fraction, reference) if fraction < 1.0 else None
+
+
 def clock(acc: Accelerator) -> Clock:
     """The clock a sustained training step holds on `acc`, as a fraction of boost."""
     boost = acc.boost_clock_mhz
@@ -213,6 +248,11 @@ def clock(acc: Accelerator) -> Clock:
         if acc.matmul_clock_from:  # read on another card of the same chip and power limit: say whose
             figures += (("read_on", acc.matmul_clock_from),)
         return Clock(math.sqrt(low), low, (Caveat(MATMUL_CLOCK, figures),), unknown=True)
+    if (budget := power_budget(acc)) is not None:
+        low, reference = budget
+        figures = (("watts", acc.power_limit_watts), ("reference", reference), ("share", low),
+                   ("low_mhz", round(low * boost)), ("boost_mhz", boost))
+        return Clock(math.sqrt(low), low, (Caveat(POWER_BUDGET, figures),), unknown=True)  # type: ignore[arg-type]
     if limited and acc.base_clock_mhz and boost and acc.base_clock_mhz < boost:
         low = acc.base_clock_mhz / boost
         return Clock(math.sqrt(low), low, (Caveat(POWER_LIMITED, (

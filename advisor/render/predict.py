@@ -66,6 +66,13 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
                     "for this card")
         return (f"{accelerator}: {held}; a training step lies between that and the {f.get('boost_mhz', 0):g} MHz "
                 f"boost clock its peaks assume: {_CLOCK_BAND}")
+    if code == "power-budget":
+        share = f"{f.get('share', 0) * 100:.0f} %"
+        return (f"{accelerator}: its {f.get('watts', 0):g} W power limit feeds its tensor cores about {share} of "
+                f"their peak at the energy per FLOP the {f.get('reference', '')} (same architecture) draws under "
+                f"continuous matmuls: a floor of {f.get('low_mhz', 0):g} MHz; a training "
+                f"step lies between that and the {f.get('boost_mhz', 0):g} MHz boost clock its peaks assume: "
+                f"{_CLOCK_BAND}")
     if code == "sustained-clock":
         below = (f" (at its power limit the band reaches down to its {f['low_mhz']:g} MHz base clock)"
                  if f.get("low_mhz") else "")

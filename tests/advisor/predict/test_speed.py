@@ -1,6 +1,7 @@
 """What the hardware can do (matmul unit per dtype, sustained clock) and the one preset predictor."""
 
 import dataclasses
+import itertools
 import json
 import math
 from pathlib import Path
@@ -139,6 +140,40 @@ def test_a_borrowed_clock_reading_says_whose_it_is():
     assert clock.centre == pytest.approx(math.sqrt(1252 * 1601) / 1601)
     assert dict(clock.caveats[0].figures)["read_on"] == "v100-pcie"
     assert "read_on" not in dict(physics.clock(acc("l4")).caveats[0].figures)
+
+
+def test_a_300_watt_rtx_6000_ada_can_feed_only_part_of_its_tensor_peak_at_the_l4_s_energy_per_flop():
+    # The L4 delivered 121 TFLOP/s x 1,009/2,040 = 59.85 TFLOP/s of BF16 at its 72 W limit: 1.203 pJ a FLOP.
+    # 300 W at 1.203 pJ buys 249.4 TFLOP/s of the RTX 6000 Ada's 364.2: 0.685 of its peak.
+    joules = 72 / (121e12 * 1009 / 2040)
+    share = 300 / joules / 364.2e12
+    assert share == pytest.approx(0.6847, abs=1e-4)
+    clock = physics.clock(acc("rtx-6000-ada"))
+    assert clock.low == pytest.approx(share) and clock.centre == pytest.approx(math.sqrt(share))
+    figures = dict(clock.caveats[0].figures)
+    assert clock.caveats[0].code == physics.POWER_BUDGET and figures["reference"] == "l4"
+    assert figures["low_mhz"] == round(share * 2505)
+
+
+@pytest.mark.parametrize("key", ["rtx-4090", "rtx-4070", "a100-40gb", "h100", "g4"])
+def test_a_card_whose_power_limit_feeds_its_tensor_peak_or_with_no_reading_to_scale_keeps_its_clock(key):
+    # The 450 W RTX 4090 runs FP16 with FP32 accumulation at 165.2 TFLOP/s: 450 W at 1.203 pJ buys 374;
+    # the 200 W RTX 4070 needs 70 W for its 58.3. Ampere, Hopper and Blackwell have no card read under
+    # continuous matmuls at its power limit: nothing to scale from.
+    assert physics.power_budget(acc(key)) is None
+    assert physics.clock(acc(key)).centre == 1.0
+
+
+def test_a_card_s_own_reading_comes_before_a_scaled_one():
+    # The V100S borrows the V100 PCIe's reading (same chip, same 250 W), not a share scaled by power.
+    assert physics.clock(acc("v100s")).caveats[0].code == physics.MATMUL_CLOCK
+    assert physics.clock(acc("l4")).caveats[0].code == physics.MATMUL_CLOCK
+
+
+def test_more_watts_never_lower_a_power_budgeted_clock():
+    card = acc("rtx-6000-ada")
+    lows = [physics.clock(dataclasses.replace(card, power_limit_watts=w)).low for w in (100, 200, 300, 400, 500, 800)]
+    assert all(a <= b for a, b in itertools.pairwise(lows)) and lows[-1] == 1.0
 
 
 def test_a_card_read_at_or_above_its_boost_clock_runs_at_the_peaks_as_given():
