@@ -6,6 +6,8 @@ import dataclasses
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor.predict import fit, kernels, model
 from advisor.predict.kernels import Work, pair_kernels, work_at
@@ -303,3 +305,27 @@ def test_weights_come_from_memory_unless_every_kernel_s_weights_fit_in_the_cache
     # Not resident: the weights from memory, only the 1 MB fresh read from the cache.
     first, rest = 10e6 / 1e12, (9e6 + 1e6 * cache) / 1e12
     assert model.kernel_seconds(many, cached_card, "float32") == pytest.approx(first + 9 * rest)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.tuples(st.floats(0, 1e9), st.floats(0, 1e9), st.floats(0, 1), st.floats(0, 1)),
+                   min_size=1, max_size=6),
+    bytes_a=st.floats(1, 1e10), growth=st.floats(0, 10), batch=st.integers(1, 1 << 16),
+    l2_mb=st.sampled_from([None, 4.0, 48.0, 96.0]),
+)
+def test_extrapolated_fresh_reads_never_exceed_a_kernel_s_bytes_nor_does_the_cache(sizes, bytes_a, growth, batch,
+                                                                                     l2_mb):
+    bytes_b = bytes_a * growth
+    # Fresh reads at each profiled batch, each list scaled to at most that batch's bytes.
+    fresh_a = [x * share for x, _, share, _ in sizes]
+    fresh_b = [y * share for _, y, _, share in sizes]
+    fresh_a = [x * min(1.0, bytes_a / sum(fresh_a)) for x in fresh_a] if sum(fresh_a) else fresh_a
+    fresh_b = [y * min(1.0, bytes_b / sum(fresh_b)) for y in fresh_b] if sum(fresh_b) else fresh_b
+    at_4 = [Work("memory", 0.0, bytes_a, "k", fresh_reads=tuple(fresh_a))]
+    at_8 = [Work("memory", 0.0, bytes_b, "k", fresh_reads=tuple(fresh_b))]
+    (found,) = work_at(at_4, at_8, [0], 4, 8, batch)
+    assert all(x >= 0 for x in found.fresh_reads)
+    assert sum(found.fresh_reads) <= found.bytes * (1 + 1e-9) + 1e-6
+    (cached,) = model.cached_per_kernel([found], gpu(l2_cache_mb=l2_mb), "float32")
+    assert 0.0 <= cached <= found.bytes * (1 + 1e-9) + 1e-6
