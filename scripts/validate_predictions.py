@@ -131,7 +131,7 @@ def rows_of(entries: list[dict], catalog, home: Path) -> list[Row]:
                          np.array([speed_model.accelerator_bytes(k, entry["dtype"]) for k in work]),
                          len(work), peak, physics.clock(acc).centre, acc.memory_bandwidth_gbs * 1e9,
                          np.array([c for k, c in zip(planned_all, speed_model.cached_per_kernel(
-                             planned_all, acc, entry["dtype"]), strict=True) if k.kind != "convert"]),
+                             planned_all, acc), strict=True) if k.kind != "convert"]),
                          slowdown, speed_model.core_flops(acc)))
     return found
 

@@ -162,7 +162,7 @@ def resident(work: Sequence[Work], acc: Accelerator) -> bool:
     return bool(acc.l2_cache_mb) and sum(k.fixed_bytes for k in work if k.kind != "convert") <= acc.l2_cache_mb * 1e6
 
 
-def cached_per_kernel(work: Sequence[Work], acc: Accelerator, dtype: str) -> list[float]:
+def cached_per_kernel(work: Sequence[Work], acc: Accelerator) -> list[float]:
     """Per kernel (converts, which a GPU does not run, at 0): the bytes that come from the L2 cache.
 
     - The values it is the first to read since a kernel wrote them (`Work.fresh_reads`, from the step's
@@ -175,7 +175,6 @@ def cached_per_kernel(work: Sequence[Work], acc: Accelerator, dtype: str) -> lis
       a step's optimizer update rewrites every weight, so weights larger than the cache are read from
       memory in the next step.
     A GPU whose L2 size the catalog lacks takes every byte from memory."""
-    del dtype
     if not acc.l2_cache_mb:
         return [0.0] * len(work)
     size = acc.l2_cache_mb * 1e6
@@ -221,7 +220,7 @@ def kernel_seconds(work: Sequence[Work], acc: Accelerator, dtype: str, eff: Effi
     bandwidth = acc.memory_bandwidth_gbs * 1e9 * eff.bandwidth
     rates = {"dot": peak * eff.dot * clock, "conv": peak * eff.conv * clock}
     total = 0.0
-    for kernel, from_cache in zip(work, cached_per_kernel(work, acc, dtype) if cached is None else cached,
+    for kernel, from_cache in zip(work, cached_per_kernel(work, acc) if cached is None else cached,
                                   strict=True):
         if kernel.kind == "convert":
             continue  # a GPU computes in the narrow type: no kernel of its own
@@ -248,7 +247,7 @@ def predict_kernels(work: Sequence[Work], acc: Accelerator, dtype: str, source: 
     """Step time of `work` on `acc` with its held-out 10-90 % band, or None where a spec is unknown."""
     eff = efficiency(acc, dtype)
     clock = physics.clock(acc)
-    cached = cached_per_kernel(work, acc, dtype)  # the same at every clock: worked out once
+    cached = cached_per_kernel(work, acc)  # the same at every clock: worked out once
     kernels = kernel_seconds(work, acc, dtype, eff, clock.centre, cached=cached)
     if kernels is None:
         return None

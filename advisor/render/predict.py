@@ -13,6 +13,7 @@ from ..predict.fit import MAX_BATCH_SEARCHED, USABLE_FRACTION
 from ..predict.physics import Caveat
 from ..predict.profiles import CACHE_UNREADABLE, CACHE_UNWRITABLE, ProfileWarning
 from ..predict.workload import AcceleratorPrediction, Prediction
+from . import words
 from .table import UNKNOWN, Table, seconds
 
 FIELD_NAMES = {
@@ -67,8 +68,9 @@ def caveat_text(caveat: Caveat, accelerator: str) -> str:
         return (f"{accelerator}: {held}; a training step lies between that and the {f.get('boost_mhz', 0):g} MHz "
                 f"boost clock its peaks assume: {_CLOCK_BAND}")
     if code == "power-budget":
-        share = f"{f.get('share', 0) * 100:.0f} %"
-        return (f"{accelerator}: its {f.get('watts', 0):g} W power limit feeds its tensor cores about {share} of "
+        fed = float(f.get("share", 0))
+        share = "under 1 %" if fed < 0.005 else f"about {words.share(fed)}"
+        return (f"{accelerator}: its {f.get('watts', 0):g} W power limit feeds its tensor cores {share} of "
                 f"their peak at the energy per FLOP the {f.get('reference', '')} (same architecture) draws under "
                 f"continuous matmuls: a floor of {f.get('low_mhz', 0):g} MHz; a training "
                 f"step lies between that and the {f.get('boost_mhz', 0):g} MHz boost clock its peaks assume: "

@@ -17,8 +17,7 @@ from .specs import WORKLOADS
 from .traffic import gpu_kernels
 
 # v3: each kernel also keeps the sizes of the values it is the first to read since they were written
-# (traffic.py);
-# v2: bytes as a GPU run would move them; v1 counted the CPU kernels' bytes.
+# (traffic.py); v2: bytes as a GPU run would move them; v1 counted the CPU kernels' bytes.
 PROFILE_SCHEMA = "colab-advisor/workload-profile/v3"
 # Two small batches (a workload's own `profile_batches`): compile time barely depends on batch, and
 # every kernel's work is affine in it.

@@ -179,7 +179,7 @@ def test_a_kernel_with_no_fresh_read_takes_every_byte_from_memory(ideal):
     cached = gpu(l2_cache_mb=48.0)
     work = [Work("memory", 0.0, 10e6), Work("convert", 0.0, 4e6, fresh_reads=(4e6,))]
     assert model.kernel_seconds(work, cached, "float32") == pytest.approx(10e6 / 1e12)
-    assert model.cached_per_kernel(work, cached, "float32") == [0.0, 0.0]
+    assert model.cached_per_kernel(work, cached) == [0.0, 0.0]
 
 
 def test_a_bigger_cache_never_makes_a_step_slower(ideal):
@@ -327,5 +327,5 @@ def test_extrapolated_fresh_reads_never_exceed_a_kernel_s_bytes_nor_does_the_cac
     (found,) = work_at(at_4, at_8, [0], 4, 8, batch)
     assert all(x >= 0 for x in found.fresh_reads)
     assert sum(found.fresh_reads) <= found.bytes * (1 + 1e-9) + 1e-6
-    (cached,) = model.cached_per_kernel([found], gpu(l2_cache_mb=l2_mb), "float32")
+    (cached,) = model.cached_per_kernel([found], gpu(l2_cache_mb=l2_mb))
     assert 0.0 <= cached <= found.bytes * (1 + 1e-9) + 1e-6

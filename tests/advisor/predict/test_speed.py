@@ -299,3 +299,14 @@ def test_float16_on_a_tpu_is_taken_at_its_bfloat16_peak_and_says_so():
     half, brain = physics.matrix_path(tpu, "float16"), physics.matrix_path(tpu, "bfloat16")
     assert half.flops == brain.flops == 197e12  # the v5e's published bf16 peak
     assert [c.code for c in half.caveats] == [physics.TPU_FLOAT16] and brain.caveats == ()
+
+
+def test_the_power_budget_caveat_says_the_share_and_whose_energy_per_flop_it_rests_on():
+    from advisor.render.predict import caveat_text
+
+    text = caveat_text(physics.clock(acc("rtx-6000-ada")).caveats[0], "rtx-6000-ada")
+    assert "300 W power limit feeds its tensor cores about 68 % of their peak" in text
+    assert "the l4 (same architecture)" in text and "a floor of 1715 MHz" in text
+    # A 1 W card (a user's entry, as low as the catalog allows) is not said to get "0 %".
+    starved = dataclasses.replace(acc("rtx-6000-ada"), power_limit_watts=1)
+    assert "feeds its tensor cores under 1 % of their peak" in caveat_text(physics.clock(starved).caveats[0], "x")
