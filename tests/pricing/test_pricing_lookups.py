@@ -54,6 +54,13 @@ def test_lookup_errors_are_one_line():
         ("TPU v6 lite", "tpu-v6e-1"),
         ("TPU v2", "tpu-v2-8"),
         ("Apple M1 Pro", "apple-m1-pro"),
+        # Device names as GPU-Insights' table records them: one chip, two editions, two entries.
+        ("NVIDIA RTX PRO 6000 Blackwell Workstation Edition", "rtx-pro-6000-ws"),
+        ("NVIDIA RTX PRO 6000 Blackwell Server Edition", "g4"),
+        ("NVIDIA GeForce RTX 4090 D", "rtx-4090-d"),
+        ("NVIDIA GeForce RTX 4090", "rtx-4090"),
+        ("NVIDIA RTX A5500", "rtx-a5500"),
+        ("NVIDIA A2", "a2"),
     ],
 )
 def test_a_measured_device_kind_matches_its_catalog_entry(device_kind, key):
