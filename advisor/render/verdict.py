@@ -371,8 +371,8 @@ def buy_sentence(rec: Recommendation) -> str | None:
     runs = (f"would run this in {duration(answer.run_hours)} ({duration(low)}-{duration(high)}) a run, "
             f"{duration(answer.monthly_hours)} a month: {energy}")
     versus = (f"With waiting at {dollars(rec.workload.hour_value)} an hour, owning costs "
-              f"{dollars(answer.owning_usd_per_month)} a month against {dollars(answer.renting_usd_per_month)} "
-              f"on {label(answer.against)}")
+              f"{dollars(answer.owning_usd_per_month)} a month before the card's price, against "
+              f"{dollars(answer.renting_usd_per_month)} on {label(answer.against)}")
     within = share(answer.p_within_horizon)
     if answer.months is None:
         verdict = (f"buying does not cost less within {HORIZON_MONTHS} months (it would in {within} of the range "

@@ -114,3 +114,22 @@ def test_when_nothing_can_do_the_job_the_recommendation_stands_and_owning_is_wei
     assert rec.best is None and rec.buy.against is None and rec.buy.months is None
     assert buy_sentence(rec) == ("Buy or rent: your own rtx-4090 at $1,599 is not weighed against renting: nothing "
                                  "here can do this job to compare it with.")
+
+
+def test_the_sentence_s_monthly_costs_leave_out_the_price_and_say_so():
+    # An $8,500 card that costs less a month to run than renting, yet not by enough to pay for itself
+    # within 36 months: the sentence must not read as "cheaper a month, yet never cheaper".
+    import re
+
+    from advisor.render.verdict import buy_sentence
+
+    rec = recommend(HEAVY, LOCAL, CATALOG, TaxBasis("none"), buy=BuyQuestion("rtx-4090", 8500.0, 0.15))
+    answer = rec.buy
+    assert answer.owning_usd_per_month < answer.renting_usd_per_month
+    assert 8500.0 / (answer.renting_usd_per_month - answer.owning_usd_per_month) > 36
+    text = buy_sentence(rec)
+    owning, renting = (float(v.replace(",", "")) for v in re.search(
+        r"owning costs \$([\d,.]+) a month before the card's price, against \$([\d,.]+) on", text).groups())
+    assert owning == pytest.approx(answer.owning_usd_per_month, abs=0.5)
+    assert renting == pytest.approx(answer.renting_usd_per_month, abs=0.5)
+    assert "buying does not cost less within 36 months" in text
