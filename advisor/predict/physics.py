@@ -65,12 +65,18 @@ CHANNELS_LAST = "channels-last"
 CHANNELS_FIRST = "channels-first"
 LAYOUTS = (CHANNELS_LAST, CHANNELS_FIRST)
 # How much longer a convolution without a tensor-core path takes in channels-last layout than in
-# channels-first: a V100 ran 21 float32 3x3 convolutions (PyTorch 1.6, CUDA 10.1) in 2.76 s NHWC
-# against 1.68 s NCHW (pytorch/pytorch#44943, 2020-09-24; a PyTorch maintainer there: channels-last
-# is expected to speed up only half precision on tensor cores). The same report's K80 ran them 2x
-# slower in NHWC (PyTorch 1.6: NCHW 2x and NHWC 4x its PyTorch 1.3.1 time); every other
-# architecture without a tensor-core path for the dtype takes the V100's figure.
-CHANNELS_LAST_SLOWDOWN = 2.76 / 1.68
+# channels-first. Two published measurements, both forward passes in float32:
+# - a V100 ran 21 3x3 convolutions to 128 channels on 256x256 maps, batch 10 (PyTorch 1.6, CUDA
+#   10.1) in 2.76 s NHWC against 1.68 s NCHW, 1.64x (pytorch/pytorch#44943, 2020-09-24; a PyTorch
+#   maintainer there: channels-last is expected to speed up only half precision on tensor cores);
+# - a TITAN RTX (Turing) ran 1,000 3x3 convolutions of 1,024 channels on 7x7 maps, batch 32 (PyTorch
+#   1.7.0+cu101) in 2.346 s NHWC against 0.974 s NCHW, 2.41x (pytorch/pytorch#50036, 2021-01-04, and
+#   discuss.pytorch.org/t/107586).
+# They differ in shape as well as in card, so the gap cannot be put down to the architecture: every
+# architecture without a tensor-core path for the dtype takes their geometric mean, 1.99x. The first
+# report's K80 keeps its own figure: 2x slower in NHWC (PyTorch 1.6: NCHW 2x and NHWC 4x its PyTorch
+# 1.3.1 time).
+CHANNELS_LAST_SLOWDOWN = math.sqrt((2.76 / 1.68) * (2.3461 / 0.9735))
 CHANNELS_LAST_SLOWDOWN_BY_ARCHITECTURE = {"kepler": 4.0 / 2.0}
 
 # Caveat codes (render/predict.py words them).

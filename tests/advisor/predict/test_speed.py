@@ -55,9 +55,12 @@ def test_a_slower_path_than_the_peak_says_why(key, dtype, code):
 @pytest.mark.parametrize(
     ("key", "dtype", "layout", "slowdown"),
     [
-        # pytorch/pytorch#44943: a V100 ran float32 convolutions 2.76 s in NHWC against 1.68 s in NCHW.
-        ("v100", "float32", "channels-last", 2.76 / 1.68),
-        ("t4", "float32", "channels-last", 2.76 / 1.68),  # Turing: no tensor cores for float32 either
+        # Two published float32 measurements, NHWC over NCHW: a V100 1.64x (pytorch/pytorch#44943:
+        # 2.76 s against 1.68 s) and a TITAN RTX 2.41x (pytorch/pytorch#50036: 2.346 s against 0.974 s);
+        # their geometric mean, worked by hand, is 1.990.
+        ("v100", "float32", "channels-last", 1.990),
+        ("t4", "float32", "channels-last", 1.990),  # Turing: no tensor cores for float32 either
+        ("p100", "float32", "channels-last", 1.990),
         ("k80", "float32", "channels-last", 2.0),  # the same report's K80: 4x against 2x its old time
         ("v100", "float16", "channels-last", 1.0),  # tensor cores: NHWC is their native layout
         ("a100-40gb", "float32", "channels-last", 1.0),  # TF32 runs on tensor cores
@@ -67,7 +70,7 @@ def test_a_slower_path_than_the_peak_says_why(key, dtype, code):
     ],
 )
 def test_a_stated_channels_last_layout_slows_convolutions_only_without_tensor_cores(key, dtype, layout, slowdown):
-    assert physics.conv_layout_slowdown(acc(key), dtype, layout) == pytest.approx(slowdown)
+    assert physics.conv_layout_slowdown(acc(key), dtype, layout) == pytest.approx(slowdown, abs=5e-4)
 
 
 def test_an_unknown_layout_is_refused():
