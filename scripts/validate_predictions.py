@@ -55,6 +55,9 @@ SHRINK = 0.5  # weight of the pull of each group's efficiencies toward the poole
 # disagreement would, once it is past. A run that states its convolution layout (`layout`) is
 # predicted in it (physics.conv_layout_slowdown).
 HUBER = 0.1
+# How much wider than the pooled held-out error the band of an architecture and precision is where no
+# fit checked against a second publisher exists (widest_unfitted).
+UNFITTED_WIDER = 1.5
 GRID = np.exp(np.linspace(-0.8, 0.8, 33))
 # Where the fit of the cores' bytes per FLOP starts (advisor/predict/model.py core_flops); 0, no such
 # term, is tried in every sweep.
@@ -253,8 +256,17 @@ def sigmas(held_out: list[dict]) -> tuple[dict, float]:
     return {g: math.sqrt(statistics.mean(v)) for g, v in shares.items() if len(v) >= 3}, pooled
 
 
+def widest_unfitted(table: dict, pooled: float, precision: str) -> float:
+    """The sigma of a group without a fit checked by a second publisher: UNFITTED_WIDER times the pooled
+    held-out sigma, and never narrower than any fitted group's of the same precision ('full' or 'half'),
+    so that an unfitted band is always the wider one."""
+    return max([pooled * UNFITTED_WIDER] + [s for g, s in table.items() if g.endswith("/" + precision)])
+
+
 def sigma_of(group: str, table: dict, pooled: float, fitted: bool) -> float:
-    return table.get(group, pooled) if fitted else max(table.get(group, pooled), pooled) * 1.5
+    if fitted:
+        return table.get(group, pooled)
+    return max(table.get(group, pooled) * UNFITTED_WIDER, widest_unfitted(table, pooled, group.split("/")[-1]))
 
 
 def publishers_of(rows: list[Row]) -> dict[str, set[str]]:
@@ -343,9 +355,12 @@ def write_model(rows: list[Row], held: list[dict], absolute: list[float], model)
     level = math.sqrt(max(0.0, statistics.mean(e ** 2 for e in absolute) - own))
     spread = {}
     for precision in ("full", "half"):
+        # the pooled efficiencies stand in for an architecture's own: the held-out error plus how far
+        # the fitted architectures' efficiencies lie apart, and never narrower than the validation's band
         members = [e for g, e in params.items() if g.endswith(precision)]
         logs = [statistics.pvariance([math.log(m[i]) for m in members]) for i in range(3)] if len(members) > 1 else [0]
-        spread[precision] = math.sqrt(pooled_sigma ** 2 + statistics.mean(logs))
+        spread[precision] = max(math.sqrt(pooled_sigma ** 2 + statistics.mean(logs)),
+                                widest_unfitted(table, pooled_sigma, precision))
     data = {
         "schema": speed_model.MODEL_SCHEMA,
         "note": "written by scripts/validate_predictions.py --write: efficiencies fitted on every publisher of "

@@ -250,6 +250,24 @@ def test_a_generation_without_published_rows_gets_a_wider_band_and_says_so():
     assert unfitted.sigma > fitted.sigma
 
 
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float16"])
+def test_every_unfitted_band_is_at_least_as_wide_as_every_fitted_one(dtype):
+    # "Otherwise a wider band": an architecture without a fit checked on two publishers (a TPU, an Apple
+    # GPU, Blackwell) must not come out surer than any fitted card, over the whole catalog.
+    from advisor.predict import model as speed_model
+
+    catalog = load_catalog()
+    fitted, unfitted = {}, {}
+    for card in catalog.accelerators:
+        if card.kind == "cpu" or physics.matrix_path(card, dtype).flops is None:
+            continue
+        eff = speed_model.efficiency(card, dtype)
+        (fitted if eff.fitted and not eff.publisher else unfitted)[card.key] = eff.sigma
+    assert fitted and unfitted
+    assert min(unfitted.values()) >= max(fitted.values()), (min(unfitted.items(), key=lambda kv: kv[1]),
+                                                            max(fitted.items(), key=lambda kv: kv[1]))
+
+
 def test_the_k80_in_float32_is_fitted_on_its_published_rows():
     # The TensorFlow team's 2017 tables and a 2020 Colab post both timed a K80 in float32.
     k80 = speed.predict(speed.preset_profile("medium"), acc("k80"))
