@@ -73,6 +73,13 @@ def _notes(rec: Recommendation, shown: list[Option], every: bool) -> list[str]:
     won = "an option wins" if every else "its plan wins, on any of its accelerators"
     notes.append(f"Figures are the median of {rec.draws} draws of every uncertain input, bands their 10-90 %; "
                  f"net value and hours saved are expected values; 'best' is the share of draws {won}.")
+    if every:
+        # The verdict speaks of plans (Colab picks the device at run time): its share is the sum of the rows'.
+        names = {o.plan.name: o.plan.display_name for o in rec.options if o.plan is not None}
+        plans = [(names.get(plan, "this machine"), value) for plan, value in rec.plan_shares if value >= 0.005]
+        if plans:
+            listed = ", ".join(f"{name} {share(value)}" for name, value in sorted(plans, key=lambda p: -p[1]))
+            notes.append(f"A plan's share, as the verdict gives it, is the sum over its accelerators: {listed}.")
     if not every:
         notes.append("Each plan on the accelerator chosen for it; --all lists every accelerator, --json has them all.")
     return notes

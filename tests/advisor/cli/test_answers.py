@@ -287,3 +287,31 @@ def test_this_machine_s_unknown_ram_is_named_in_the_verdict_not_hidden(tmp_path,
     assert payload["best"] == "local" and "local_ram" in payload["depends_on"]
     out = " ".join(run_cli(LOCAL_DEVICE_RAM, tmp_path).stdout.split())
     assert "This rests on what no source gives: this machine's RAM (the job needs 20 GB" in out
+
+
+@pytest.mark.parametrize("args", [
+    ["recommend", "--model", "deep", "--epochs", "300", "--epoch-seconds", "60", "--as-of", "2026-10-01"],
+    ["recommend", "--model", "deep", "--epochs", "100", "--epoch-seconds", "300", "--runs-per-month", "25",
+     "--hour-value", "3", "--as-of", "2026-09-01"],
+    BUY,
+])
+def test_with_every_accelerator_listed_the_plan_shares_add_up_to_what_the_verdict_says(home, args):
+    # --all gives each row its own share of the draws; the verdict's share is its plan's, summed over
+    # the plan's accelerators, and the line under the table says so with those sums.
+    payload = json.loads(run_cli([*args, "--all", "--json"], home).stdout)
+    sums: dict[str, float] = {}
+    for option in payload["options"]:
+        if option["usable"] and option["plan"] is not None:
+            sums[option["plan"]] = sums.get(option["plan"], 0.0) + option["p_best"]
+    for option in payload["options"]:
+        if option["usable"] and option["plan"] is not None:
+            assert option["p_plan_best"] == pytest.approx(sums[option["plan"]], abs=1e-9)
+    text = " ".join(run_cli([*args, "--all"], home, COLUMNS="100").stdout.split())
+    line = re.search(r"A plan's share, as the verdict gives it, is the sum over its accelerators: ([^.]*)\.", text)
+    assert line, text
+    listed = dict(re.findall(r"((?:Colab|Kaggle)[^,]*?) (\d+) %", line.group(1)))
+    chosen = next(o for o in payload["options"] if o["key"] == payload["best"])
+    said = re.search(r"best in (\d+) % of the range", text)
+    if said:  # the verdict's own share is the chosen plan's, as listed
+        assert int(said.group(1)) == round(100 * chosen["p_plan_best"])
+        assert int(listed[chosen["label"].split(" · ")[0]]) == round(100 * chosen["p_plan_best"])
