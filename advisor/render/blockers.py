@@ -12,13 +12,13 @@ from ..decide.facts import (
     BLOCK_SPEED_UNKNOWN,
     Blocker,
 )
-from .words import hours
+from .words import gb, hours
 
 
 def blocker_text(blocker: Blocker) -> str:
     kind, have, need = blocker.kind, blocker.have, blocker.need
     if kind == BLOCK_RAM:
-        return (f"RAM too small: {have:.3g} GB, the job needs {need:.3g} GB" if have is not None
+        return (f"RAM too small: {gb(have, 3)}, the job needs {gb(need)}" if have is not None
                 else "RAM too small")
     if kind in (BLOCK_MONTH, BLOCK_FREE_QUOTA):
         return f"needs {hours(need)} a month; {_limit(blocker)}"

@@ -36,6 +36,7 @@ from .words import (
     dollars_up,
     duration,
     figure_text,
+    gb,
     hours,
     ratio,
     ratio_band,
@@ -129,9 +130,9 @@ def _unknown_words(rec: Recommendation, option: Option, name: str) -> str:
         return (f"Colab's unpublished free-tier limits: it needs {hours(option.monthly_hours)} of GPU a month, "
                 f"which users' reports cover in {covered} of their range (median {median} a month){after}")
     if name == UNKNOWN_RAM:
-        return f"its RAM (the job needs {rec.workload.ram_gb:g} GB; no source gives this runtime's)"
+        return f"its RAM (the job needs {gb(rec.workload.ram_gb)}; no source gives this runtime's)"
     if name == UNKNOWN_LOCAL_RAM:
-        return f"this machine's RAM (the job needs {rec.workload.ram_gb:g} GB; check it has that much)"
+        return f"this machine's RAM (the job needs {gb(rec.workload.ram_gb)}; check it has that much)"
     if name == UNKNOWN_SESSION:
         return (f"its session length (no source gives it; Free's {figure_text(round(option.session_hours or 0, 1))} h "
                 "was assumed)")
@@ -157,7 +158,7 @@ def verdict_sentences(rec: Recommendation) -> list[str]:
     out = []
     at = f"at {runs_a_month(w.runs_per_month)} and {dollars(w.hour_value)} an hour"
     if UNKNOWN_RAM in best.unknowns and w.ram_gb is not None:  # chosen only because nothing known fits
-        out.append(f"No option is known to have the {w.ram_gb:g} GB of RAM this job needs; {label(best)} is the "
+        out.append(f"No option is known to have the {gb(w.ram_gb)} of RAM this job needs; {label(best)} is the "
                    "only one that might (no source gives its RAM), so what follows holds only if it has enough.")
     if best.is_local:
         fastest = min((o for o in rec.shown if o.is_colab and o.usable and o.run_hours),

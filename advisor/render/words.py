@@ -156,8 +156,17 @@ def runs_a_month(value: float) -> str:
     return f"{count(value, 'run')} a month"
 
 
-def gb(value: float | None) -> str:
-    return UNKNOWN if not _known(value) else f"{value:g} GB"
+def gb(value: float | None, significant: int = 6) -> str:
+    """An amount of memory in GB to `significant` figures, in plain digits at any size: '54.8 GB',
+    '1,234.5 GB', '0.001 GB' (never '1e+03 GB')."""
+    if not _known(value):
+        return UNKNOWN
+    assert value is not None
+    if value == 0:
+        return "0 GB"
+    digits = max(0, significant - 1 - math.floor(math.log10(abs(value))))
+    text = f"{round(value, digits):,.{digits}f}"
+    return f"{text.rstrip('0').rstrip('.') if '.' in text else text} GB"
 
 
 def figure_text(value: float | int | None, unit: str = "", digits: int = 2) -> str:

@@ -15,3 +15,8 @@ def test_different_needs_and_other_blockers_keep_their_own_clauses():
                           Blocker(BLOCK_FREE_QUOTA, have=25.0, need=900.0)])
     assert said == ("RAM too small: 12.7 GB, the job needs 40 GB; needs 1,000.0 h a month; a month has 730.5 h; "
                     "needs 900.0 h a month; the free quota is 25.0 h")
+
+
+def test_a_large_ram_need_reads_as_the_user_gave_it():
+    said = blockers_text([Blocker(BLOCK_RAM, have=54.77, need=1234.5)])
+    assert said == "RAM too small: 54.8 GB, the job needs 1,234.5 GB"

@@ -11,6 +11,7 @@ from advisor.render.words import (
     dollars,
     duration,
     figure_text,
+    gb,
     hours,
     money,
     ratio,
@@ -76,3 +77,18 @@ def test_a_threshold_in_dollars_is_never_shown_below_itself(value, text):
     from advisor.render.words import dollars_up
 
     assert dollars_up(value) == text
+
+
+@pytest.mark.parametrize(("value", "significant", "text"), [
+    (1000.0, 6, "1,000 GB"), (1234.5, 6, "1,234.5 GB"), (0.001, 6, "0.001 GB"), (54.77, 3, "54.8 GB"),
+    (1234.5, 3, "1,234 GB"), (10_000.0, 6, "10,000 GB"), (12.7, 3, "12.7 GB"), (None, 6, "unknown"),
+])
+def test_memory_reads_in_plain_digits(value, significant, text):
+    assert gb(value, significant) == text
+
+
+@given(st.floats(min_value=1e-3, max_value=1e4, allow_nan=False))
+def test_memory_never_reads_in_exponent_notation_and_keeps_its_value(value):
+    text = gb(value)
+    assert "e" not in text.split()[0]
+    assert float(text.split()[0].replace(",", "")) == pytest.approx(value, rel=1e-5)
