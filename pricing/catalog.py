@@ -158,6 +158,11 @@ class Catalog:
         found = self._data.accelerator_by_spelling.get(wanted)
         if found is not None:
             return found
+        # A name as a driver prints it, with or without its vendor words ('GeForce GTX 1080 Ti' from an
+        # older nvidia-smi, 'NVIDIA Tesla T4').
+        found = self.match_device_kind(name.key if isinstance(name, Accelerator) else name)
+        if found is not None:
+            return found
         spellings = [(s, a.key) for a in self.accelerators for s in (a.key, a.name, *a.aliases)]
         keys = [accelerator.key for accelerator in self.accelerators]
         raise CatalogError(did_you_mean("accelerator", str(name), spellings, keys))

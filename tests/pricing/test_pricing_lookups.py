@@ -111,3 +111,32 @@ def test_an_unknown_accelerator_s_error_names_a_dozen_known_ones_and_counts_the_
     total = len(load_catalog().accelerators)
     assert len(listed.split(", ")) == 12 and more == f"{total - 12} more"
     assert len(message) <= 200
+
+
+@pytest.mark.parametrize(("printed", "key"), [
+    ("GeForce GTX 1080 Ti", "gtx-1080-ti"),  # an older nvidia-smi leaves out 'NVIDIA'
+    ("GeForce RTX 3080", "rtx-3080"),
+    ("NVIDIA Tesla T4", "t4"),
+    ("Tesla K80", "k80"),
+])
+def test_a_name_as_a_driver_prints_it_is_found_with_or_without_its_vendor_words(printed, key):
+    assert load_catalog().accelerator(printed).key == key
+
+
+def test_no_two_accelerators_share_a_spelling_once_vendor_words_are_dropped():
+    # The vendor-free fallback must never pick one card for another's name.
+    from pricing.catalog import _strip_vendor
+    from pricing.names import normalise
+
+    owner: dict[str, str] = {}
+    for acc in load_catalog().accelerators:
+        for spelling in (acc.key, acc.name, *acc.aliases):
+            stripped = _strip_vendor(normalise(spelling))
+            assert owner.setdefault(stripped, acc.key) == acc.key, (spelling, owner[stripped], acc.key)
+
+
+def test_every_nvidia_card_is_found_by_its_name_without_nvidia():
+    catalog = load_catalog()
+    for acc in catalog.accelerators:
+        if acc.name.startswith("NVIDIA "):
+            assert catalog.accelerator(acc.name.removeprefix("NVIDIA ")).key == acc.key
