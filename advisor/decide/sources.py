@@ -33,6 +33,7 @@ NOTE_RESULT_SKIPPED = "result_skipped"  # a stored file that could not be read: 
 NOTE_COLAB_NOT_COLAB = "colab_not_from_colab"
 NOTE_NAMED_DROPS_COLAB = "named_drops_colab"
 NOTE_PROFILE = "profile_cache"
+NOTE_MEMORY_UNCHECKED = "memory_unchecked"  # the named workload's batch is checked against no device's memory
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,11 @@ def with_named(sources: Sources, name: str | None, catalog: Catalog, home: Path,
     notes = [fact(NOTE_PROFILE, warning=w.kind, subject=w.subject, reason=w.reason) for w in dict.fromkeys(warnings)]
     if sources.colab is not None:
         notes.append(fact(NOTE_NAMED_DROPS_COLAB, workload=name))
+    # A device whose memory size is known but whose fit is still unknown: the workload has no memory plan
+    # to size a batch by (a QLoRA step), so no option is ruled out for memory and the answer must say so.
+    sized = [key for key, ratio in named.accelerators.items() if catalog.accelerator(key).memory_gb]
+    if sized and all(named.accelerators[key].fits is None for key in sized):
+        notes.append(fact(NOTE_MEMORY_UNCHECKED, workload=name, batch=named.batch_size))
     return replace(sources, named=named, colab=None, notes=(*sources.notes, *notes))
 
 

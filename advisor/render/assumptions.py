@@ -148,6 +148,9 @@ def note_text(note: Fact) -> str:
     if note.kind == "colab_not_from_colab":
         return (f"--colab {f['id']} was not measured in Colab ({f['where']}): its device's speed is used as measured, "
                 "though a Colab runtime may differ")
+    if note.kind == "memory_unchecked":
+        return (f"whether batch {f['batch']} of {f['workload']} fits a device's memory is not checked: its step has "
+                "no memory plan to size a batch by (see `colab-advisor predict`), so no option is ruled out for it")
     if note.kind == "named_drops_colab":
         return f"--colab measured the AutoEncoder, not {f['workload']}: with --workload it is not used"
     if note.kind == "profile_cache":

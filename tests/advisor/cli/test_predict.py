@@ -168,3 +168,21 @@ def test_a_user_catalog_that_replaces_a_shipped_card_is_said_to_wherever_it_is_u
 def test_an_empty_name_between_commas_is_refused(home, names):
     done = run_cli(["predict", "--preset", "medium", "--accelerators", names], home)
     assert done.code == 2 and "--accelerators: an empty name between commas" in done.stderr
+
+
+@pytest.mark.parametrize("planned", [True, False])
+def test_recommend_says_when_no_device_s_memory_is_checked_for_the_batch(home, planned):
+    # Without a memory plan no option can be ruled out for memory: the answer must say the fit went unchecked.
+    profile = fake_profile()
+    if not planned:
+        for at in profile["at"].values():
+            at["memory"] = {}
+    (home / "profiles" / "resnet50-float32.json").write_text(json.dumps(profile), encoding="utf-8")
+    args = ["recommend", "--workload", "resnet50", "--model", "deep", "--epochs", "1", "--no-measure",
+            "--local-device", "rtx-3090", "--as-of", "2026-06-01"]
+    done = run_cli(args, home)
+    assert done.code == 0, done.stderr
+    said = " ".join((done.stdout + done.stderr).split())
+    assert ("fits a device's memory is not checked" in said) is not planned
+    said_in_json = json.loads(run_cli([*args, "--json"], home).stdout)["warnings"]
+    assert any("memory is not checked" in w for w in said_in_json) is not planned
