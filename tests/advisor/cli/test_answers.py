@@ -190,7 +190,7 @@ def test_an_option_chosen_only_because_its_ram_is_unknown_is_said_to_be_unverifi
     best = next(o for o in payload["options"] if o["key"] == payload["best"])
     assert "ram" in best["unknowns"]  # nothing offers 10 TB; only an option of unpublished RAM might
     first = " ".join(run_cli(args, home, COLUMNS="100").stdout.split()).split(". ")[0]
-    assert first.startswith("No option is known to have the 10000 GB of RAM this job needs")
+    assert first.startswith("No option is known to have the 10,000 GB of RAM this job needs")
     assert "holds only if it has enough" in first
 
 
