@@ -134,7 +134,12 @@ def _throughput(row: AcceleratorPrediction, batch: int) -> str:
 def _ratio(row: AcceleratorPrediction) -> str:
     if row.ratio is None:
         return UNKNOWN
-    return f"{row.ratio.centre:.2f}x ({row.ratio.low:.2f}x–{row.ratio.high:.2f}x)"
+    return f"{_times(row.ratio.centre)} ({_times(row.ratio.low)}–{_times(row.ratio.high)})"
+
+
+def _times(value: float) -> str:
+    """A ratio to two decimals, or to two significant digits below 0.1 (0.0039x, never 0.00x)."""
+    return f"{value:.2g}x" if value < 0.1 else f"{value:.2f}x"
 
 
 def explanations(prediction: Prediction) -> list[str]:

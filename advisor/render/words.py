@@ -56,6 +56,8 @@ def seconds(value: float | None) -> str:
         return f"{value:.2f} s"
     if value >= 1e-3:
         return f"{value * 1e3:.2f} ms"
+    if 0 < value < 1e-6:  # a step a token allows (down to 0.1 ns) would read 0.0 µs
+        return f"{value * 1e9:.2g} ns"
     return f"{value * 1e6:.1f} µs"
 
 
@@ -86,9 +88,12 @@ def hours(value: float | None) -> str:
 
 
 def ratio(value: float | None) -> str:
-    """A speed ratio: 1.4x, 12x, 31,000x (two significant digits from 10,000 on), 3.1e+09x."""
+    """A speed ratio: 1.4x, 12x, 31,000x (two significant digits from 10,000 on), 3.1e+09x; below 0.1
+    two significant digits (0.0039x), never a bare 0.0x."""
     if not _known(value) or value is None or value <= 0:
         return UNKNOWN
+    if value < 0.1:
+        return f"{value:.2g}x"
     if value >= 1e9:
         return f"{value:.2g}x"
     if value >= 10_000:

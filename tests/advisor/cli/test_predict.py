@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -186,3 +187,17 @@ def test_recommend_says_when_no_device_s_memory_is_checked_for_the_batch(home, p
     assert ("fits a device's memory is not checked" in said) is not planned
     said_in_json = json.loads(run_cli([*args, "--json"], home).stdout)["warnings"]
     assert any("memory is not checked" in w for w in said_in_json) is not planned
+
+
+def test_a_ratio_far_below_one_keeps_its_digits(home):
+    # A laptop CPU against an H100 on the large AutoEncoder (its profile ships with the package): under a
+    # thousandth, which two decimals would show as 0.00x.
+    args = ["predict", "--workload", "ae-large", "--accelerators", "laptop-cpu,h100", "--relative-to", "h100"]
+    done = run_cli(args, home)
+    assert done.code == 0, done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.startswith("laptop-cpu"))
+    shown = [float(x) for x in re.findall(r"(\d+(?:\.\d+)?)x", row)]
+    payload = json.loads(run_cli([*args, "--json"], home).stdout)["accelerators"][0]
+    assert payload["ratio"] < 0.01 and len(shown) == 3 and all(x > 0 for x in shown)
+    assert shown[0] == pytest.approx(payload["ratio"], rel=0.05)
+    assert shown[1] <= shown[0] <= shown[2]

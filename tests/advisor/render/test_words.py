@@ -16,6 +16,7 @@ from advisor.render.words import (
     money,
     ratio,
     ratio_band,
+    seconds,
     share,
     with_article,
 )
@@ -37,7 +38,8 @@ def test_durations_read_in_minutes_below_an_hour(value, text):
 
 
 @pytest.mark.parametrize(("value", "text"), [(1.44, "1.4x"), (12.6, "13x"), (31_400.0, "31,000x"),
-                                             (183_456.0, "180,000x"), (3.14e9, "3.1e+09x")])
+                                             (183_456.0, "180,000x"), (3.14e9, "3.1e+09x"), (0.0039, "0.0039x"),
+                                             (0.052, "0.052x"), (0.63, "0.6x")])
 def test_ratios_keep_two_or_three_digits(value, text):
     assert ratio(value) == text
 
@@ -92,3 +94,9 @@ def test_memory_never_reads_in_exponent_notation_and_keeps_its_value(value):
     text = gb(value)
     assert "e" not in text.split()[0]
     assert float(text.split()[0].replace(",", "")) == pytest.approx(value, rel=1e-5)
+
+
+@pytest.mark.parametrize(("value", "text"), [(2.5, "2.50 s"), (0.0123, "12.30 ms"), (4.2e-5, "42.0 µs"),
+                                             (1e-9, "1 ns"), (1.5e-10, "0.15 ns")])
+def test_a_step_time_keeps_its_digits_down_to_a_tenth_of_a_nanosecond(value, text):
+    assert seconds(value) == text
