@@ -105,3 +105,20 @@ def test_this_machine_as_a_catalog_gpu_too_small_for_the_batch_is_ruled_out():
     roomy = Sources(local_device=device, named=dataclasses.replace(named(True), local_max_batch=32))
     rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), roomy, CATALOG, TaxBasis("none"))
     assert not any(b.kind == "device_memory" for b in rec.local.blockers)
+
+
+@pytest.mark.parametrize(("devices", "batch", "share"), [(2, 1, 1.0), (2, 2, 0.5), (2, 3, 2 / 3), (2, 4096, 0.5),
+                                                          (8, 4, 1 / 4), (8, 12, 2 / 12), (2, None, 0.5)])
+def test_a_batch_split_over_devices_leaves_devices_idle_when_it_is_smaller_than_their_count(devices, batch, share):
+    from advisor.decide.engine import data_parallel_share
+
+    assert data_parallel_share(devices, batch) == pytest.approx(share)
+
+
+@pytest.mark.parametrize(("batch", "faster"), [(1, 1.0), (32, 2.0)])
+def test_kaggle_s_two_t4s_halve_a_step_only_when_the_batch_can_be_split(batch, faster):
+    sources = dataclasses.replace(LOCAL, named=dataclasses.replace(named(True), batch_size=batch))
+    rec = recommend(Workload(model="deep", epochs=2, named="bert-base-128"), sources, CATALOG, TaxBasis("none"))
+    one = next(o for o in rec.options if o.key == "free:t4")
+    two = next(o for o in rec.options if o.devices == 2 and o.accelerator.key == "t4")
+    assert one.epoch.seconds / two.epoch.seconds == pytest.approx(faster)
