@@ -102,8 +102,9 @@ def assumption_text(a: Fact) -> str:
         return f"{f['plan']}: {weekly} GPU hours a week, {session}."
     if kind == "data_parallel":
         return (f"{f['plan']} gives {f['devices']} {f['accelerator']}s: predicted as one data-parallel job, each "
-                f"batch split over them as the benchmark does, with no cost for combining gradients (a bound); a "
-                f"script that uses one GPU gets half of it.")
+                f"batch split over them as the benchmark does (a batch smaller than their count leaves the rest "
+                f"idle), with no cost for combining gradients (a bound); a script that uses one GPU gets one of "
+                f"them.")
     if kind == "tax_country":
         return TAX_CAVEAT
     return kind
