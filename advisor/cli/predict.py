@@ -46,7 +46,7 @@ def predict(
     chosen = accelerators.split(",") if accelerators is not None else None
     check_request(name, dtype, batch_size, chosen, catalog, relative_to)  # before a first profile compiles
     if needs_profiling(name, accelerator_plan_dtype(dtype), env.home()):
-        env.note(profiling_notice(name, accelerator_plan_dtype(dtype)))
+        env.note(profiling_notice(name, accelerator_plan_dtype(dtype), dtype))
     prediction = predict_workload(name, dtype, batch_size, chosen, catalog, env.home(), relative_to=relative_to)
     if json_out:
         env.out(envelope("predict", prediction_payload(prediction)))

@@ -247,8 +247,10 @@ def prediction_payload(prediction: Prediction) -> dict[str, Any]:
     }
 
 
-def profiling_notice(name: str, dtype: str) -> str:
-    return f"profiling {name} ({dtype}) on this CPU, once: compiling its training step..."
+def profiling_notice(name: str, dtype: str, asked: str | None = None) -> str:
+    """`dtype`: the plan compiled; `asked`: the dtype the user gave, where that plan stands in for it."""
+    serves = f", which serves {asked} too" if asked is not None and asked != dtype else ""
+    return f"profiling {name} ({dtype}{serves}) on this CPU, once: compiling its training step..."
 
 
 PREDICTION_NOTES = (

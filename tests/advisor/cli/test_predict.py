@@ -201,3 +201,12 @@ def test_a_ratio_far_below_one_keeps_its_digits(home):
     assert payload["ratio"] < 0.01 and len(shown) == 3 and all(x > 0 for x in shown)
     assert shown[0] == pytest.approx(payload["ratio"], rel=0.05)
     assert shown[1] <= shown[0] <= shown[2]
+
+
+def test_the_profiling_notice_says_which_plan_stands_in_for_the_asked_dtype():
+    from advisor.render.predict import profiling_notice
+
+    assert profiling_notice("resnet50", "bfloat16", "float16") == (
+        "profiling resnet50 (bfloat16, which serves float16 too) on this CPU, once: compiling its training step...")
+    assert profiling_notice("resnet50", "float32", "float32") == (
+        "profiling resnet50 (float32) on this CPU, once: compiling its training step...")
