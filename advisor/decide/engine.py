@@ -17,7 +17,6 @@ How the choice is made, draw by draw (see uncertainty.py and options.py):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -42,7 +41,7 @@ from .free_tier import FreeHours, default_free_hours
 from .options import LOCAL, SUBSCRIPTION, Candidate, Option, Scenario
 from .sources import LocalFigure, Sources, local_memory_blocker, memory_blocker
 from .tax import TaxBasis
-from .timing import boosting_step, deep_step, epoch_from_step, local_basis
+from .timing import batch_of, boosting_step, data_parallel_share, deep_step, epoch_from_step, local_basis
 from .uncertainty import Draws
 from .volumes import Scan, hour_value_break_even, runs_break_even
 from .volumes import curves as volume_curves
@@ -175,22 +174,6 @@ def _accelerators_for(plan: Plan, model: str, catalog: Catalog) -> list[Accelera
     return devices
 
 
-def data_parallel_share(devices: int, batch: int | None) -> float:
-    """The share of one device's step time a batch split over `devices` takes: each device holds
-    ceil(batch / devices) samples, so a batch smaller than the device count leaves devices idle (batch 1
-    on two GPUs takes as long as on one). With the batch unknown (an epoch the user timed), 1 / devices."""
-    if batch is None or batch <= 0:
-        return 1 / devices
-    return math.ceil(batch / devices) / batch
-
-
-def _batch_of(basis, sources: Sources) -> int | None:
-    """The batch one step trains: the named workload's, else the step profile's (None: the user timed it)."""
-    if sources.named is not None:
-        return sources.named.batch_size
-    return basis.profile.batch_size if basis.profile is not None else None
-
-
 def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBasis,
               notes: list[Fact]) -> Scenario:
     basis = local_basis(workload, sources)
@@ -206,7 +189,7 @@ def _scenario(workload: Workload, sources: Sources, catalog: Catalog, tax: TaxBa
             if epoch is not None and devices > 1:
                 # Each batch split over the devices, as the benchmark shards it; no cost for combining
                 # gradients: a bound, stated as an assumption.
-                epoch = epoch.scaled(data_parallel_share(devices, _batch_of(basis, sources)))
+                epoch = epoch.scaled(data_parallel_share(devices, batch_of(basis, sources)))
             candidates.append(Candidate(f"{plan.name}:{acc.key}", plan, acc, epoch, step.error if step else (),
                                         memory_blocker(sources, acc, devices), step.provenance if step else None,
                                         devices))

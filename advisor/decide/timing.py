@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from benchmarks import PRESETS
@@ -206,3 +207,19 @@ def boosting_step(plan: Plan, acc: Accelerator, basis: Basis,
     speed = speeds.Speed(times[1], min(times), max(times), kind, acc.key)
     return Timed(speed, (ErrorTerm(CPU_GROUP, sigma_from_band(speed.seconds, speed.low, speed.high)),),
                  fact(FROM_CPU_RATIO, local_gflops=local_rate / 1e9, device=acc.name))
+
+
+def data_parallel_share(devices: int, batch: int | None) -> float:
+    """The share of one device's step time a batch split over `devices` takes: each device holds
+    ceil(batch / devices) samples, so a batch smaller than the device count leaves devices idle (batch 1
+    on two GPUs takes as long as on one). With the batch unknown (an epoch the user timed), 1 / devices."""
+    if batch is None or batch <= 0:
+        return 1 / devices
+    return math.ceil(batch / devices) / batch
+
+
+def batch_of(basis: Basis, sources: Sources) -> int | None:
+    """The batch one step trains: the named workload's, else the step profile's (None: the user timed it)."""
+    if sources.named is not None:
+        return sources.named.batch_size
+    return basis.profile.batch_size if basis.profile is not None else None

@@ -110,7 +110,7 @@ def test_this_machine_as_a_catalog_gpu_too_small_for_the_batch_is_ruled_out():
 @pytest.mark.parametrize(("devices", "batch", "share"), [(2, 1, 1.0), (2, 2, 0.5), (2, 3, 2 / 3), (2, 4096, 0.5),
                                                           (8, 4, 1 / 4), (8, 12, 2 / 12), (2, None, 0.5)])
 def test_a_batch_split_over_devices_leaves_devices_idle_when_it_is_smaller_than_their_count(devices, batch, share):
-    from advisor.decide.engine import data_parallel_share
+    from advisor.decide.timing import data_parallel_share
 
     assert data_parallel_share(devices, batch) == pytest.approx(share)
 
