@@ -154,13 +154,10 @@ class Catalog:
 
     def accelerator(self, name: str | Accelerator) -> Accelerator:
         """An accelerator by key ('t4'), name or alias ('Tesla T4', 'A100 40GB')."""
-        wanted = normalise(name.key if isinstance(name, Accelerator) else name)
-        found = self._data.accelerator_by_spelling.get(wanted)
-        if found is not None:
-            return found
-        # A name as a driver prints it, with or without its vendor words ('GeForce GTX 1080 Ti' from an
-        # older nvidia-smi, 'NVIDIA Tesla T4').
-        found = self.match_device_kind(name.key if isinstance(name, Accelerator) else name)
+        text = name.key if isinstance(name, Accelerator) else name
+        # Failing an exact spelling, a name as a driver prints it, with or without its vendor words
+        # ('GeForce GTX 1080 Ti' from an older nvidia-smi, 'NVIDIA Tesla T4').
+        found = self._data.accelerator_by_spelling.get(normalise(text)) or self.match_device_kind(text)
         if found is not None:
             return found
         spellings = [(s, a.key) for a in self.accelerators for s in (a.key, a.name, *a.aliases)]

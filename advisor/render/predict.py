@@ -138,8 +138,8 @@ def _ratio(row: AcceleratorPrediction) -> str:
 
 
 def _times(value: float) -> str:
-    """A ratio to two decimals, or to two significant digits below 0.1 (0.0039x, never 0.00x)."""
-    return f"{value:.2g}x" if value < 0.1 else f"{value:.2f}x"
+    """A ratio to two decimals; below 0.1 as the shared vocabulary reads it (0.0039x, never 0.00x)."""
+    return words.ratio(value) if value < 0.1 else f"{value:.2f}x"
 
 
 def explanations(prediction: Prediction) -> list[str]:
